@@ -1,0 +1,180 @@
+"""The one SQLite file: opening, migrations, transactions and plain record access.
+
+Every connection gets `PRAGMA foreign_keys=ON`. Writes happen only inside `Store.tx()`, one
+explicit transaction, so a crash leaves the last committed state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from desktop_app.errors import NotFound, StoreError
+from desktop_app.models.kinds import KINDS, Kind
+from desktop_app.models.migrations import LATEST, MIGRATIONS
+
+COMMON = ("id", "owner_org", "rev", "created_at", "updated_at")
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _friendly(exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError("磁盘空间已满，本次操作没有保存。请清理磁盘空间后重试，已保存的数据不受影响。")
+    if "locked" in text or "busy" in text:
+        return StoreError("数据库正被另一个程序占用，本次操作没有保存。请关闭其他正在使用该数据库的程序后重试。")
+    if "readonly" in text:
+        return StoreError("数据库文件是只读的，无法保存。请检查文件权限或改用可写的位置。")
+    if "not a database" in text or "malformed" in text:
+        return StoreError("数据库文件已损坏或不是本程序的数据库。请从备份恢复，或选择正确的文件。")
+    return StoreError(f"数据库错误：{text}。本次操作没有保存。")
+
+
+class Store:
+    """A handle on one database file. Not shared across threads: each thread opens its own."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str):
+        self.conn = conn
+        self.path = path
+        self.db = sqlite_utils.Database(conn)
+
+    # ---- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, create: bool = True) -> "Store":
+        path = str(path)
+        if path != ":memory:":
+            p = Path(path)
+            if not p.exists() and not create:
+                raise StoreError(f"找不到数据库文件：{path}。请先运行 govis init 建立本单位数据库。")
+            p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=5000")
+            if path != ":memory:":
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+            store = cls(conn, path)
+            store.migrate()
+        except sqlite3.Error as exc:
+            raise _friendly(exc) from exc
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def schema_version(self) -> int:
+        row = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+        ).fetchone()
+        if not row:
+            return 0
+        return self.conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def migrate(self) -> list[int]:
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        current = self.schema_version()
+        if current > LATEST:
+            raise StoreError(
+                f"该数据库由更新版本的程序建立（结构版本 {current}，本程序只支持到 {LATEST}）。"
+                "请升级本程序后再打开。"
+            )
+        applied = []
+        for version, name, sql in MIGRATIONS:
+            if version <= current:
+                continue
+            # executescript would COMMIT first; run statements one by one inside our transaction.
+            with self.tx():
+                for statement in _split_sql(sql):
+                    self.conn.execute(statement)
+                self.conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, now_iso()),
+                )
+            applied.append(version)
+        return applied
+
+    # ---- transactions --------------------------------------------------------------------
+    @contextlib.contextmanager
+    def tx(self) -> Iterator["Store"]:
+        """One explicit transaction; nested calls become savepoints. Any error rolls back."""
+        try:
+            with self.db.atomic():
+                yield self
+        except sqlite3.Error as exc:
+            raise _friendly(exc) from exc
+
+    def backup_to(self, target: str | Path) -> None:
+        """Consistent copy through SQLite's backup API (never a file copy)."""
+        dest = sqlite3.connect(str(target))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+
+    # ---- settings ------------------------------------------------------------------------
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
+
+    # ---- records -------------------------------------------------------------------------
+    def one(self, sql: str, params: tuple | dict = ()) -> dict | None:
+        row = self.conn.execute(sql, params).fetchone()
+        return dict(row) if row else None
+
+    def all(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
+    def get(self, kind: Kind | str, record_id: str) -> dict:
+        k = KINDS[kind] if isinstance(kind, str) else kind
+        row = self.one(f"SELECT * FROM {k.table} WHERE id=?", (record_id,))
+        if row is None:
+            raise NotFound(f"找不到{k.label}记录（{record_id}）")
+        return row
+
+    def find(self, kind: Kind | str, record_id: str) -> dict | None:
+        k = KINDS[kind] if isinstance(kind, str) else kind
+        return self.one(f"SELECT * FROM {k.table} WHERE id=?", (record_id,))
+
+    def for_project(self, kind: Kind | str, project_id: str) -> list[dict]:
+        k = KINDS[kind] if isinstance(kind, str) else kind
+        return self.all(f"SELECT * FROM {k.table} WHERE project_id=? ORDER BY created_at, id", (project_id,))
+
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
+
+    def update(self, table: str, record_id: str, changes: dict[str, Any]) -> None:
+        sets = ", ".join(f"{c}=?" for c in changes)
+        cur = self.conn.execute(f"UPDATE {table} SET {sets} WHERE id=?", (*changes.values(), record_id))
+        if cur.rowcount != 1:
+            raise NotFound(f"找不到要修改的记录（{record_id}）")
+
+
+def _split_sql(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]

@@ -1,0 +1,79 @@
+"""Read-side queries the ledger, the workbench and the CLI share. No writes except the derived
+deadline cache, which is not a state change (it is recomputed from the records at any time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from desktop_app.lifecycle import rules as R
+from desktop_app.lifecycle.facts import load_context, load_facts
+from desktop_app.lifecycle.states import status_label
+from desktop_app.models.store import Store
+
+LEDGER_SQL = """
+SELECT p.id, p.code, p.name, o.name AS unit, o.code AS unit_code, p.plan_year, p.status,
+       p.total_investment_fen, COALESCE(d.paid, 0) AS disbursed_fen, p.responsible_person,
+       dl.next_due, COALESCE(dl.next_due_tentative, 0) AS next_due_tentative, dl.next_message,
+       COALESCE(dl.overdue, 0) AS overdue, COALESCE(dl.blocked, 0) AS blocked
+FROM projects p
+JOIN organisations o ON o.id = p.lead_org_id
+LEFT JOIN (SELECT project_id, SUM(amount_fen) AS paid FROM disbursements GROUP BY project_id) d
+       ON d.project_id = p.id
+LEFT JOIN project_deadlines dl ON dl.project_id = p.id
+ORDER BY p.code
+"""
+
+
+def ledger(store: Store) -> list[dict]:
+    rows = store.all(LEDGER_SQL)
+    for r in rows:
+        r["status_label"] = status_label(r["status"])
+    return rows
+
+
+def check(store: Store, today: dt.date | None = None, project_ids: list[str] | None = None) -> list[R.Finding]:
+    ctx = load_context(store, today)
+    out: list[R.Finding] = []
+    for facts in load_facts(store, project_ids):
+        out.extend(R.evaluate(facts, ctx))
+    return out
+
+
+def refresh_deadlines(store: Store, today: dt.date | None = None, project_ids: list[str] | None = None) -> int:
+    """Recompute the ledger's next-deadline column from the rules (all projects, or some)."""
+    today = today or dt.date.today()
+    findings = check(store, today, project_ids)
+    summary: dict[str, dict] = {}
+    for f in findings:
+        s = summary.setdefault(f.project_id, {"next": None, "msg": None, "tent": 0, "overdue": 0, "blocked": 0})
+        if f.state in (R.OVERDUE, R.VIOLATION):
+            s["overdue"] += 1
+        if f.state == R.BLOCKED:
+            s["blocked"] += 1
+        if f.due and f.state in (R.OVERDUE, R.UPCOMING, R.PENDING) and (s["next"] is None or f.due.day < s["next"]):
+            s["next"], s["msg"], s["tent"] = f.due.day, f.message, int(f.due.tentative)
+    if project_ids is None:
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM projects")]
+    else:
+        ids = project_ids
+    rows = []
+    for pid in ids:
+        s = summary.get(pid, {"next": None, "msg": None, "tent": 0, "overdue": 0, "blocked": 0})
+        rows.append((pid, s["next"].isoformat() if s["next"] else None, s["tent"], s["msg"], s["overdue"],
+                     s["blocked"], today.isoformat()))
+    with store.tx():
+        if project_ids is None:
+            store.conn.execute("DELETE FROM project_deadlines")
+        store.conn.executemany(
+            "INSERT OR REPLACE INTO project_deadlines (project_id, next_due, next_due_tentative, next_message, "
+            "overdue, blocked, computed_for) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        store.set_setting("deadlines_computed_for", today.isoformat())
+    return len(rows)
+
+
+def ensure_deadlines_fresh(store: Store, today: dt.date | None = None) -> bool:
+    today = today or dt.date.today()
+    if store.get_setting("deadlines_computed_for") == today.isoformat():
+        return False
+    refresh_deadlines(store, today)
+    return True
