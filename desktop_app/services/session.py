@@ -1,0 +1,78 @@
+"""A signed-in session: one store and the acting user. The window holds one; so can scripts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from desktop_app.lifecycle import machine, rules as R
+from desktop_app.lifecycle.facts import load_context, load_facts
+from desktop_app.models.store import Store
+from desktop_app.services import audit, operations as ops, queries
+
+
+@dataclass
+class Session:
+    store: Store
+    actor: ops.Actor
+    today_override: dt.date | None = field(default=None)
+
+    @classmethod
+    def open(cls, path: str, username: str | None = None) -> "Session":
+        store = Store.open(path)
+        return cls(store, ops.installation_actor(store, username))
+
+    @property
+    def today(self) -> dt.date:
+        return self.today_override or dt.date.today()
+
+    # reads
+    def ledger(self) -> list[dict]:
+        queries.ensure_deadlines_fresh(self.store, self.today)
+        return queries.ledger(self.store)
+
+    def findings(self, project_ids: list[str] | None = None) -> list[R.Finding]:
+        return queries.check(self.store, self.today, project_ids)
+
+    def facts(self, project_id: str) -> R.Facts:
+        return load_facts(self.store, [project_id])[0]
+
+    def actions(self, project_id: str) -> list[tuple[machine.Transition, str | None]]:
+        """Lifecycle actions from the current status, each with its refusal reason (None = allowed)."""
+        return machine.available(self.facts(project_id), load_context(self.store, self.today), self.actor)
+
+    def audit_entries(self, project_id: str) -> list[dict]:
+        return audit.for_project(self.store, project_id)
+
+    def organisations(self) -> list[dict]:
+        return self.store.all("SELECT * FROM organisations ORDER BY role, code")
+
+    # writes: each is one operation (one transaction, one audit entry)
+    def create_project(self, values: dict) -> dict:
+        return ops.create_project(self.store, self.actor, values)
+
+    def update_project(self, project_id: str, values: dict) -> dict:
+        return ops.update_project(self.store, self.actor, project_id, values)
+
+    def add_record(self, kind: str, project_id: str, values: dict) -> dict:
+        return ops.add_record(self.store, self.actor, kind, project_id, values, self.today)
+
+    def update_record(self, kind: str, record_id: str, values: dict) -> dict:
+        return ops.update_record(self.store, self.actor, kind, record_id, values)
+
+    def transition(self, project_id: str, action: str, values: dict | None = None) -> dict:
+        return ops.transition(self.store, self.actor, project_id, action, values, self.today)
+
+    def attach_file(self, project_id: str, path: str, record_kind: str | None = None,
+                    record_id: str | None = None) -> dict:
+        return ops.attach_file(self.store, self.actor, project_id, path, record_kind, record_id)
+
+    def attachments(self, project_id: str) -> list[dict]:
+        return self.store.all("SELECT id, record_kind, record_id, filename, media_type, size, sha256, created_at "
+                              "FROM attachments WHERE project_id=? ORDER BY created_at", (project_id,))
+
+    def attachment_content(self, attachment_id: str) -> tuple[str, bytes]:
+        row = self.store.one("SELECT filename, content FROM attachments WHERE id=?", (attachment_id,))
+        if not row:
+            raise ops.NotFound("找不到该附件")
+        return row["filename"], row["content"]
