@@ -1,0 +1,351 @@
+"""Bordered forms (表): a small declarative builder.
+
+    FormDocument("政务信息系统项目申请表", "（2027年度）")
+        .meta_line("申报单位（盖章）：县大数据中心", "填报日期：2026年11月24日")
+        .section("一、项目基本情况")
+        .kv_table([("项目名称", name), ("建设单位", unit), KV("建设内容", text, wide=True)], columns=2)
+        .table(["序号", "设备名称", "数量", "金额（万元）"], rows, col_widths=[1, 5, 1.5, 2.5])
+        .opinion_box("县政府办公室审核意见")
+        .signature_block(Signature("申报单位（盖章）", "负责人（签字）"))
+        .build("申请表.pdf")
+
+Cells grow with their text (CJK word wrap), long tables repeat their header row on
+every page, and every text is checked for missing glyphs when it is added.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence, Union
+
+from reportlab.lib.colors import black
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, Table, TableStyle,
+)
+
+from .fonts import FANGSONG, HEI, KAI, SONG, TITLE, FontRegistry, default_registry
+from .formatting import BLANK_DATE, format_cn_date
+from .gridtext import GridParagraph
+from .page import (
+    FORM_LANDSCAPE, FORM_PORTRAIT, SIZE_2HAO, SIZE_3HAO, SIZE_5HAO, SIZE_XIAO4, Target, form_page_number,
+    page_count_canvas, write_pdf,
+)
+
+CELL_PAD = 2.5  # points around the text inside a cell
+GRID_WIDTH = 0.6
+STAMP_ROOM = 38 * mm  # vertical room left for a round 公章 (42 mm, overlapping text lines)
+
+
+@dataclass(frozen=True)
+class KV:
+    """One label/value pair of a kv_table.
+
+    wide: the value spans the rest of the row (long texts such as 建设内容).
+    min_lines: keep at least this many text lines of height, for handwriting.
+    """
+
+    label: str
+    value: str = ""
+    wide: bool = False
+    min_lines: int = 1
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signing party: unit with stamp, responsible person, date."""
+
+    unit_label: str = "单位（盖章）"
+    person_label: str = "负责人（签字）"
+    unit_name: str = ""
+    date: _dt.date | None = None
+
+
+KVItem = Union[KV, tuple]
+Cell = Union[str, int, float, None]
+
+
+class _MinHeight(Flowable):
+    """Wraps a flowable so a table cell is at least `height` tall."""
+
+    def __init__(self, child: Flowable, height: float):
+        super().__init__()
+        self.child, self.min_height = child, height
+
+    def wrap(self, aw, ah):
+        w, h = self.child.wrap(aw, ah)
+        self._child_h = h
+        self.width, self.height = w, max(h, self.min_height)
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        return self.child.split(aw, ah)
+
+    def draw(self):
+        self.child.drawOn(self.canv, 0, self.height - self._child_h)
+
+
+class FormDocument:
+    """A printed form: title, sections, tables, opinion boxes and signature blocks."""
+
+    def __init__(
+        self,
+        title: str,
+        subtitle: str | None = None,
+        *,
+        landscape: bool = False,
+        attachment_label: str | None = None,
+        registry: FontRegistry | None = None,
+        font_size: float = SIZE_XIAO4,
+    ):
+        self.registry = registry or default_registry()
+        self.title = title
+        self.geometry = FORM_LANDSCAPE if landscape else FORM_PORTRAIT
+        self.font_size = font_size
+        self._blocks: list[Callable[[], list[Flowable]]] = []
+        self._footer_font = self.registry.primary(SONG).name
+        self.registry.check([("页码", form_page_number(0, 0) + "0123456789", SONG)])
+        if attachment_label:
+            label = self._para(attachment_label, HEI, SIZE_3HAO, "附件标识", align="left")
+            self._add(lambda: [label(), Spacer(1, 2 * mm)])
+        title_p = self._para(title, TITLE, SIZE_2HAO, "标题", align="center", leading=SIZE_2HAO * 1.35)
+        parts = [title_p]
+        if subtitle:
+            parts.append(self._para(subtitle, KAI, SIZE_3HAO, "副标题", align="center"))
+        self._add(lambda: [p() for p in parts] + [Spacer(1, 4 * mm)])
+
+    # ------------------------------------------------------------ text helpers
+
+    def _para(self, text: Cell, face: str, size: float, field: str, *, align: str = "left",
+              leading: float | None = None, first_indent: float = 0) -> Callable[[], GridParagraph]:
+        """Check glyphs now (raising MissingGlyphError with `field`); return a factory.
+
+        GridParagraph rather than ReportLab's Paragraph: its CJK wrap leaves text such
+        as 金额（万元） unbroken and overflowing a narrow cell.
+        """
+        para = GridParagraph(
+            [(face, "" if text is None else str(text), field)], self.registry, size=size, pitch=size,
+            leading=leading or size * 1.4, first_indent_chars=first_indent / size, align=align,
+        )
+        return lambda: para
+
+    def _add(self, factory: Callable[[], list[Flowable]]) -> "FormDocument":
+        self._blocks.append(factory)
+        return self
+
+    def _table_style(self, extra: Iterable = ()) -> TableStyle:
+        return TableStyle([
+            ("GRID", (0, 0), (-1, -1), GRID_WIDTH, black),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD + 1),
+            *extra,
+        ])
+
+    @property
+    def width(self) -> float:
+        return self.geometry.block_width
+
+    # ------------------------------------------------------------ public builders
+
+    def meta_line(self, left: str = "", right: str = "") -> "FormDocument":
+        """A line above a table, e.g. 填报单位（盖章）：…… on the left, 填报日期 on the right."""
+        lp = self._para(left, FANGSONG, SIZE_XIAO4, "表头左侧")
+        rp = self._para(right, FANGSONG, SIZE_XIAO4, "表头右侧", align="right")
+
+        def make():
+            t = Table([[lp(), rp()]], colWidths=[self.width * 0.6, self.width * 0.4])
+            t.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                   ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+            return [t, Spacer(1, 1.5 * mm)]
+
+        return self._add(make)
+
+    def section(self, title: str) -> "FormDocument":
+        """A section heading (黑体) above the next table."""
+        p = self._para(title, HEI, SIZE_XIAO4 + 2, "栏目标题")
+        return self._add(lambda: [Spacer(1, 2 * mm), p(), Spacer(1, 1.5 * mm)])
+
+    def paragraph(self, text: str, *, field: str = "说明", face: str = FANGSONG,
+                  size: float | None = None, indent: bool = True) -> "FormDocument":
+        size = size or self.font_size
+        p = self._para(text, face, size, field, first_indent=2 * size if indent else 0)
+        return self._add(lambda: [p(), Spacer(1, 1.5 * mm)])
+
+    def kv_table(self, items: Sequence[KVItem], *, columns: int = 1,
+                 label_width: float | None = None) -> "FormDocument":
+        """Label/value rows; columns=2 puts two pairs side by side (wide items span)."""
+        if columns not in (1, 2):
+            raise ValueError("columns must be 1 or 2")
+        size = self.font_size
+        lw = label_width or (24 * mm if columns == 2 else 32 * mm)
+        vw = (self.width - columns * lw) / columns
+        widths = [lw, vw] * columns
+        leading = size * 1.4
+        cells = []
+        for item in items:
+            kv = item if isinstance(item, KV) else KV(*item)
+            label = self._para(kv.label, HEI, size, f"{kv.label}（栏目名）", align="center")
+            value = self._para(kv.value, FANGSONG, size, kv.label)
+            min_h = kv.min_lines * leading
+            cells.append((label, value, min_h, kv.wide or columns == 1))
+
+        def make():
+            rows, spans = [], []
+            row: list = []
+            for label, value, min_h, wide in cells:
+                if wide and row:  # finish a half-filled row first
+                    row += ["", ""]
+                    spans.append(("SPAN", (1, len(rows)), (3, len(rows))))
+                    rows.append(row)
+                    row = []
+                row += [label(), _MinHeight(value(), min_h)]
+                if wide or len(row) == 2 * columns:
+                    if wide and columns == 2:
+                        row += ["", ""]
+                        spans.append(("SPAN", (1, len(rows)), (3, len(rows))))
+                    rows.append(row)
+                    row = []
+            if row:
+                row += ["", ""]
+                spans.append(("SPAN", (1, len(rows)), (3, len(rows))))
+                rows.append(row)
+            if not rows:
+                return []
+            t = Table(rows, colWidths=widths, splitInRow=1)
+            t.setStyle(self._table_style(spans))
+            return [t, Spacer(1, 3 * mm)]
+
+        return self._add(make)
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Cell]], *,
+              col_widths: Sequence[float] | None = None, align: Sequence[str] | None = None,
+              font_size: float | None = None, name: str = "") -> "FormDocument":
+        """A ruled table whose header row repeats on every page.
+
+        col_widths are relative weights; align is "left"/"center"/"right" per column.
+        Field names in glyph errors read like 「设备名称」第3行.
+        """
+        size = font_size or self.font_size
+        n = len(headers)
+        weights = list(col_widths) if col_widths else [1.0] * n
+        if len(weights) != n:
+            raise ValueError("col_widths must match headers")
+        total = float(sum(weights))
+        widths = [self.width * w / total for w in weights]
+        aligns = list(align) if align else ["left"] * n
+        prefix = f"{name}" if name else ""
+        head = [self._para(h, HEI, size, f"{prefix}表头「{h}」", align="center") for h in headers]
+        body = []
+        for r, row in enumerate(rows, start=1):
+            if len(row) != n:
+                raise ValueError(f"row {r} has {len(row)} cells, expected {n}")
+            body.append([self._para(cell, FANGSONG, size, f"{prefix}「{headers[c]}」第{r}行", align=aligns[c])
+                         for c, cell in enumerate(row)])
+
+        def make():
+            data = [[h() for h in head]] + [[c() for c in row] for row in body]
+            t = Table(data, colWidths=widths, repeatRows=1, splitInRow=1)
+            t.setStyle(self._table_style())
+            return [t, Spacer(1, 3 * mm)]
+
+        return self._add(make)
+
+    def opinion_box(self, label: str, text: str = "", *, signer: str = "（盖章）",
+                    date: _dt.date | None = None, lines: int = 5) -> "FormDocument":
+        """A bordered box for an opinion: label, text (or room to write), stamp and date."""
+        size = self.font_size
+        lp = self._para(label, HEI, size, f"{label}（栏目名）", align="center")
+        tp = self._para(text, FANGSONG, size, label)
+        sp = self._para(signer, FANGSONG, size, f"{label}署名", align="right")
+        dp = self._para(format_cn_date(date), FANGSONG, size, f"{label}日期", align="right")
+        lw = 32 * mm
+
+        def make():
+            inner = Table([[_MinHeight(tp(), lines * size * 1.4)], [sp()], [dp()]],
+                          colWidths=[self.width - lw - 2 * CELL_PAD])
+            inner.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                       ("RIGHTPADDING", (0, 1), (-1, -1), 10 * mm)]))
+            t = Table([[lp(), inner]], colWidths=[lw, self.width - lw])
+            t.setStyle(self._table_style())
+            return [KeepTogether([t]), Spacer(1, 3 * mm)]
+
+        return self._add(make)
+
+    def signature_block(self, *parties: Signature) -> "FormDocument":
+        """Signing parties side by side, each with room for a stamp over its lines.
+
+        Default: one party, 单位（盖章） and 负责人（签字）, with a blank date line.
+        """
+        parties = parties or (Signature(),)
+        size = SIZE_3HAO - 2
+        cols = []
+        for i, p in enumerate(parties, start=1):
+            unit = p.unit_label + ("：" + p.unit_name if p.unit_name else "：")
+            cols.append((
+                self._para(unit, FANGSONG, size, f"签章栏{i}单位"),
+                self._para(p.person_label + "：", FANGSONG, size, f"签章栏{i}负责人"),
+                self._para(format_cn_date(p.date) if p.date else BLANK_DATE, FANGSONG, size,
+                           f"签章栏{i}日期", align="right"),
+            ))
+
+        def make():
+            colw = self.width / len(cols)
+            cells = []
+            for unit, person, date in cols:
+                inner = Table([[unit()], [Spacer(1, STAMP_ROOM / 2)], [person()], [Spacer(1, STAMP_ROOM / 2)],
+                               [date()]], colWidths=[colw - 6 * mm])
+                inner.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+                cells.append(inner)
+            t = Table([cells], colWidths=[colw] * len(cols))
+            t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm)]))
+            return [Spacer(1, 4 * mm), KeepTogether([t])]
+
+        return self._add(make)
+
+    def notes(self, lines: Sequence[str], title: str = "填表说明") -> "FormDocument":
+        """Small-print notes after the form (填表说明)."""
+        head = self._para(title + "：", HEI, SIZE_5HAO, "填表说明标题")
+        items = [self._para(f"{i}．{t}", FANGSONG, SIZE_5HAO, f"{title}第{i}条", first_indent=0)
+                 for i, t in enumerate(lines, start=1)]
+        return self._add(lambda: [Spacer(1, 3 * mm), head()] + [p() for p in items])
+
+    def spacer(self, height_mm: float) -> "FormDocument":
+        return self._add(lambda: [Spacer(1, height_mm * mm)])
+
+    # ------------------------------------------------------------ output
+
+    def _footer(self, canvas, page: int, total: int) -> None:
+        g = self.geometry
+        canvas.saveState()
+        canvas.setFont(self._footer_font, SIZE_5HAO)
+        canvas.drawCentredString(g.width / 2, g.bottom / 2 - SIZE_5HAO / 2, form_page_number(page, total))
+        canvas.restoreState()
+
+    def story(self) -> list[Flowable]:
+        """Fresh flowables for one build."""
+        out: list[Flowable] = []
+        for factory in self._blocks:
+            out.extend(factory())
+        return out
+
+    def build(self, target: Target = None) -> bytes:
+        """Render the PDF; write it to a path or file object if given; return the bytes."""
+
+        def render(buffer):
+            g = self.geometry
+            frame = Frame(g.left, g.bottom, g.block_width, g.block_height,
+                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+            doc = BaseDocTemplate(
+                buffer, pagesize=g.size, title=self.title, creator="govis",
+                pageTemplates=[PageTemplate("form", [frame])],
+                leftMargin=g.left, rightMargin=g.right, topMargin=g.top, bottomMargin=g.bottom,
+            )
+            doc.build(self.story(), canvasmaker=page_count_canvas(self._footer))
+
+        return write_pdf(render, target)
