@@ -21,7 +21,7 @@ def load_facts(store, project_ids: list[str] | None = None) -> list[Facts]:
         where, params = f" WHERE project_id IN ({marks})", tuple(project_ids)
     by_id = {p["id"]: Facts(p, defaultdict(list)) for p in projects}
     for kind in CHILD_KINDS:
-        cur = store.conn.execute(f"SELECT * FROM {kind.table}{where} ORDER BY created_at, id", params)
+        cur = store.conn.execute(f"SELECT * FROM {kind.table}{where} ORDER BY created_at, rowid", params)
         cols = [c[0] for c in cur.description]
         pidx = cols.index("project_id")
         for row in cur:

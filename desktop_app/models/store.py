@@ -162,7 +162,7 @@ class Store:
 
     def for_project(self, kind: Kind | str, project_id: str) -> list[dict]:
         k = KINDS[kind] if isinstance(kind, str) else kind
-        return self.all(f"SELECT * FROM {k.table} WHERE project_id=? ORDER BY created_at, id", (project_id,))
+        return self.all(f"SELECT * FROM {k.table} WHERE project_id=? ORDER BY created_at, rowid", (project_id,))
 
     def insert(self, table: str, row: dict[str, Any]) -> None:
         cols = ", ".join(row)

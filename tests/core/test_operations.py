@@ -1,0 +1,251 @@
+import datetime as dt
+
+import pytest
+
+from desktop_app.errors import NotFound, Refused, ValidationError
+from desktop_app.services import operations as ops
+from tests.core import builders as B
+from tests.core.dbstate import snapshot
+
+D = dt.date
+
+
+def audit_count(store):
+    return store.conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+
+
+def test_whole_lifecycle_with_one_audit_entry_per_change(county):
+    c = county
+    p = B.accepted(c, on="2027-11-30")
+    s = c.store
+    ops.transition(s, c.unit, p["id"], "go_live", today=D(2027, 12, 5))
+    n = audit_count(s)
+    ops.transition(s, c.unit, p["id"], "self_evaluate",
+                   {"evaluated_on": "2029-01-10", "score": "88", "grade": "good"}, today=D(2029, 1, 10))
+    assert audit_count(s) == n + 1
+    ops.transition(s, c.county, p["id"], "post_evaluate",
+                   {"evaluated_on": "2029-06-10", "score": "85", "grade": "good"}, today=D(2029, 6, 10))
+    assert s.get("project", p["id"])["status"] == "post_evaluated"
+    evals = s.for_project("evaluation", p["id"])
+    assert [e["eval_kind"] for e in evals] == ["self", "post"]
+
+
+def test_review_revise_loop(county):
+    c = county
+    p = B.submitted(c)
+    ops.transition(c.store, c.county, p["id"], "start_review", today=D(2026, 9, 10))
+    ops.transition(c.store, c.county, p["id"], "record_review",
+                   {"reviewed_on": "2026-09-15", "method": "central", "conclusion": "revise", "opinion": "补充方案"})
+    assert c.store.get("project", p["id"])["status"] == "revise"
+    ops.transition(c.store, c.unit, p["id"], "resubmit", today=D(2026, 9, 20))
+    ops.transition(c.store, c.county, p["id"], "start_review", today=D(2026, 9, 21))
+    ops.transition(c.store, c.county, p["id"], "record_review",
+                   {"reviewed_on": "2026-09-25", "method": "expert_panel", "conclusion": "pass", "opinion": "同意"})
+    rounds = [r["round"] for r in c.store.for_project("review", p["id"])]
+    assert rounds == [1, 2]
+
+
+@pytest.mark.parametrize("who,action,values,needle", [
+    ("county", "submit", None, "只能由申报单位"),
+    ("unit2", "submit", None, "牵头单位"),
+    ("unit", "start_review", None, "当前状态为「草稿」"),
+    ("finance", "record_review", {"reviewed_on": "2026-09-15", "method": "central", "conclusion": "pass",
+                                  "opinion": "x"}, "当前状态"),
+])
+def test_refused_transition_changes_nothing(county, who, action, values, needle):
+    c = county
+    p = B.new_project(c)
+    B.add_materials(c, p["id"])
+    before = snapshot(c.store)
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, getattr(c, who), p["id"], action, values, today=D(2026, 7, 1))
+    assert needle in e.value.message and "依据：通知" in e.value.message
+    assert snapshot(c.store) == before
+
+
+def test_submission_gates_cite_their_clause(county):
+    c = county
+    p = B.new_project(c)
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 7, 1))
+    assert "申请材料不全" in e.value.message and e.value.clause == "第二条"
+    B.add_materials(c, p["id"])
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 9, 1))
+    assert e.value.clause == "第二条" and "截止" in e.value.message
+    ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 8, 31))
+
+
+def test_unit_with_unexplained_late_project_may_not_apply(county):
+    c = county
+    late = B.in_construction(c, planned_completion="2026-10-31", planned_start="2026-03-01")
+    p = B.new_project(c, name="第二个项目", plan_year="2028", planned_start="2028-03-01",
+                      planned_completion="2028-12-31")
+    B.add_materials(c, p["id"])
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 11, 2))
+    assert e.value.clause == "第四条" and late["code"] in e.value.message
+    # once the delay is explained, the unit may apply again
+    ops.update_project(c.store, c.unit, late["id"], {"delay_explanation": "设备供货延迟，已书面报告"})
+    ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 11, 2))
+
+
+def test_approval_needs_mlps_level_and_secrecy_confirmation(county):
+    c = county
+    p = B.submitted(c, mlps_level="", classified="是")
+    ops.transition(c.store, c.county, p["id"], "start_review")
+    review = {"reviewed_on": "2026-09-15", "method": "central", "conclusion": "pass", "opinion": "同意"}
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.county, p["id"], "record_review", review)
+    assert e.value.clause == "第九条"
+    # rejecting needs no level
+    ops.update_project(c.store, c.unit, p["id"], {"mlps_level": "3"})
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.county, p["id"], "record_review", review)
+    assert e.value.clause == "第十条"
+    ops.add_record(c.store, c.county, "secrecy_confirmation", p["id"], {"confirmed_on": "2026-09-12"})
+    ops.transition(c.store, c.county, p["id"], "record_review", review)
+
+
+def test_funding_requires_passing_review_role(county):
+    c = county
+    p = B.approved(c)
+    with pytest.raises(Refused):
+        ops.transition(c.store, c.county, p["id"], "fund",
+                       {"decided_on": "2026-10-20", "approved_fen": "100", "budget_year": "2027"})
+
+
+def test_disbursement_gates(county):
+    c = county
+    draft = B.new_project(c)
+    pay = {"paid_on": "2026-11-01", "amount_fen": "10", "purpose": "construction"}
+    with pytest.raises(Refused) as e:
+        ops.add_record(c.store, c.finance, "disbursement", draft["id"], pay)
+    assert e.value.clause == "第八条"
+    p = B.in_construction(c, name="在建项目")
+    ops.add_record(c.store, c.finance, "disbursement", p["id"], pay, today=D(2026, 11, 1))
+    with pytest.raises(Refused) as e:  # 100 万元 approved, 10 paid: 91 more is one too many
+        ops.add_record(c.store, c.finance, "disbursement", p["id"], {**pay, "amount_fen": "91"}, today=D(2026, 11, 1))
+    assert e.value.clause == "第八条" and "超支" in e.value.message
+    ops.add_record(c.store, c.finance, "disbursement", p["id"], {**pay, "amount_fen": "90"}, today=D(2026, 11, 1))
+    with pytest.raises(Refused) as e:
+        ops.add_record(c.store, c.finance, "disbursement", p["id"], {**pay, "purpose": "om", "amount_fen": "1"},
+                       today=D(2026, 11, 1))
+    assert e.value.clause == "第六条"
+
+
+def test_withheld_funds_block_disbursement(county):
+    c = county
+    p = B.in_construction(c)
+    ops.add_record(c.store, c.county, "sanction", p["id"],
+                   {"sanction_kind": "withhold_funds", "imposed_on": "2026-11-01", "reason": "拒不整改"})
+    with pytest.raises(Refused) as e:
+        ops.add_record(c.store, c.finance, "disbursement", p["id"],
+                       {"paid_on": "2026-11-02", "amount_fen": "1", "purpose": "construction"})
+    assert e.value.clause == "第五条"
+
+
+def test_major_change_order_county_then_finance(county):
+    c = county
+    p = B.in_construction(c)
+    ch = ops.add_record(c.store, c.unit, "change_request", p["id"], {
+        "change_kind": "major", "submitted_on": "2026-11-01", "reason": "需求变化", "content": "增加模块",
+        "investment_delta_fen": "10"})
+    decision = {"change_request_id": ch["id"], "decider": "finance", "decision": "approved", "decided_on": "2026-11-05"}
+    with pytest.raises(Refused) as e:
+        ops.add_record(c.store, c.finance, "change_decision", p["id"], decision)
+    assert e.value.clause == "第四条"
+    ops.add_record(c.store, c.county, "change_decision", p["id"], {**decision, "decider": "county_office"})
+    ops.add_record(c.store, c.finance, "change_decision", p["id"], decision)
+
+
+@pytest.mark.parametrize("values,field", [
+    ({"total_investment_fen": "-5"}, "total_investment_fen"),
+    ({"total_investment_fen": "一百"}, "total_investment_fen"),
+    ({"name": ""}, "name"),
+    ({"planned_start": "2027-06-01", "planned_completion": "2027-01-01"}, "planned_completion"),
+    ({"category": "gold"}, "category"),
+    ({"plan_year": "明年"}, "plan_year"),
+    ({"fiscal_share_fen": "500"}, "fiscal_share_fen"),
+])
+def test_bad_project_input_refused_and_nothing_written(county, values, field):
+    before = snapshot(county.store)
+    with pytest.raises(ValidationError) as e:
+        B.new_project(county, **values)
+    assert field in e.value.fields
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in e.value.fields.values())
+    assert snapshot(county.store) == before
+
+
+def test_record_role_enforced(county):
+    c = county
+    p = B.in_construction(c)
+    with pytest.raises(Refused, match="县政府办公室"):
+        ops.add_record(c.store, c.unit, "inspection", p["id"], {"inspected_on": "2026-11-01"})
+    with pytest.raises(Refused, match="牵头单位或共建单位"):
+        ops.add_record(c.store, c.unit2, "progress_report", p["id"], {
+            "year": "2026", "reported_on": "2026-12-20", "progress_pct": "40", "budget_executed_fen": "10"})
+    with pytest.raises(Refused, match="录入评审意见"):
+        ops.add_record(c.store, c.county, "review", p["id"], {})
+
+
+def test_contract_only_after_funding(county):
+    c = county
+    p = B.submitted(c)
+    with pytest.raises(Refused) as e:
+        ops.add_record(c.store, c.unit, "contract", p["id"], {
+            "contract_no": "HT1", "title": "软件开发", "supplier": "某公司", "procurement_method": "公开招标",
+            "amount_fen": "50", "signed_on": "2026-11-01"})
+    assert e.value.clause == "第八条"
+
+
+def test_locked_fields_after_submission(county):
+    c = county
+    p = B.submitted(c)
+    with pytest.raises(Refused) as e:
+        ops.update_project(c.store, c.unit, p["id"], {"total_investment_fen": "200"})
+    assert e.value.clause == "第四条"
+    ops.update_project(c.store, c.unit, p["id"], {"contact": "13800000000"})
+
+
+def test_unknown_project_and_action(county):
+    with pytest.raises(NotFound):
+        ops.project_by_code(county.store, "MY-1999-999")
+    p = B.new_project(county)
+    with pytest.raises(ValidationError):
+        ops.transition(county.store, county.unit, p["id"], "fly")
+
+
+def test_self_evaluation_not_before_12_months(county):
+    c = county
+    p = B.accepted(c, on="2027-11-30")
+    ops.transition(c.store, c.unit, p["id"], "go_live", today=D(2027, 12, 1))
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.unit, p["id"], "self_evaluate",
+                       {"evaluated_on": "2028-11-29", "score": "80", "grade": "good"}, today=D(2028, 11, 29))
+    assert e.value.clause == "第六条"
+
+
+def test_acceptance_needs_controllable_products(county):
+    c = county
+    p = B.in_construction(c)
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.unit, p["id"], "request_acceptance", {"applied_on": "2027-11-01"})
+    assert e.value.clause == "第九条"
+    ops.add_record(c.store, c.unit, "controllable_product", p["id"],
+                   {"product": "国产数据库", "category": "基础软件", "controllable": "是"})
+    ops.transition(c.store, c.unit, p["id"], "request_acceptance", {"applied_on": "2027-11-01"})
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.county, p["id"], "record_acceptance", {
+            "accepted_on": "2027-11-20", "group_members": "甲、乙", "conclusion": "pass", "controllable_ok": "fail"})
+    assert e.value.clause == "第九条"
+
+
+def test_deadline_cache_follows_operations(county):
+    c = county
+    p = B.in_construction(c)
+    ops.add_record(c.store, c.unit, "contract", p["id"], {
+        "contract_no": "HT-9", "title": "软件", "supplier": "某公司", "procurement_method": "公开招标",
+        "amount_fen": "50", "signed_on": "2026-09-30"}, today=D(2026, 10, 9))
+    row = c.store.one("SELECT * FROM project_deadlines WHERE project_id=?", (p["id"],))
+    assert row["next_due"] == "2026-10-13"
