@@ -15,6 +15,7 @@ from pathlib import Path
 from desktop_app import __version__
 from desktop_app.errors import GovisError, ValidationError
 from desktop_app.lifecycle import rules as R
+from desktop_app.lifecycle.states import parse_status
 from desktop_app.models.fields import fen_to_wan_text
 from desktop_app.models.kinds import KINDS
 from desktop_app.models.store import Store
@@ -100,6 +101,14 @@ def cmd_ledger(args) -> int:
     store = _open(args)
     queries.ensure_deadlines_fresh(store, _today(args))
     rows = queries.ledger(store)
+    if args.status:
+        try:
+            wanted = parse_status(args.status)
+        except ValueError as exc:
+            raise ValidationError({"status": str(exc)}) from None
+        rows = [r for r in rows if r["status"] == wanted]
+    if args.year:
+        rows = [r for r in rows if r["plan_year"] == args.year]
     if args.json:
         _out(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
@@ -257,6 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ledger", parents=[common], help="项目台账")
     p.add_argument("--json", action="store_true")
     p.add_argument("--today")
+    p.add_argument("--status", help="只看某一状态（代码或中文名，如 建设中）")
+    p.add_argument("--year", type=int, help="只看某一计划年度")
     p.set_defaults(func=cmd_ledger)
 
     p = sub.add_parser("check", parents=[common], help="检查所有义务、期限和限制")
@@ -301,9 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("record", help="项目记录")
     rsub = p.add_subparsers(dest="record_command", required=True)
-    v = rsub.add_parser("add", parents=[common], help="添加记录：类型 --project 编号 字段=值 ...")
+    v = rsub.add_parser("add", parents=[common], help="添加记录：类型 项目编号 字段=值 ...")
     v.add_argument("kind")
-    v.add_argument("--project", required=True)
+    v.add_argument("project")
     v.add_argument("fields", nargs="*")
     v.add_argument("--today")
     v.set_defaults(func=cmd_record_add)
@@ -350,6 +361,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("已取消\n")
+        return 1
+    except Exception:  # an unexpected fault: keep the trace for support, say so in Chinese
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write("程序内部错误，本次操作没有完成。请把以上信息发给技术支持。\n")
         return 1
 
 

@@ -59,12 +59,12 @@ def outcome_target(t: Transition, record: dict | None) -> str:
 def refusal(t: Transition, facts: R.Facts, ctx: R.Context, actor, record: dict | None = None) -> tuple[str, str] | None:
     """Why `actor` may not take `t` now, as (Chinese reason, clause); None if allowed."""
     p = facts.project
-    if p["status"] not in t.sources:
-        return (f"项目当前状态为「{status_label(p['status'])}」，不能{t.label}"
-                + ("（项目已结束）" if p["status"] in CLOSED else ""), t.clause)
     if actor.role not in t.roles:
         who = "、".join(ROLES[r] for r in t.roles)
         return f"「{t.label}」只能由{who}办理，本机为{ROLES.get(actor.role, actor.role)}", t.clause
+    if p["status"] not in t.sources:
+        return (f"项目当前状态为「{status_label(p['status'])}」，不能{t.label}"
+                + ("（项目已结束）" if p["status"] in CLOSED else ""), t.clause)
     if actor.role == UNIT and p["lead_org_id"] != actor.org_id:
         return f"只有项目牵头单位才能{t.label}", t.clause
     if t.gate:

@@ -48,9 +48,10 @@ def test_review_revise_loop(county):
 @pytest.mark.parametrize("who,action,values,needle", [
     ("county", "submit", None, "只能由申报单位"),
     ("unit2", "submit", None, "牵头单位"),
-    ("unit", "start_review", None, "当前状态为「草稿」"),
+    ("unit", "start_review", None, "只能由县政府办公室"),
+    ("unit", "go_live", None, "当前状态为「草稿」"),
     ("finance", "record_review", {"reviewed_on": "2026-09-15", "method": "central", "conclusion": "pass",
-                                  "opinion": "x"}, "当前状态"),
+                                  "opinion": "x"}, "只能由县政府办公室"),
 ])
 def test_refused_transition_changes_nothing(county, who, action, values, needle):
     c = county
