@@ -134,8 +134,13 @@ class FormDocument:
         self._blocks.append(factory)
         return self
 
+    def _plain_style(self, *commands) -> TableStyle:
+        # FONTNAME: Table draws even empty string cells in its default Helvetica,
+        # which would put an unembedded font into the PDF.
+        return TableStyle([("FONTNAME", (0, 0), (-1, -1), self._footer_font), *commands])
+
     def _table_style(self, extra: Iterable = ()) -> TableStyle:
-        return TableStyle([
+        return self._plain_style(
             ("GRID", (0, 0), (-1, -1), GRID_WIDTH, black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
@@ -143,7 +148,7 @@ class FormDocument:
             ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD),
             ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD + 1),
             *extra,
-        ])
+        )
 
     @property
     def width(self) -> float:
@@ -158,8 +163,9 @@ class FormDocument:
 
         def make():
             t = Table([[lp(), rp()]], colWidths=[self.width * 0.6, self.width * 0.4])
-            t.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                   ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+            t.setStyle(self._plain_style(("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                          ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                          ("VALIGN", (0, 0), (-1, -1), "BOTTOM")))
             return [t, Spacer(1, 1.5 * mm)]
 
         return self._add(make)
@@ -267,8 +273,9 @@ class FormDocument:
         def make():
             inner = Table([[_MinHeight(tp(), lines * size * 1.4)], [sp()], [dp()]],
                           colWidths=[self.width - lw - 2 * CELL_PAD])
-            inner.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                       ("RIGHTPADDING", (0, 1), (-1, -1), 10 * mm)]))
+            inner.setStyle(self._plain_style(("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                              ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                              ("RIGHTPADDING", (0, 1), (-1, -1), 10 * mm)))
             t = Table([[lp(), inner]], colWidths=[lw, self.width - lw])
             t.setStyle(self._table_style())
             return [KeepTogether([t]), Spacer(1, 3 * mm)]
@@ -298,12 +305,12 @@ class FormDocument:
             for unit, person, date in cols:
                 inner = Table([[unit()], [Spacer(1, STAMP_ROOM / 2)], [person()], [Spacer(1, STAMP_ROOM / 2)],
                                [date()]], colWidths=[colw - 6 * mm])
-                inner.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+                inner.setStyle(self._plain_style(("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                                  ("RIGHTPADDING", (0, 0), (-1, -1), 0)))
                 cells.append(inner)
             t = Table([cells], colWidths=[colw] * len(cols))
-            t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                   ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm)]))
+            t.setStyle(self._plain_style(("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                          ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm)))
             return [Spacer(1, 4 * mm), KeepTogether([t])]
 
         return self._add(make)
@@ -343,6 +350,8 @@ class FormDocument:
                           leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
             doc = BaseDocTemplate(
                 buffer, pagesize=g.size, title=self.title, creator="govis",
+                # Else every page names Helvetica, a font that is never embedded.
+                initialFontName=self._footer_font,
                 pageTemplates=[PageTemplate("form", [frame])],
                 leftMargin=g.left, rightMargin=g.right, topMargin=g.top, bottomMargin=g.bottom,
             )

@@ -318,6 +318,8 @@ class GongwenDocument:
                           leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
             doc = BaseDocTemplate(
                 buffer, pagesize=g.size, title=self.title, author=self.issuer, creator="govis",
+                # Else every page names Helvetica, a font that is never embedded.
+                initialFontName=self._page_font,
                 pageTemplates=[PageTemplate("gongwen", [frame], onPage=self._on_page)],
                 leftMargin=g.left, rightMargin=g.right, topMargin=g.top, bottomMargin=g.bottom,
             )

@@ -113,6 +113,8 @@ def deadline_state(ctx: Context, due: DueDate, done: bool) -> str:
         return DONE
     if ctx.today > due.day:
         return OVERDUE
+    if (due.day - ctx.today).days > 3 * ctx.profile.upcoming_workdays + 14:
+        return PENDING  # far off: no need to count working days one by one
     left, _ = ctx.cal.workdays_between(ctx.today, due.day)
     return UPCOMING if left <= ctx.profile.upcoming_workdays else PENDING
 
