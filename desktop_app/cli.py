@@ -235,6 +235,31 @@ def cmd_holidays_set(args) -> int:
     return 0
 
 
+def cmd_policy_show(args) -> int:
+    from dataclasses import asdict
+
+    from desktop_app.lifecycle.policy import load_profile
+
+    store = _open(args)
+    for key, value in asdict(load_profile(store)).items():
+        _out(f"{key} = {value}")
+    return 0
+
+
+def cmd_policy_set(args) -> int:
+    store = _open(args)
+    actor = ops.installation_actor(store, args.user)
+    pairs = {}
+    for item in args.pairs:
+        if "=" not in item:
+            raise ValidationError({item: f"参数「{item}」应写成 名称=值，例如 application_month=10"})
+        k, v = item.split("=", 1)
+        pairs[k.strip()] = v
+    ops.set_policy(store, actor, pairs)
+    _out("已保存县级政策参数：" + "、".join(pairs))
+    return 0
+
+
 # ---- parser ---------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -326,6 +351,14 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--holidays", required=True, help="放假日期，逗号分隔")
     v.add_argument("--workdays", default="", help="调休上班日期，逗号分隔")
     v.set_defaults(func=cmd_holidays_set)
+
+    p = sub.add_parser("policy", help="县级政策参数（期限、天数）")
+    polsub = p.add_subparsers(dest="policy_command", required=True)
+    v = polsub.add_parser("show", parents=[common], help="查看政策参数")
+    v.set_defaults(func=cmd_policy_show)
+    v = polsub.add_parser("set", parents=[common], help="修改政策参数：名称=值 ...")
+    v.add_argument("pairs", nargs="+")
+    v.set_defaults(func=cmd_policy_set)
 
     p = sub.add_parser("gui", parents=[common], help="打开程序窗口")
     p.add_argument("--demo", action="store_true", help="打开一个临时演示县")

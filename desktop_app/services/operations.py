@@ -495,3 +495,47 @@ def attach_file(store: Store, actor: Actor, project_id: str, path: str | Path, r
                      f"{project['code']} 添加附件 {p.name}", after=_public(row))
     return _public(row)
 
+
+
+def set_policy(store: Store, actor: Actor, changes: dict) -> PolicyProfile:
+    """Change numbers of the county policy profile (e.g. an October application deadline)."""
+    if actor.role != COUNTY:
+        raise Refused("县级政策参数只能由县政府办公室修改", "第十条")
+    from dataclasses import asdict, fields as dc_fields
+
+    from desktop_app.lifecycle.policy import load_profile
+
+    before = load_profile(store)
+    types = {f.name: f.type for f in dc_fields(PolicyProfile)}
+    errors, clean = {}, {}
+    for key, raw in changes.items():
+        if key not in types:
+            errors[key] = f"没有名为「{key}」的政策参数"
+            continue
+        if types[key] in (int, "int"):
+            try:
+                clean[key] = int(str(raw).strip())
+            except ValueError:
+                errors[key] = f"参数「{key}」必须是整数，现为「{raw}」"
+                continue
+            if clean[key] < 0:
+                errors[key] = f"参数「{key}」不能为负数"
+        else:
+            clean[key] = str(raw).strip()
+    after_dict = {**asdict(before), **clean}
+    try:
+        dt.date(2025, after_dict["application_month"], after_dict["application_day"])
+    except ValueError:
+        errors["application_day"] = "申报截止月、日组成的日期不存在"
+    if after_dict["self_eval_min_months"] > after_dict["self_eval_max_months"]:
+        errors["self_eval_min_months"] = "自评价起始月数不能大于截止月数"
+    if errors:
+        raise ValidationError(errors)
+    after = PolicyProfile(**after_dict)
+    with store.tx():
+        store.set_setting("policy_profile", after.to_json())
+        audit.append(store, actor, "修改政策参数", "policy", None, None,
+                     "修改县级政策参数：" + "、".join(clean), before={k: asdict(before)[k] for k in clean},
+                     after=clean)
+        store.set_setting("deadlines_computed_for", "")
+    return after

@@ -250,3 +250,17 @@ def test_deadline_cache_follows_operations(county):
         "amount_fen": "50", "signed_on": "2026-09-30"}, today=D(2026, 10, 9))
     row = c.store.one("SELECT * FROM project_deadlines WHERE project_id=?", (p["id"],))
     assert row["next_due"] == "2026-10-13"
+
+
+def test_october_county_changes_data_not_code(county):
+    c = county
+    p = B.new_project(c)
+    B.add_materials(c, p["id"])
+    with pytest.raises(Refused):
+        ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 9, 15))
+    with pytest.raises(Refused):
+        ops.set_policy(c.store, c.unit, {"application_month": "10"})
+    with pytest.raises(ValidationError):
+        ops.set_policy(c.store, c.county, {"application_month": "13"})
+    ops.set_policy(c.store, c.county, {"application_month": "10"})
+    ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 9, 15))
