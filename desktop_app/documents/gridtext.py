@@ -203,14 +203,18 @@ class GridParagraph(Flowable):
                 runs.extend(registry.font_runs(text, face, field))
             self._atoms = make_atoms(runs, size, pitch)
         else:
-            self._atoms = None
+            # A split piece keeps its own characters so a table may re-lay it at
+            # another width; forced breaks are kept, soft ones dropped.
+            self._atoms = []
+            for i, (atoms, last) in enumerate(_lines):
+                self._atoms.extend(atoms)
+                if last and i < len(_lines) - 1:
+                    self._atoms.append(None)
         self._lines = _lines
         self._laid_width = _width
 
     def _layout(self, width: float) -> list[Line]:
         if self._lines is None or self._laid_width is None or abs(self._laid_width - width) > 1e-6:
-            if self._atoms is None:
-                raise RuntimeError("a split GridParagraph cannot be re-laid at another width")
             self._lines = break_lines(self._atoms, width, self.first_indent, self.left_indent)
             self._laid_width = width
         return self._lines

@@ -1,0 +1,71 @@
+"""Read back what a generated PDF holds: page sizes, fonts, text and its position."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject
+
+
+def reader(data: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(data))
+
+
+def page_sizes(data: bytes) -> list[tuple[float, float]]:
+    return [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader(data).pages]
+
+
+def _resolve(obj):
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def fonts(data: bytes) -> list[dict]:
+    """Every font referenced by any page, with its subtype and embedded font file kind."""
+    found = {}
+    for page in reader(data).pages:
+        res = _resolve(page.get("/Resources")) or {}
+        for name, ref in (_resolve(res.get("/Font")) or {}).items():
+            font = _resolve(ref)
+            base = str(font.get("/BaseFont"))
+            desc = _resolve(font.get("/FontDescriptor"))
+            if desc is None and "/DescendantFonts" in font:
+                desc = _resolve(_resolve(_resolve(font["/DescendantFonts"])[0]).get("/FontDescriptor"))
+            files = [k for k in ("/FontFile", "/FontFile2", "/FontFile3") if desc is not None and k in desc]
+            found[base] = {"base": base, "subtype": str(font.get("/Subtype")), "files": files}
+    return list(found.values())
+
+
+@dataclass
+class Run:
+    page: int  # 1-based
+    text: str
+    x: float
+    y: float
+    size: float
+
+
+def text_runs(data: bytes) -> list[Run]:
+    """Text shown on each page with the position of its origin in page space."""
+    runs: list[Run] = []
+    for number, page in enumerate(reader(data).pages, start=1):
+        def visit(text, cm, tm, font_dict, font_size, number=number):
+            if not text.strip():
+                return
+            # Origin = tm applied to (0, 0), then cm.
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            runs.append(Run(number, text, x, y, font_size * abs(tm[0]) * abs(cm[0] or 1)))
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def page_texts(data: bytes) -> list[str]:
+    return [p.extract_text() for p in reader(data).pages]
+
+
+def compact(s: str) -> str:
+    """Text without whitespace, for substring checks across line breaks."""
+    return "".join(s.split())
