@@ -15,6 +15,7 @@ every page, and every text is checked for missing glyphs when it is added.
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence, Union
@@ -128,7 +129,9 @@ class FormDocument:
             [(face, "" if text is None else str(text), field)], self.registry, size=size, pitch=size,
             leading=leading or size * 1.4, first_indent_chars=first_indent / size, align=align,
         )
-        return lambda: para
+        # A fresh copy per build: the doc template marks flowables it had to
+        # postpone, and a mark left from an earlier build breaks the next one.
+        return lambda: copy.copy(para)
 
     def _add(self, factory: Callable[[], list[Flowable]]) -> "FormDocument":
         self._blocks.append(factory)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 from dataclasses import dataclass
 from typing import Sequence, Union
@@ -300,10 +301,13 @@ class GongwenDocument:
 
     def _story(self) -> list[Flowable]:
         head, body, notes, tail_para, signature, colophon = self._parts
-        # Flowables are re-split per build, so a build gets fresh containers.
-        story: list[Flowable] = [*head, *body, *notes, _KeepTail(tail_para, signature)]
+        # Fresh shallow copies per build: the doc template marks flowables it had to
+        # postpone, and a mark left from an earlier build breaks the next one.
+        fresh = [copy.copy(f) for f in (*head, *body, *notes)]
+        tail = _KeepTail(copy.copy(tail_para) if tail_para is not None else None, copy.copy(signature))
+        story: list[Flowable] = [*fresh, tail]
         if colophon is not None:
-            story.append(colophon)
+            story.append(copy.copy(colophon))
         return story
 
     def _on_page(self, canvas, doc):
