@@ -1,0 +1,520 @@
+"""The human-readable workbook (.xlsx) inside a package: written for people, read back exactly.
+
+Layout: a first sheet 「说明」 (sender, recipient, date, contents with record counts), then one sheet per
+record kind with Chinese headers (bold, frozen, repeated on every printed page, A4 landscape).
+
+Values and how they round-trip (`read_workbook(write_workbook(x)) == x`, with "" read as None):
+
+* text  – an inline string cell (data_type 's'), never a formula. Every text cell also carries the
+  `quotePrefix` style, the spreadsheet's own "typed with a leading apostrophe" flag: Excel, WPS and
+  LibreOffice show the text as it is, and keep it text even when someone edits the cell. Text that
+  starts with = + - @ (or ＝ ＋ － ＠, or tab/CR before them) is therefore stored unchanged: nothing
+  visible is prefixed, so nothing has to be stripped again and what officials read is the original.
+  Characters XML 1.0 cannot hold (C0 controls other than tab and newline, CR, U+FFFE, U+FFFF) are
+  written with the OOXML escape `_xHHHH_` that Excel and WPS decode for display; a literal
+  `_xHHHH_` in the text has its underscore escaped as `_x005F_`, so the scheme is reversible. Lone
+  surrogates cannot be stored at all and are refused at write time. At most 32,767 characters per
+  cell (Excel's limit), checked on write and on read.
+* int   – a number cell holding an int (|v| < 10^15, exact in every spreadsheet program).
+* money – integer fen (分) in the column 「<label>（分）」: that column is the data. For people a second
+  column 「<label>（万元）」 shows the same amount in 万元; on read it is only checked for consistency.
+* date  – ISO text "2026-11-24" (text, so no program turns it into a date serial or a locale format).
+* choices – a column with (code, 中文) choices shows the Chinese label and reads back the code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import openpyxl
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from desktop_app.exchange.errors import ExportRefused, PackageRejected
+from desktop_app.exchange.zipsafe import MB, ZipLimits, open_zip, safe_extract_bytes
+
+TEXT, INT, MONEY, DATE = "text", "int", "money", "date"
+COLUMN_TYPES = (TEXT, INT, MONEY, DATE)
+COVER_SHEET = "说明"
+MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
+MAX_EXACT_INT = 10**15   # spreadsheets keep 15 significant digits
+FEN_PER_WAN = 1_000_000
+FORMULA_TRIGGERS = "=+-@＝＋－＠"
+
+# Fail closed: without defusedxml openpyxl parses entity declarations (billion laughs).
+XML_PARSER_SAFE = bool(getattr(openpyxl, "DEFUSEDXML", False))
+
+
+# ---------------------------------------------------------------------------- specs
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str                 # key in the record dict
+    header: str              # Chinese column header (for money: without the unit)
+    type: str = TEXT
+    choices: tuple[tuple[str, str], ...] = ()  # (code, 中文 label)
+    width: float | None = None                 # in characters; None = from the content
+
+    def __post_init__(self):
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(f"unknown column type {self.type!r}")
+        if self.choices and self.type != TEXT:
+            raise ValueError("choices only apply to text columns")
+        labels = [label for _, label in self.choices]
+        if len(set(labels)) != len(labels) or len({c for c, _ in self.choices}) != len(self.choices):
+            raise ValueError(f"choices of {self.key!r} must have unique codes and labels")
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """The physical column headers: money takes two columns (data in 分, display in 万元)."""
+        if self.type == MONEY:
+            return (f"{self.header}（分）", f"{self.header}（万元）")
+        return (self.header,)
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str                       # sheet title shown on the tab, ≤ 31 characters
+    columns: tuple[Column, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "columns", tuple(self.columns))
+        if not self.name or len(self.name) > 31 or set(self.name) & set("[]:*?/\\") or self.name == COVER_SHEET \
+                or self.name.startswith("'") or self.name.endswith("'"):
+            raise ValueError(f"invalid sheet name {self.name!r}")
+        headers = self.headers
+        if len(set(headers)) != len(headers):
+            raise ValueError(f"duplicate headers in sheet {self.name!r}")
+        if len({c.key for c in self.columns}) != len(self.columns):
+            raise ValueError(f"duplicate keys in sheet {self.name!r}")
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(h for c in self.columns for h in c.headers)
+
+
+@dataclass(frozen=True)
+class Cover:
+    sender: str
+    recipient: str
+    date: str                        # shown as given, e.g. "2026年11月24日"
+    title: str = "数据包内容说明"
+    notes: tuple[str, ...] = ("本工作簿随数据包一同签名。请勿修改：修改过的数据包将无法导入。",)
+
+
+@dataclass(frozen=True)
+class WorkbookLimits:
+    zip: ZipLimits = field(default_factory=lambda: ZipLimits(max_file_size=100 * MB, max_entries=500,
+                                                            max_entry_size=100 * MB, max_total_size=150 * MB))
+    max_cell_chars: int = MAX_CELL_CHARS
+    max_rows: int = 100_000          # data rows per sheet
+    max_header_columns: int = 512
+
+
+# ---------------------------------------------------------------------------- text escaping
+
+# What XML 1.0 cannot carry, plus CR (an XML parser turns it into LF).
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x0d\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def escape_text(text: str) -> str:
+    """Original text -> what is stored in the cell (OOXML `_xHHHH_` escapes)."""
+    return _NEEDS_ESCAPE.sub(lambda m: "_x005F_" if m.group() == "_" else f"_x{ord(m.group()):04X}_", text)
+
+
+def unescape_text(stored: str) -> str:
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), stored)
+
+
+def looks_like_formula(text: str) -> bool:
+    """True if a spreadsheet would read this text as a formula when typed in (after blanks/controls)."""
+    stripped = text.lstrip(" \t\r\n\u3000")
+    return bool(stripped) and stripped[0] in FORMULA_TRIGGERS
+
+
+def find_unstorable(text: str) -> str | None:
+    """The first character that cannot be written at all (a lone surrogate), or None."""
+    m = _SURROGATE.search(text)
+    return m.group() if m else None
+
+
+# ---------------------------------------------------------------------------- writing
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_HEADER_ALIGN = Alignment(wrap_text=True, horizontal="center", vertical="center")
+_WAN_FORMAT = "#,##0.00####"
+
+
+def write_workbook(cover: Cover, sheets: Sequence[tuple[SheetSpec, Sequence[Mapping[str, object]]]]) -> bytes:
+    """The .xlsx bytes. Raises ExportRefused (naming sheet, row and column) for a value it cannot keep exact."""
+    names = [spec.name for spec, _ in sheets]
+    if len(set(names)) != len(names):
+        raise ValueError("duplicate sheet names")
+    wb = openpyxl.Workbook()
+    wb.properties.creator = "govis"
+    _write_cover(wb.active, cover, [(spec.name, len(rows)) for spec, rows in sheets])
+    for spec, rows in sheets:
+        _write_sheet(wb.create_sheet(spec.name), spec, rows)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _text_cell(ws, row: int, col: int, text: str, where: str):
+    if find_unstorable(text):
+        raise ExportRefused(
+            "unstorable_text", f"{where}含有无法保存的字符（不成对的代理字符），无法导出。请在程序中修改该内容后重新导出。"
+        )
+    stored = escape_text(text)
+    if len(stored) > MAX_CELL_CHARS:
+        raise ExportRefused(
+            "text_too_long",
+            f"{where}的文字过长（{len(text)} 字），超过Excel单元格上限（{MAX_CELL_CHARS} 字），无法导出。"
+            "请精简内容，或将详细内容作为附件（PDF）随数据包发送。",
+        )
+    cell = ws.cell(row=row, column=col)
+    cell.value = stored
+    cell.data_type = "s"      # openpyxl turns text starting with "=" into a formula: undo that
+    cell.quotePrefix = True   # and tell Excel/WPS to keep it text when edited
+    return cell
+
+
+def _write_cover(ws, cover: Cover, counts: list[tuple[str, int]]) -> None:
+    ws.title = COVER_SHEET
+    ws.sheet_properties.tabColor = "4472C4"
+    title = _text_cell(ws, 1, 1, cover.title, "说明页标题")
+    title.font = Font(bold=True, size=16)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=2)
+    row = 3
+    for label, value in (("发送单位", cover.sender), ("接收单位", cover.recipient), ("日期", cover.date)):
+        _text_cell(ws, row, 1, label, "说明页").font = _HEADER_FONT
+        _text_cell(ws, row, 2, value, f"说明页「{label}」")
+        row += 1
+    row += 1
+    _text_cell(ws, row, 1, "内容清单", "说明页").font = Font(bold=True, size=12)
+    row += 1
+    for col, label in ((1, "工作表"), (2, "记录数")):
+        c = _text_cell(ws, row, col, label, "说明页")
+        c.font, c.fill, c.border, c.alignment = _HEADER_FONT, _HEADER_FILL, _BORDER, _HEADER_ALIGN
+    for name, count in counts:
+        row += 1
+        _text_cell(ws, row, 1, name, "说明页").border = _BORDER
+        c = ws.cell(row=row, column=2, value=count)
+        c.border = _BORDER
+    row += 2
+    for note in cover.notes:
+        _text_cell(ws, row, 1, note, "说明页备注")
+        row += 1
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = max(30, min(60, max(_display_width(str(v)) for v in
+                                                          (cover.sender, cover.recipient, cover.date)) + 4))
+    _page_setup(ws, print_titles=False)
+
+
+def _write_sheet(ws, spec: SheetSpec, rows: Sequence[Mapping[str, object]]) -> None:
+    headers = spec.headers
+    for col, header in enumerate(headers, start=1):
+        c = _text_cell(ws, 1, col, header, f"工作表「{spec.name}」表头")
+        c.font, c.fill, c.border, c.alignment = _HEADER_FONT, _HEADER_FILL, _BORDER, _HEADER_ALIGN
+    widths = [_display_width(h) for h in headers]
+    for r, record in enumerate(rows, start=2):
+        unknown = set(record) - {c.key for c in spec.columns}
+        if unknown:
+            raise ValueError(f"sheet {spec.name!r} row {r}: keys not in the sheet spec: {sorted(unknown)}")
+        if all(record.get(c.key) in (None, "") for c in spec.columns):
+            raise ExportRefused("empty_record", f"工作表「{spec.name}」第{r}行的记录全部为空，无法导出。请检查该记录。")
+        col = 1
+        for column in spec.columns:
+            where = f"工作表「{spec.name}」第{r}行「{column.header}」"
+            for cell in _write_value(ws, r, col, column, record.get(column.key), where):
+                cell.border = _BORDER
+                cell.alignment = _WRAP_TOP
+                if r <= 201:  # widths from the first 200 rows are representative enough
+                    widths[cell.column - 1] = max(widths[cell.column - 1], _display_width(_shown(cell.value)))
+            col += len(column.headers)
+    for i, column in enumerate((c for col in spec.columns for c in [col] * len(col.headers)), start=1):
+        width = column.width or min(max(widths[i - 1] + 2, 8), 50)
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    if headers:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(rows) + 1, 2)}"
+    _page_setup(ws, print_titles=True)
+
+
+def _write_value(ws, r: int, col: int, column: Column, value: object, where: str) -> list:
+    if value is None or value == "":
+        cells = [ws.cell(row=r, column=col + i) for i in range(len(column.headers))]
+        return cells
+    if column.type == TEXT:
+        if not isinstance(value, str):
+            raise ExportRefused("bad_value", f"{where}应为文字，实际为「{type(value).__name__}」，无法导出。请检查该记录。")
+        if column.choices:
+            labels = dict(column.choices)
+            if value not in labels:
+                raise ExportRefused("bad_value", f"{where}的取值「{value}」不在可选项中，无法导出。请在程序中修改后重新导出。")
+            value = labels[value]
+        return [_text_cell(ws, r, col, value, where)]
+    if column.type == DATE:
+        if isinstance(value, dt.datetime):
+            raise ExportRefused("bad_value", f"{where}应为日期（不含时间），无法导出。请检查该记录。")
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        if not isinstance(value, str) or not _is_iso_date(value):
+            raise ExportRefused("bad_value", f"{where}的日期「{value}」格式不对（应为2026-11-24这样的格式），无法导出。请检查该记录。")
+        return [_text_cell(ws, r, col, value, where)]
+    # INT and MONEY
+    if type(value) is not int:
+        raise ExportRefused("bad_value", f"{where}应为整数，实际为「{value!r}」，无法导出。请检查该记录。")
+    if abs(value) >= MAX_EXACT_INT:
+        raise ExportRefused("bad_value", f"{where}的数值过大（{value}），表格软件无法精确保存，无法导出。请检查该记录。")
+    cell = ws.cell(row=r, column=col, value=value)
+    if column.type == INT:
+        return [cell]
+    cell.number_format = "0"
+    shown = ws.cell(row=r, column=col + 1, value=value / FEN_PER_WAN)
+    shown.number_format = _WAN_FORMAT
+    return [cell, shown]
+
+
+def _page_setup(ws, print_titles: bool) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddHeader.center.text = "&A"  # the sheet name
+    if print_titles:
+        ws.print_title_rows = "1:1"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return "" if value is None else str(value)
+
+
+def _display_width(text: str) -> int:
+    """Width in Latin character cells of the longest line: CJK and full-width count double."""
+    best = 0
+    for line in unescape_text(text).split("\n")[:50]:
+        w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line[:200])
+        best = max(best, w)
+    return best
+
+
+def _is_iso_date(text: str) -> bool:
+    if len(text) != 10:
+        return False
+    try:
+        return dt.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _rejected(code: str, message: str) -> PackageRejected:
+    return PackageRejected(code, message)
+
+
+_MALFORMED = "数据包中的工作簿已损坏，或不是本程序导出的格式，已拒绝。请向发送单位索取新的数据包。"
+
+
+def read_workbook(data: bytes, expected_sheets: Iterable[SheetSpec] | Mapping[str, SheetSpec],
+                  limits: WorkbookLimits = WorkbookLimits()) -> dict[str, list[dict]]:
+    """Parse the workbook strictly into {sheet name: [record dict]} with plain str / int / None values.
+
+    Refuses (PackageRejected): an unsafe XML parser, a ZIP that fails zipsafe's checks, DTDs/entities,
+    macros or external links, formula or error cells, strings over the limit, unknown or duplicated
+    sheets or headers, missing headers, values of the wrong type, too many rows.
+    """
+    if not XML_PARSER_SAFE or not getattr(openpyxl, "DEFUSEDXML", False):
+        raise _rejected(
+            "unsafe_xml_parser",
+            "本机缺少安全的XML解析组件（defusedxml），为防止恶意文件，暂不读取工作簿。请联系技术支持人员重新安装本程序。",
+        )
+    specs = dict(expected_sheets) if isinstance(expected_sheets, Mapping) else {s.name: s for s in expected_sheets}
+    zf, entries = open_zip(data, limits.zip, label="工作簿")
+    try:
+        _check_parts(zf, entries, limits)
+    finally:
+        zf.close()
+    wb = None
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(bytes(data)), read_only=True, data_only=False,
+                                    keep_links=False, keep_vba=False, rich_text=False)
+        _check_shared_strings(wb, limits)
+        result: dict[str, list[dict]] = {}
+        for name in wb.sheetnames:
+            ws = wb[name]
+            if not hasattr(ws, "reset_dimensions"):
+                raise _rejected("unknown_sheet", f"工作簿中的「{name}」不是普通工作表，不是本程序导出的格式，已拒绝。请向发送单位索取新的数据包。")
+            ws.reset_dimensions()  # the stored dimension may lie (WPS writes A1:A1)
+            if name == COVER_SHEET:
+                _scan_cover(ws, limits)
+            elif name in specs:
+                result[name] = _read_sheet(ws, specs[name], limits)
+            else:
+                raise _rejected("unknown_sheet", f"工作簿中有无法识别的工作表「{name}」，数据包可能被改动或来自不兼容的程序版本，已拒绝。请向发送单位索取新的数据包。")
+        return result
+    except PackageRejected:
+        raise
+    except Exception as exc:  # hostile bytes can fail inside openpyxl in countless ways
+        if type(exc).__module__.startswith("defusedxml"):
+            raise _rejected("xml_entities", "工作簿中含有XML实体声明（可能是恶意的“实体炸弹”），已拒绝。请向发送单位索取新的数据包。") from None
+        raise _rejected("malformed_workbook", _MALFORMED) from None
+    finally:
+        if wb is not None:
+            try:
+                wb.close()
+            except Exception:
+                pass
+
+
+def _check_parts(zf, entries, limits: WorkbookLimits) -> None:
+    names = {e.name for e in entries}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise _rejected("malformed_workbook", _MALFORMED)
+    for e in entries:
+        lower = e.name.lower()
+        if lower.endswith(".bin") or "vbaproject" in lower or lower.startswith("xl/externallinks/"):
+            raise _rejected("workbook_macro", "工作簿中含有宏或外部链接，不是本程序导出的格式，已拒绝。请向发送单位索取新的数据包。")
+        if lower.endswith((".xml", ".rels", ".vml")):
+            head = safe_extract_bytes(zf, e.name, limits.zip.max_entry_size, label="工作簿")[:4096]
+            if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper() \
+                    or head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 XML would hide a DOCTYPE from us
+                raise _rejected("xml_entities", "工作簿中含有XML实体声明（可能是恶意的“实体炸弹”），已拒绝。请向发送单位索取新的数据包。")
+
+
+def _check_shared_strings(wb, limits: WorkbookLimits) -> None:
+    for s in getattr(wb, "shared_strings", ()) or ():
+        if isinstance(s, str) and len(s) > limits.max_cell_chars:
+            raise _too_long("共享字符串表", len(s), limits)
+
+
+def _too_long(where: str, n: int, limits: WorkbookLimits) -> PackageRejected:
+    return _rejected(
+        "string_too_long",
+        f"工作簿{where}中有一段文字过长（{n} 字，上限 {limits.max_cell_chars} 字），不是本程序导出的内容，已拒绝。请向发送单位索取新的数据包。",
+    )
+
+
+def _check_cell(ws_name: str, cell, limits: WorkbookLimits):
+    """Refuse what no exported cell ever is; return the cell value."""
+    where = f"「{ws_name}」{getattr(cell, 'coordinate', '')}"
+    dt_ = getattr(cell, "data_type", None)
+    value = cell.value
+    if dt_ == "f" or (not isinstance(value, (str, int, float, dt.datetime, type(None))) or isinstance(value, bool)):
+        raise _rejected(
+            "formula_cell",
+            f"工作簿单元格{where}含有公式或非数据内容，说明工作簿在导出后被改动过，已拒绝。请向发送单位索取新的数据包，不要在Excel/WPS中编辑后再导入。",
+        )
+    if dt_ == "e":
+        raise _rejected("error_cell", f"工作簿单元格{where}含有错误值，说明工作簿被改动过，已拒绝。请向发送单位索取新的数据包。")
+    if isinstance(value, str) and len(value) > limits.max_cell_chars:
+        raise _too_long(f"单元格{where}", len(value), limits)
+    return value
+
+
+def _scan_cover(ws, limits: WorkbookLimits) -> None:
+    count = 0
+    for row in ws.iter_rows(max_col=8):
+        count += 1
+        if count > 1000:
+            raise _rejected("too_many_rows", "工作簿的「说明」页行数异常，不是本程序导出的格式，已拒绝。请向发送单位索取新的数据包。")
+        for cell in row:
+            _check_cell(COVER_SHEET, cell, limits)
+
+
+def _read_sheet(ws, spec: SheetSpec, limits: WorkbookLimits) -> list[dict]:
+    name = spec.name
+    expected = spec.headers
+    header_row = next(ws.iter_rows(min_row=1, max_row=1, max_col=limits.max_header_columns), ())
+    headers: list[str | None] = []
+    for cell in header_row:
+        value = _check_cell(name, cell, limits)
+        headers.append(unescape_text(value) if isinstance(value, str) else (None if value is None else str(value)))
+    while headers and headers[-1] is None:
+        headers.pop()
+    found = [h for h in headers if h is not None]
+    unknown = [h for h in found if h not in expected]
+    missing = [h for h in expected if h not in found]
+    if unknown or missing or len(found) != len(set(found)) or len(found) != len(headers):
+        detail = "；".join(filter(None, [
+            f"无法识别的列：{'、'.join(unknown)}" if unknown else "",
+            f"缺少的列：{'、'.join(missing)}" if missing else "",
+            "有重复或空白的列标题" if len(found) != len(set(found)) or len(found) != len(headers) else "",
+        ]))
+        raise _rejected("bad_headers", f"工作表「{name}」的列标题与本程序的格式不符（{detail}），已拒绝。请确认双方程序版本一致，或向发送单位索取新的数据包。")
+    position = {h: i for i, h in enumerate(headers)}
+    width = len(headers)
+    records: list[dict] = []
+    row_no = 1
+    for row in ws.iter_rows(min_row=2, max_col=width + 8):
+        row_no += 1
+        if row_no - 1 > limits.max_rows:
+            raise _rejected("too_many_rows", f"工作表「{name}」的行数超过上限（{limits.max_rows} 行），已拒绝。请请发送单位分批导出。")
+        values = [_check_cell(name, cell, limits) for cell in row]
+        if any(v is not None for v in values[width:]):
+            raise _rejected("bad_headers", f"工作表「{name}」第{row_no}行在列标题以外的位置有内容，已拒绝。请向发送单位索取新的数据包。")
+        values = values[:width] + [None] * (width - len(values))
+        if all(v is None or v == "" for v in values):
+            continue  # the writer never writes an empty record
+        records.append({c.key: _parse_value(c, values, position, name, row_no) for c in spec.columns})
+    return records
+
+
+def _parse_value(column: Column, values: list, position: dict[str, int], sheet: str, row_no: int):
+    raw = values[position[column.headers[0]]]
+    where = f"工作表「{sheet}」第{row_no}行「{column.headers[0]}」"
+
+    def bad(why: str) -> PackageRejected:
+        return _rejected("bad_value", f"{where}{why}，不是本程序导出的内容，已拒绝。请向发送单位索取新的数据包。")
+
+    if raw is None or raw == "":
+        if column.type == MONEY and values[position[column.headers[1]]] not in (None, ""):
+            raise bad("为空但万元金额列有数值")
+        return None
+    if column.type == TEXT:
+        if not isinstance(raw, str):
+            raise bad("应为文字")
+        text = unescape_text(raw)
+        if column.choices:
+            codes = {label: code for code, label in column.choices}
+            if text not in codes:
+                raise bad(f"的取值「{text[:40]}」不在可选项中")
+            return codes[text]
+        return text
+    if column.type == DATE:
+        if isinstance(raw, dt.datetime):
+            if raw.time() != dt.time(0):
+                raise bad("应为日期")
+            return raw.date().isoformat()
+        if not isinstance(raw, str) or not _is_iso_date(unescape_text(raw)):
+            raise bad("应为2026-11-24格式的日期")
+        return unescape_text(raw)
+    if type(raw) is not int or abs(raw) >= MAX_EXACT_INT:
+        raise bad("应为整数")
+    if column.type == MONEY:
+        shown = values[position[column.headers[1]]]
+        if shown is not None and (not isinstance(shown, (int, float)) or isinstance(shown, bool)
+                                  or round(shown * FEN_PER_WAN) != raw):
+            raise bad(f"与「{column.headers[1]}」不一致")
+    return raw
