@@ -51,8 +51,7 @@ def format_amount_wan(fen: int) -> str:
 def parse_wan(text: str) -> int:
     """Fen from a 万元 figure typed by a user ("123.45"); rejects more than 6 decimals."""
     s = text.strip().replace(",", "").replace("，", "")
-    if s.endswith("万元"):
-        s = s[:-2]
+    s = s.removesuffix("万元")
     sign = -1 if s.startswith("-") else 1
     s = s.lstrip("+-")
     whole, _, frac = s.partition(".")

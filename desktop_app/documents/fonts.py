@@ -15,10 +15,10 @@ import subprocess
 import sys
 import threading
 import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
@@ -253,12 +253,12 @@ class FontRegistry:
         self._fallback_fonts: tuple[LoadedFont, ...] | None = None
 
     @classmethod
-    def bundled(cls, base: Path | None = None) -> "FontRegistry":
+    def bundled(cls, base: Path | None = None) -> FontRegistry:
         chains = {f: [bundled_source(k, base) for k in keys] for f, keys in _BUNDLED_CHAINS.items()}
         return cls(chains, [bundled_source(k, base) for k in _BUNDLED_FALLBACK])
 
     @classmethod
-    def default(cls) -> "FontRegistry":
+    def default(cls) -> FontRegistry:
         """System fonts first (unless $GOVIS_FONTS=bundled), bundled fonts after."""
         bundled = cls.bundled()
         if os.environ.get(FONTS_ENV, "").lower() == "bundled":

@@ -17,21 +17,36 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence, Union
 
 from reportlab.lib.colors import black
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, Table, TableStyle,
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Spacer,
+    Table,
+    TableStyle,
 )
 
 from .fonts import FANGSONG, HEI, KAI, SONG, TITLE, FontRegistry, default_registry
 from .formatting import BLANK_DATE, format_cn_date
 from .gridtext import GridParagraph
 from .page import (
-    FORM_LANDSCAPE, FORM_PORTRAIT, SIZE_2HAO, SIZE_3HAO, SIZE_5HAO, SIZE_XIAO4, Target, form_page_number,
-    page_count_canvas, write_pdf,
+    FORM_LANDSCAPE,
+    FORM_PORTRAIT,
+    SIZE_2HAO,
+    SIZE_3HAO,
+    SIZE_5HAO,
+    SIZE_XIAO4,
+    Target,
+    form_page_number,
+    page_count_canvas,
+    write_pdf,
 )
 
 CELL_PAD = 2.5  # points around the text inside a cell
@@ -63,8 +78,8 @@ class Signature:
     date: _dt.date | None = None
 
 
-KVItem = Union[KV, tuple]
-Cell = Union[str, int, float, None]
+KVItem = KV | tuple
+Cell = str | int | float | None
 
 
 class _MinHeight(Flowable):
@@ -133,7 +148,7 @@ class FormDocument:
         # postpone, and a mark left from an earlier build breaks the next one.
         return lambda: copy.copy(para)
 
-    def _add(self, factory: Callable[[], list[Flowable]]) -> "FormDocument":
+    def _add(self, factory: Callable[[], list[Flowable]]) -> FormDocument:
         self._blocks.append(factory)
         return self
 
@@ -159,7 +174,7 @@ class FormDocument:
 
     # ------------------------------------------------------------ public builders
 
-    def meta_line(self, left: str = "", right: str = "") -> "FormDocument":
+    def meta_line(self, left: str = "", right: str = "") -> FormDocument:
         """A line above a table, e.g. 填报单位（盖章）：…… on the left, 填报日期 on the right."""
         lp = self._para(left, FANGSONG, SIZE_XIAO4, "表头左侧")
         rp = self._para(right, FANGSONG, SIZE_XIAO4, "表头右侧", align="right")
@@ -173,19 +188,19 @@ class FormDocument:
 
         return self._add(make)
 
-    def section(self, title: str) -> "FormDocument":
+    def section(self, title: str) -> FormDocument:
         """A section heading (黑体) above the next table."""
         p = self._para(title, HEI, SIZE_XIAO4 + 2, "栏目标题")
         return self._add(lambda: [Spacer(1, 2 * mm), p(), Spacer(1, 1.5 * mm)])
 
     def paragraph(self, text: str, *, field: str = "说明", face: str = FANGSONG,
-                  size: float | None = None, indent: bool = True) -> "FormDocument":
+                  size: float | None = None, indent: bool = True) -> FormDocument:
         size = size or self.font_size
         p = self._para(text, face, size, field, first_indent=2 * size if indent else 0)
         return self._add(lambda: [p(), Spacer(1, 1.5 * mm)])
 
     def kv_table(self, items: Sequence[KVItem], *, columns: int = 1,
-                 label_width: float | None = None) -> "FormDocument":
+                 label_width: float | None = None) -> FormDocument:
         """Label/value rows; columns=2 puts two pairs side by side (wide items span)."""
         if columns not in (1, 2):
             raise ValueError("columns must be 1 or 2")
@@ -232,7 +247,7 @@ class FormDocument:
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Cell]], *,
               col_widths: Sequence[float] | None = None, align: Sequence[str] | None = None,
-              font_size: float | None = None, name: str = "") -> "FormDocument":
+              font_size: float | None = None, name: str = "") -> FormDocument:
         """A ruled table whose header row repeats on every page.
 
         col_widths are relative weights; align is "left"/"center"/"right" per column.
@@ -264,7 +279,7 @@ class FormDocument:
         return self._add(make)
 
     def opinion_box(self, label: str, text: str = "", *, signer: str = "（盖章）",
-                    date: _dt.date | None = None, lines: int = 5) -> "FormDocument":
+                    date: _dt.date | None = None, lines: int = 5) -> FormDocument:
         """A bordered box for an opinion: label, text (or room to write), stamp and date."""
         size = self.font_size
         lp = self._para(label, HEI, size, f"{label}（栏目名）", align="center")
@@ -285,7 +300,7 @@ class FormDocument:
 
         return self._add(make)
 
-    def signature_block(self, *parties: Signature) -> "FormDocument":
+    def signature_block(self, *parties: Signature) -> FormDocument:
         """Signing parties side by side, each with room for a stamp over its lines.
 
         Default: one party, 单位（盖章） and 负责人（签字）, with a blank date line.
@@ -318,14 +333,14 @@ class FormDocument:
 
         return self._add(make)
 
-    def notes(self, lines: Sequence[str], title: str = "填表说明") -> "FormDocument":
+    def notes(self, lines: Sequence[str], title: str = "填表说明") -> FormDocument:
         """Small-print notes after the form (填表说明)."""
         head = self._para(title + "：", HEI, SIZE_5HAO, "填表说明标题")
         items = [self._para(f"{i}．{t}", FANGSONG, SIZE_5HAO, f"{title}第{i}条", first_indent=0)
                  for i, t in enumerate(lines, start=1)]
         return self._add(lambda: [Spacer(1, 3 * mm), head()] + [p() for p in items])
 
-    def spacer(self, height_mm: float) -> "FormDocument":
+    def spacer(self, height_mm: float) -> FormDocument:
         return self._add(lambda: [Spacer(1, height_mm * mm)])
 
     # ------------------------------------------------------------ output

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, Union
 
 from reportlab.lib.colors import Color, black
 from reportlab.lib.units import mm
@@ -21,8 +21,16 @@ from .fonts import FANGSONG, HEI, KAI, SONG, TITLE, FontRegistry, default_regist
 from .formatting import format_cn_date
 from .gridtext import ALIGN_CENTER, ALIGN_LEFT, GridParagraph, draw_atoms, line_width, make_atoms
 from .page import (
-    CJK_ASCENT, GONGWEN_LINE, GONGWEN_PAGE, GONGWEN_PITCH, SIZE_2HAO, SIZE_3HAO, SIZE_4HAO,
-    Target, draw_gongwen_page_number, write_pdf,
+    CJK_ASCENT,
+    GONGWEN_LINE,
+    GONGWEN_PAGE,
+    GONGWEN_PITCH,
+    SIZE_2HAO,
+    SIZE_3HAO,
+    SIZE_4HAO,
+    Target,
+    draw_gongwen_page_number,
+    write_pdf,
 )
 
 RED = Color(0.9, 0.0, 0.0)
@@ -45,7 +53,7 @@ class Heading2:
     body: str = ""
 
 
-Block = Union[str, Heading1, Heading2]
+Block = str | Heading1 | Heading2
 
 
 class _IssuerMark(Flowable):
@@ -171,7 +179,7 @@ class _Colophon(Flowable):
     def wrap(self, aw, ah):
         self.width = aw
         self._cc_h, content = self._content_height(aw)
-        self.height = ah if content <= ah else content
+        self.height = max(ah, content)
         self._content = content
         return aw, self.height
 

@@ -10,8 +10,8 @@ end), justifies all but the last line, and splits across pages by whole lines.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from reportlab.lib.colors import Color, black
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -225,26 +225,26 @@ class GridParagraph(Flowable):
             raise RuntimeError("wrap() the paragraph first")
         return self._lines
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803 (ReportLab API)
+    def wrap(self, availWidth, availHeight):
         self.width = availWidth
         self.height = len(self._layout(availWidth)) * self.leading
         return self.width, self.height
 
-    def split(self, availWidth, availHeight):  # noqa: N803
+    def split(self, availWidth, availHeight):
         lines = self._layout(availWidth)
         fit = int((availHeight + 1e-6) // self.leading)
         if fit <= 0 or fit >= len(lines):
             return []
         return list(self.split_lines(fit, availWidth))
 
-    def split_lines(self, count: int, width: float) -> tuple["GridParagraph", "GridParagraph"]:
+    def split_lines(self, count: int, width: float) -> tuple[GridParagraph, GridParagraph]:
         """The first `count` lines and the rest, as two paragraphs."""
         lines = self._layout(width)
         head = self._clone(lines[:count], width, self.first_indent)
         tail = self._clone(lines[count:], width, self.left_indent)
         return head, tail
 
-    def _clone(self, lines: list[Line], width: float, first_indent: float) -> "GridParagraph":
+    def _clone(self, lines: list[Line], width: float, first_indent: float) -> GridParagraph:
         return GridParagraph(
             self._segments, self._registry, size=self.size, pitch=self.pitch, leading=self.leading,
             first_indent_chars=first_indent / self.pitch, left_indent_chars=self.left_indent / self.pitch,

@@ -8,9 +8,10 @@ from __future__ import annotations
 import io
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Union
+from typing import BinaryIO
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -110,7 +111,7 @@ class PageCountCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._saved_pages: list[dict] = []
 
-    def showPage(self):  # noqa: N802 (ReportLab API)
+    def showPage(self):
         self._saved_pages.append(dict(self.__dict__))
         self._startPage()
 
@@ -131,7 +132,7 @@ def page_count_canvas(footer: Callable[[Canvas, int, int], None]) -> type[PageCo
 # globals; one build at a time per process keeps two documents from mixing subsets.
 BUILD_LOCK = threading.RLock()
 
-Target = Union[str, os.PathLike, BinaryIO, None]
+Target = str | os.PathLike | BinaryIO | None
 
 
 def write_pdf(render: Callable[[BinaryIO], None], target: Target = None) -> bytes:

@@ -26,7 +26,7 @@ def fonts(data: bytes) -> list[dict]:
     found = {}
     for page in reader(data).pages:
         res = _resolve(page.get("/Resources")) or {}
-        for name, ref in (_resolve(res.get("/Font")) or {}).items():
+        for ref in (_resolve(res.get("/Font")) or {}).values():
             font = _resolve(ref)
             base = str(font.get("/BaseFont"))
             desc = _resolve(font.get("/FontDescriptor"))

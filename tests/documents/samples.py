@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from desktop_app.documents import (
-    KV, FormDocument, GongwenDocument, Heading1, Heading2, Signature, format_amount_wan, format_doc_no,
+    KV,
+    FormDocument,
+    GongwenDocument,
+    Heading1,
+    Heading2,
+    Signature,
+    format_amount_wan,
+    format_doc_no,
 )
 
 LONG_SENTENCE = (
@@ -17,8 +24,8 @@ LONG_SENTENCE = (
 
 def gongwen_sample(registry=None, extra_paragraphs: int = 8) -> GongwenDocument:
     paragraphs = [
-        "为加强全县政务信息系统项目管理，根据《蒙阴县人民政府办公室关于加强政务信息系统项目管理工作的通知》"
-        "（蒙政办字〔2018〕51号）要求，现就做好2027年度政务信息系统项目申报工作通知如下。",
+        ("为加强全县政务信息系统项目管理，根据《蒙阴县人民政府办公室关于加强政务信息系统项目管理工作的通知》"
+         "（蒙政办字〔2018〕51号）要求，现就做好2027年度政务信息系统项目申报工作通知如下。"),
         Heading1("一、申报范围"),
         "县直各部门、各乡镇（街道）使用财政资金建设的政务信息系统项目，包括新建、改建、扩建和运行维护项目。",
         Heading2("（一）申报时间。", "各单位须于2026年8月31日前报送下一年度项目申请报告、建设方案或者项目建议书、"

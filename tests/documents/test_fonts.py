@@ -8,8 +8,17 @@ import pytest
 from reportlab.pdfbase.ttfonts import TTFontFile
 
 from desktop_app.documents import (
-    FACES, HEI, KAI, SONG, FontRegistry, FontSource, MissingGlyphError, fonts_dir, missing_characters,
-    pick_font, resources_dir,
+    FACES,
+    HEI,
+    KAI,
+    SONG,
+    FontRegistry,
+    FontSource,
+    MissingGlyphError,
+    fonts_dir,
+    missing_characters,
+    pick_font,
+    resources_dir,
 )
 from desktop_app.documents import fonts as fonts_mod
 from desktop_app.documents import resources as resources_mod

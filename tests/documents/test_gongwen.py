@@ -5,7 +5,8 @@ import pytest
 from reportlab.lib.units import mm
 
 from desktop_app.documents import GongwenDocument, Heading1, MissingGlyphError
-from desktop_app.documents.page import CJK_ASCENT, GONGWEN_PAGE as G, GONGWEN_PITCH
+from desktop_app.documents.page import CJK_ASCENT, GONGWEN_PITCH
+from desktop_app.documents.page import GONGWEN_PAGE as G
 
 from .pdfcheck import compact, fonts, page_sizes, page_texts, text_runs
 from .samples import gongwen_sample
