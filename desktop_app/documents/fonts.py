@@ -263,8 +263,9 @@ class FontRegistry:
         bundled = cls.bundled()
         if os.environ.get(FONTS_ENV, "").lower() == "bundled":
             return bundled
-        chains = {f: system_sources(f) + list(bundled._chains[f]) for f in FACES}
-        system_all = [s for f in FACES for s in system_sources(f)]
+        found = {f: system_sources(f) for f in FACES}  # one fontconfig query per family
+        chains = {f: found[f] + list(bundled._chains[f]) for f in FACES}
+        system_all = [s for f in FACES for s in found[f]]
         return cls(chains, system_all + list(bundled._fallback))
 
     def fonts(self, face: str) -> tuple[LoadedFont, ...]:
