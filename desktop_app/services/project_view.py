@@ -1,0 +1,196 @@
+"""Read model of one project for the project window (no Qt): its records, findings, actions,
+the choices of reference fields and a few derived sums. Reads only, through the Session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from desktop_app.lifecycle import machine, rules as R
+from desktop_app.lifecycle.states import status_label
+from desktop_app.lifecycle.workdays import DueDate
+from desktop_app.models.fields import Field, Kind, fen_to_wan_text
+from desktop_app.models.kinds import FINANCE, KINDS, ROLES, UNIT
+from desktop_app.services.operations import ACTION_KINDS
+
+# tab key -> Chinese title, in window order
+TABS: dict[str, str] = {
+    "basic": "基本信息", "materials": "申报材料", "review": "评审与资金", "construction": "建设与合同",
+    "changes": "设计变更", "problems": "问题与监督", "acceptance": "验收", "evaluation": "绩效评价",
+    "sharing": "资源共享", "funds": "资金", "security": "网络安全", "attachments": "附件",
+    "history": "操作记录",
+}
+
+# tab key -> record kinds shown on it, in order
+TAB_KINDS: dict[str, tuple[str, ...]] = {
+    "materials": ("material", "investment_history", "consultation", "co_builder"),
+    "review": ("review", "expert_opinion", "funding", "higher_level_filing", "secrecy_confirmation"),
+    "construction": ("contract", "progress_report"),
+    "changes": ("change_request", "change_decision"),
+    "problems": ("problem_report", "inspection", "finding", "rectification", "sanction"),
+    "acceptance": ("acceptance_application", "acceptance_extension", "acceptance_result"),
+    "evaluation": ("evaluation",),
+    "sharing": ("catalog_entry", "platform_connection"),
+    "funds": ("budget", "disbursement", "surplus_return"),
+    "security": ("security_record", "controllable_product"),
+}
+
+
+@dataclass
+class ProjectView:
+    project: dict
+    records: dict[str, list[dict]]
+    findings: list[R.Finding]
+    actions: list[tuple[machine.Transition, str | None]]
+    organisations: list[dict] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.project["id"]
+
+    @property
+    def title(self) -> str:
+        p = self.project
+        return f"{p['code']}　{p['name']}"
+
+    @property
+    def status_text(self) -> str:
+        return status_label(self.project["status"])
+
+    def of(self, kind: str) -> list[dict]:
+        return list(self.records.get(kind, []))
+
+    def open_findings(self, tab: str) -> list[R.Finding]:
+        """Open obligations and gates for one tab: violations and overdue first, then by due date."""
+        order = {R.VIOLATION: 0, R.OVERDUE: 1, R.BLOCKED: 2, R.UPCOMING: 3, R.PENDING: 4}
+        found = [f for f in self.findings if f.tab == tab and f.open]
+        return sorted(found, key=lambda f: (order.get(f.state, 9), f.due.day if f.due else _FAR))
+
+    def finding_for(self, record_id: str, rule_id: str) -> R.Finding | None:
+        for f in self.findings:
+            if f.record_id == record_id and f.rule_id == rule_id:
+                return f
+        return None
+
+    def due_for(self, record_id: str, rule_id: str) -> DueDate | None:
+        f = self.finding_for(record_id, rule_id)
+        return f.due if f else None
+
+    def due_text(self, record_id: str, rule_id: str) -> str:
+        """'2026-11-27（暂定）　即将到期' for a record's deadline, '' if it has none."""
+        f = self.finding_for(record_id, rule_id)
+        if f is None or f.due is None:
+            return ""
+        return f"{f.due.text()}　{R.STATE_LABELS[f.state]}"
+
+    def org_name(self, org_id: str | None) -> str:
+        for o in self.organisations:
+            if o["id"] == org_id:
+                return o["name"]
+        return org_id or ""
+
+
+_FAR = dt.date.max
+
+
+def load(session, project_id: str) -> ProjectView:
+    facts = session.facts(project_id)
+    return ProjectView(
+        project=dict(facts.project),
+        records={k: list(v) for k, v in facts.records.items()},
+        findings=session.findings([project_id]),
+        actions=session.actions(project_id),
+        organisations=session.organisations(),
+        attachments=session.attachments(project_id),
+    )
+
+
+def finding_text(f: R.Finding) -> str:
+    due = f"；期限：{f.due.text()}" if f.due else ""
+    return f"【{R.STATE_LABELS[f.state]}】{f.message}（依据：通知{f.clause}{due}）"
+
+
+# ---- who may write what ----------------------------------------------------------------------
+
+def write_refusal(actor, kind: Kind) -> str | None:
+    """Why this installation cannot add records of `kind` (None = it can)."""
+    if actor.role not in kind.owner_roles:
+        who = "、".join(ROLES[r] for r in kind.owner_roles)
+        return f"「{kind.label}」由{who}填报，本机（{ROLES.get(actor.role, actor.role)}）只能查看"
+    if kind.name in ACTION_KINDS:
+        label = machine.TRANSITIONS[ACTION_KINDS[kind.name]].label
+        return f"「{kind.label}」通过上方“{label}”办理"
+    return None
+
+
+def project_edit_refusal(actor, project: dict | None) -> str | None:
+    if actor.role == FINANCE:
+        return "县财政局不能修改项目申报信息，本页只能查看"
+    if project and actor.role == UNIT and project["lead_org_id"] != actor.org_id:
+        return "只有项目牵头单位才能修改项目信息，本页只能查看"
+    return None
+
+
+# ---- reference fields ------------------------------------------------------------------------
+
+def _review_label(r: dict) -> str:
+    concl = KINDS["review"].field("conclusion").choice_label(r["conclusion"])
+    return f"第{r['round']}轮评审（{r['reviewed_on']}，{concl}）"
+
+
+def ref_choices(view: ProjectView | None, f: Field, organisations: list[dict], actor=None) -> list[tuple[str, str]]:
+    """(id, 中文) choices for a reference field."""
+    kind = f.ref_kind
+    if kind == "organisation":
+        units = [o for o in organisations if o["role"] == UNIT]
+        if f.name == "org_id" and view is not None:  # a co-builder: any unit but the lead
+            units = [o for o in units if o["id"] != view.project["lead_org_id"]]
+        return [(o["id"], o["name"]) for o in units]
+    if view is None:
+        return []
+    if kind == "attachment":
+        return [(a["id"], a["filename"]) for a in view.attachments]
+    if kind == "review":
+        return [(r["id"], _review_label(r)) for r in view.of("review")]
+    if kind == "change_request":
+        ck = KINDS["change_request"].field("change_kind")
+        return [(c["id"], f"{c['submitted_on']} {ck.choice_label(c['change_kind'])}：{c['content'][:20]}")
+                for c in view.of("change_request")]
+    if kind == "inspection":
+        return [(i["id"], f"{i['inspected_on']} 监督检查") for i in view.of("inspection")]
+    if kind == "finding":
+        return [(x["id"], f"{x['description'][:24]}（整改期限{x['rectify_by']}）") for x in view.of("finding")]
+    return []
+
+
+# ---- funds -----------------------------------------------------------------------------------
+
+def fund_totals(view: ProjectView) -> dict[str, int]:
+    """Money sums in fen for the 资金 tab."""
+    facts = R.Facts(view.project, view.records)
+    disb = view.of("disbursement")
+    return {
+        "total_investment": view.project.get("total_investment_fen") or 0,
+        "approved": R.approved_funding_fen(facts),
+        "approved_increase": R.approved_increase_fen(facts),
+        "budgeted": sum(b["amount_fen"] for b in view.of("budget")),
+        "contracted": sum(c["amount_fen"] for c in view.of("contract")),
+        "paid_construction": sum(d["amount_fen"] for d in disb if d["purpose"] == "construction"),
+        "paid_om": sum(d["amount_fen"] for d in disb if d["purpose"] == "om"),
+        "returned": sum(r["amount_fen"] for r in view.of("surplus_return")),
+    }
+
+
+def fund_summary(view: ProjectView) -> str:
+    t = fund_totals(view)
+    w = fen_to_wan_text
+    ceiling = t["approved"] + t["approved_increase"]
+    parts = [f"总投资 {w(t['total_investment'])} 万元", f"核定资金 {w(t['approved'])} 万元"]
+    if t["approved_increase"]:
+        parts.append(f"批准追加 {w(t['approved_increase'])} 万元")
+    parts += [f"预算安排 {w(t['budgeted'])} 万元", f"合同总额 {w(t['contracted'])} 万元",
+              f"已拨建设资金 {w(t['paid_construction'])} 万元", f"已拨运维经费 {w(t['paid_om'])} 万元",
+              f"尚可拨付建设资金 {w(max(ceiling - t['paid_construction'], 0))} 万元",
+              f"结余退回 {w(t['returned'])} 万元"]
+    return "；".join(parts)

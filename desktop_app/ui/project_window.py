@@ -1,0 +1,388 @@
+"""The project window: every lifecycle stage of one project, one tab per stage.
+
+`ProjectWindow(session, project_id, tab)`; project_id None opens an empty 基本信息 form that
+creates the project. Every write goes through the Session (the core validates, checks the rules,
+writes one transaction and one audit entry); after each success the window reloads its read
+model, the tables update only the rows that changed, and `changed(project_id)` is emitted.
+"""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QScrollArea, QTabWidget,
+    QVBoxLayout, QWidget,
+)
+
+from desktop_app.errors import GovisError, ValidationError
+from desktop_app.lifecycle import rules as R
+from desktop_app.models.kinds import KINDS, PROHIBITED, UNIT
+from desktop_app.services import project_view as PV
+from desktop_app.ui.actions import ActionBar
+from desktop_app.ui.forms import ERROR_STYLE, RecordForm
+from desktop_app.ui.record_table import RecordSection, RowsModel, make_table
+
+STATE_COLOURS = {R.VIOLATION: "#c0392b", R.OVERDUE: "#c0392b", R.BLOCKED: "#b9770e",
+                 R.UPCOMING: "#b9770e", R.PENDING: "#2c3e50"}
+URGENT = {R.VIOLATION, R.OVERDUE, R.BLOCKED, R.UPCOMING}
+
+
+class FindingsBox(QFrame):
+    """The open obligations and gates of one tab, each with its clause and due date."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 6)
+        self.title = QLabel("<b>本页待办与提示</b>")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.title)
+        lay.addWidget(self.label)
+        self.findings: list[R.Finding] = []
+
+    def set_findings(self, findings: list[R.Finding]) -> None:
+        self.findings = findings
+        if not findings:
+            self.label.setText('<span style="color:#777">本页没有待办、受限或违规事项。</span>')
+            return
+        lines = [f'<span style="color:{STATE_COLOURS.get(f.state, "#333")}">{html.escape(PV.finding_text(f))}</span>'
+                 for f in findings]
+        self.label.setText("<br>".join(lines))
+
+    def texts(self) -> list[str]:
+        return [PV.finding_text(f) for f in self.findings]
+
+
+class _Page(QScrollArea):
+    """A scrolling tab page: findings box on top, then the page's own widgets."""
+
+    def __init__(self, tab: str, parent=None):
+        super().__init__(parent)
+        self.tab = tab
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        self.body = QVBoxLayout(inner)
+        self.findings = FindingsBox()
+        self.body.addWidget(self.findings)
+        self.setWidget(inner)
+
+    def finish(self) -> None:
+        self.body.addStretch(1)
+
+    def refresh(self, view: PV.ProjectView) -> None:
+        self.findings.set_findings(view.open_findings(self.tab))
+
+
+class RecordsPage(_Page):
+    """Tables of the kinds listed for the tab in project_view.TAB_KINDS."""
+
+    def __init__(self, tab: str, window: "ProjectWindow", parent=None):
+        super().__init__(tab, parent)
+        self.window_ = window
+        self.view: PV.ProjectView | None = None
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        self.header.hide()
+        self.body.addWidget(self.header)
+        self.sections: dict[str, RecordSection] = {}
+        for name in PV.TAB_KINDS[tab]:
+            sec = RecordSection(KINDS[name], window.session, self._extra_columns(name))
+            sec.written.connect(window.record_written)
+            self.body.addWidget(sec)
+            self.sections[name] = sec
+        self.finish()
+
+    def _extra_columns(self, kind: str):
+        if kind == "contract":
+            return [("备案期限", self._contract_due)]
+        return []
+
+    def _contract_due(self, row: dict) -> str:
+        return self.view.due_text(row["id"], "R04-contract") if self.view else ""
+
+    def refresh(self, view: PV.ProjectView) -> None:
+        self.view = view
+        super().refresh(view)
+        if self.tab == "funds":
+            self.header.setText("<b>资金情况：</b>" + html.escape(PV.fund_summary(view)))
+            self.header.show()
+        for sec in self.sections.values():
+            sec.refresh(view)
+
+
+class BasicPage(_Page):
+    """The project's own fields. Fields the core locks after submission are refused by the core."""
+
+    def __init__(self, window: "ProjectWindow", parent=None):
+        super().__init__("basic", parent)
+        self.window_ = window
+        s = window.session
+        orgs = s.organisations()
+        units = [(o["id"], o["name"]) for o in orgs if o["role"] == UNIT
+                 and (s.actor.role != UNIT or o["id"] == s.actor.org_id)]
+        self.form = RecordForm(KINDS["project"], choices={"lead_org_id": units, "prohibited_types": PROHIBITED},
+                               multi={"prohibited_types"}, today=s.today,
+                               defaults={"plan_year": s.today.year + 1})
+        code = self.form.editor("code").edit
+        code.setPlaceholderText("留空则按年度自动编号，如 MY-2027-001")
+        if s.actor.role == UNIT:
+            self.form.editor("lead_org_id").set_value(s.actor.org_id)
+            self.form.editor("lead_org_id").set_read_only(True)
+        self.note = QLabel()
+        self.note.setStyleSheet("color: #666;")
+        self.note.setWordWrap(True)
+        self.body.addWidget(self.note)
+        self.body.addWidget(self.form)
+        row = QHBoxLayout()
+        self.save_button = QPushButton("保存基本信息（Ctrl+S）")
+        self.save_button.clicked.connect(window.save_basic)
+        row.addWidget(self.save_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.finish()
+        self._apply_permissions(None)
+
+    def _apply_permissions(self, project: dict | None) -> None:
+        why = PV.project_edit_refusal(self.window_.session.actor, project)
+        self.note.setText(why or ("项目申报后，计划年度、建设类型和投资额只能通过设计变更申请调整（通知第四条）。"
+                                  if project and project["status"] not in ("draft", "revise") else ""))
+        self.note.setVisible(bool(self.note.text()))
+        self.form.set_read_only(why is not None)
+        self.save_button.setEnabled(why is None)
+        if project is not None:  # code and lead unit are fixed once the project exists
+            self.form.set_read_only(True, {"code", "lead_org_id"})
+
+    def refresh(self, view: PV.ProjectView) -> None:
+        super().refresh(view)
+        self.form.set_values(view.project)
+        self._apply_permissions(view.project)
+
+
+class AttachmentsPage(_Page):
+    def __init__(self, window: "ProjectWindow", parent=None):
+        super().__init__("attachments", parent)
+        self.window_ = window
+        row = QHBoxLayout()
+        self.add_button = QPushButton("添加附件…")
+        self.open_button = QPushButton("打开所选")
+        self.add_button.clicked.connect(window.add_attachment)
+        self.open_button.clicked.connect(window.open_attachment)
+        row.addWidget(self.add_button)
+        row.addWidget(self.open_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.model = RowsModel([
+            ("文件名", lambda a: a["filename"]),
+            ("关联记录", lambda a: KINDS[a["record_kind"]].label if a.get("record_kind") in KINDS else ""),
+            ("类型", lambda a: a["media_type"] or ""),
+            ("大小", lambda a: _size_text(a["size"])),
+            ("添加时间", lambda a: _time_text(a["created_at"])),
+            ("SHA-256", lambda a: a["sha256"][:16] + "…"),
+        ], self)
+        self.table = make_table(self.model)
+        self.table.setMaximumHeight(16777215)
+        self.table.activated.connect(lambda _i: window.open_attachment())
+        self.body.addWidget(self.table, 1)
+
+    def refresh(self, view):
+        super().refresh(view)
+        self.model.set_rows(view.attachments)
+
+    def selected(self) -> dict | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row(rows[0].row()) if rows else None
+
+
+class HistoryPage(_Page):
+    """The project's audit entries, newest first; read-only."""
+
+    def __init__(self, window: "ProjectWindow", parent=None):
+        super().__init__("history", parent)
+        self.findings.hide()
+        self.window_ = window
+        self.body.addWidget(QLabel("本项目的全部操作记录（只读，防篡改校验链保存）："))
+        self.model = RowsModel([
+            ("时间", lambda e: _time_text(e["at"])),
+            ("操作人", lambda e: e["user_text"]),
+            ("操作", lambda e: e["operation"]),
+            ("摘要", lambda e: e["summary"]),
+        ], self)
+        self.table = make_table(self.model)
+        self.table.setMaximumHeight(16777215)
+        self.body.addWidget(self.table, 1)
+
+    def refresh(self, view):
+        names = {o["code"]: o["name"] for o in view.organisations}
+        rows = [{**e, "id": e["seq"], "user_text": f"{e['actor']}（{names.get(e['org_code'], e['org_code'])}）"}
+                for e in self.window_.session.audit_entries(view.id)]
+        self.model.set_rows(rows)
+
+
+def _size_text(n: int) -> str:
+    return f"{n} 字节" if n < 1024 else (f"{n / 1024:.1f} KB" if n < 1024 ** 2 else f"{n / 1024 ** 2:.1f} MB")
+
+
+def _time_text(iso: str) -> str:
+    return (iso or "")[:19].replace("T", " ")
+
+
+class ProjectWindow(QMainWindow):
+    changed = Signal(str)  # project id, after every successful save or action
+
+    def __init__(self, session, project_id: str | None, tab: str = "basic", parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.project_id = project_id
+        self.view: PV.ProjectView | None = None
+        self.resize(1180, 820)
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(self.header)
+        self.actions_bar = ActionBar(session)
+        self.actions_bar.performed.connect(lambda _a: self._after_write())
+        lay.addWidget(self.actions_bar)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        lay.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.pages: dict[str, _Page] = {}
+        for key, title in PV.TABS.items():
+            if key == "basic":
+                page = BasicPage(self)
+            elif key == "attachments":
+                page = AttachmentsPage(self)
+            elif key == "history":
+                page = HistoryPage(self)
+            else:
+                page = RecordsPage(key, self)
+            self.pages[key] = page
+            self.tabs.addTab(page, title)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_current)
+        self.refresh()
+        self.show_tab(tab)
+
+    # ---- navigation ----
+    def show_tab(self, tab: str) -> None:
+        keys = list(PV.TABS)
+        if tab in keys and self.tabs.isTabEnabled(keys.index(tab)):
+            self.tabs.setCurrentIndex(keys.index(tab))
+
+    def current_tab(self) -> str:
+        return list(PV.TABS)[self.tabs.currentIndex()]
+
+    def page(self, tab: str):
+        return self.pages[tab]
+
+    def section(self, kind: str) -> RecordSection:
+        for page in self.pages.values():
+            if isinstance(page, RecordsPage) and kind in page.sections:
+                return page.sections[kind]
+        raise KeyError(kind)
+
+    # ---- data ----
+    def refresh(self) -> None:
+        new = self.project_id is None
+        for i, key in enumerate(PV.TABS):
+            self.tabs.setTabEnabled(i, key == "basic" or not new)
+        self.actions_bar.setVisible(not new)
+        if new:
+            self.setWindowTitle("新建项目 — 政务信息系统项目管理")
+            self.header.setText("<h3>新建项目</h3>填写基本信息后保存，即建立项目草稿；其余各页在保存后可用。")
+            self.pages["basic"].findings.hide()
+            return
+        self.view = PV.load(self.session, self.project_id)
+        v = self.view
+        self.pages["basic"].findings.show()
+        self.setWindowTitle(f"{v.title} — 政务信息系统项目管理")
+        self.header.setText(f"<h3>{html.escape(v.title)}</h3>牵头单位：{html.escape(v.org_name(v.project['lead_org_id']))}"
+                            f"　　状态：<b>{html.escape(v.status_text)}</b>")
+        self.actions_bar.set_view(v)
+        for i, (key, title) in enumerate(PV.TABS.items()):
+            self.pages[key].refresh(v)
+            urgent = sum(1 for f in v.open_findings(key) if f.state in URGENT)
+            self.tabs.setTabText(i, f"{title}（{urgent}）" if urgent else title)
+
+    def _after_write(self, message: str = "已保存") -> None:
+        self.refresh()
+        self.statusBar().showMessage(message, 8000)
+        self.changed.emit(self.project_id)
+
+    def record_written(self, kind: str) -> None:
+        self._after_write(f"已保存{KINDS[kind].label}")
+
+    # ---- saving ----
+    def save_current(self) -> None:
+        if self.current_tab() == "basic":
+            self.save_basic()
+
+    def save_basic(self) -> bool:
+        page: BasicPage = self.pages["basic"]
+        form = page.form
+        if not page.save_button.isEnabled():
+            return False
+        values = form.values()
+        try:
+            if self.project_id is None:
+                row = self.session.create_project(values)
+                self.project_id = row["id"]
+            else:
+                self.session.update_project(self.project_id, values)
+        except ValidationError as exc:
+            form.show_errors(exc.fields)
+            self.statusBar().showMessage("未保存：请按红字提示修改后再保存", 8000)
+            return False
+        except GovisError as exc:
+            form.show_message(exc.message)
+            self.statusBar().showMessage("未保存", 8000)
+            return False
+        self._after_write("已保存基本信息")
+        return True
+
+    # ---- attachments ----
+    @classmethod
+    def choose_file(cls, parent) -> str:
+        """Ask for a file to attach (tests patch this)."""
+        path, _ = QFileDialog.getOpenFileName(parent, "选择要添加的附件", "",
+                                              "常用文件 (*.pdf *.jpg *.jpeg *.png *.doc *.docx *.xls *.xlsx *.wps *.et *.ofd);;所有文件 (*)")
+        return path
+
+    def add_attachment(self) -> None:
+        path = self.choose_file(self)
+        if not path or self.project_id is None:
+            return
+        try:
+            self.session.attach_file(self.project_id, path)
+        except GovisError as exc:
+            self.statusBar().showMessage(f"未能添加附件：{exc.message}", 10000)
+            return
+        self._after_write(f"已添加附件 {Path(path).name}")
+
+    def open_attachment(self) -> Path | None:
+        row = self.pages["attachments"].selected()
+        if row is None:
+            self.statusBar().showMessage("请先在表中选择一个附件", 6000)
+            return None
+        try:
+            name, content = self.session.attachment_content(row["id"])
+        except GovisError as exc:
+            self.statusBar().showMessage(exc.message, 8000)
+            return None
+        target = Path(tempfile.mkdtemp(prefix="govis-")) / Path(name).name
+        target.write_bytes(content)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))):
+            self.statusBar().showMessage(f"没有能打开该文件的程序，文件已保存到 {target}", 10000)
+        return target
+
+
+__all__ = ["ProjectWindow", "ERROR_STYLE"]

@@ -1,0 +1,273 @@
+"""Record tables: a QAbstractTableModel over record dicts, and a section (table + 添加/修改) whose
+buttons open the generic form in a dialog. Writes go through the Session; refusals stay in the
+dialog and change nothing."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QPushButton, QScrollArea, QTableView, QVBoxLayout, QWidget,
+)
+
+from desktop_app.errors import GovisError, ValidationError
+from desktop_app.models.fields import BOOL, ENUM, LONGTEXT, MONEY, REF, Field, Kind, fen_to_wan_text
+from desktop_app.services import project_view as PV
+from desktop_app.ui.forms import RecordForm
+
+Column = tuple[str, Callable[[dict], str]]
+
+# fields that decide a project's status: not editable after the action that wrote them
+LOCKED_ON_EDIT = {
+    "review": {"round", "conclusion"},
+    "acceptance_result": {"conclusion", "controllable_ok"},
+    "evaluation": {"eval_kind"},
+    "sanction": {"sanction_kind"},
+}
+
+
+def display(f: Field, value, ref_labels: dict | None = None) -> str:
+    """A stored value as the clerk reads it: 万元, Chinese labels, dates as they are."""
+    if value is None or value == "":
+        return ""
+    if f.type == MONEY:
+        return fen_to_wan_text(value)
+    if f.type in (ENUM, BOOL):
+        return f.choice_label(str(value))
+    if f.type == REF:
+        return (ref_labels or {}).get(value, "")
+    if f.type == LONGTEXT:
+        text = str(value).replace("\n", " ")
+        return text if len(text) <= 30 else text[:30] + "…"
+    if f.unit and f.unit != "万元":
+        return f"{value}{f.unit}"
+    return str(value)
+
+
+def kind_columns(kind: Kind, ref_labels: dict[str, dict] | None = None) -> list[Column]:
+    cols: list[Column] = []
+    for f in kind.fields:
+        header = f"{f.label}（{f.unit}）" if f.unit == "万元" else f.label
+        cols.append((header, lambda row, f=f: display(f, row.get(f.name), (ref_labels or {}).get(f.name))))
+    return cols
+
+
+class RowsModel(QAbstractTableModel):
+    """Read-only table over dict rows keyed by 'id'. Updates touch only rows that changed."""
+
+    def __init__(self, columns: list[Column], parent=None):
+        super().__init__(parent)
+        self.columns = columns
+        self.rows: list[dict] = []
+
+    def set_columns(self, columns: list[Column]) -> None:
+        self.beginResetModel()
+        self.columns = columns
+        self.endResetModel()
+
+    def set_rows(self, rows: list[dict]) -> None:
+        old = [r.get("id") for r in self.rows]
+        new = [r.get("id") for r in rows]
+        if old and new[:len(old)] == old:  # same rows, maybe some appended (records are never deleted)
+            changed = [i for i, r in enumerate(rows[:len(old)]) if r != self.rows[i]]
+            for i in changed:
+                self.rows[i] = rows[i]
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.columns) - 1))
+            if len(new) > len(old):
+                self.beginInsertRows(QModelIndex(), len(old), len(new) - 1)
+                self.rows = list(rows)
+                self.endInsertRows()
+            return
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row(self, i: int) -> dict:
+        return self.rows[i]
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.columns[index.column()][1](self.rows[index.row()])
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][0]
+        return None
+
+    def cell(self, row: int, col: int) -> str:
+        return self.columns[col][1](self.rows[row])
+
+
+def make_table(model: RowsModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setMinimumHeight(96)
+    view.setMaximumHeight(220)
+    return view
+
+
+class RecordDialog(QDialog):
+    """The generic form in a dialog. `submit(values)` writes through the core; a refusal stays here."""
+
+    saved = Signal(dict)
+
+    def __init__(self, title: str, form: RecordForm, submit: Callable[[dict], dict], parent=None,
+                 intro: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = form
+        self.submit = submit
+        self.result_row: dict | None = None
+        lay = QVBoxLayout(self)
+        if intro:
+            note = QLabel(intro)
+            note.setWordWrap(True)
+            lay.addWidget(note)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        lay.addWidget(scroll)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存（Ctrl+S）")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消（Esc）")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        self.resize(620, min(140 + 58 * len(form.editors), 720))
+        form.focus_first()
+
+    def save(self) -> bool:
+        try:
+            self.result_row = self.submit(self.form.values())
+        except ValidationError as exc:
+            self.form.show_errors(exc.fields)
+            return False
+        except GovisError as exc:
+            self.form.show_message(exc.message)
+            return False
+        self.saved.emit(self.result_row or {})
+        self.accept()
+        return True
+
+
+class RecordSection(QGroupBox):
+    """One kind's records on a project tab: table, 添加 and 修改, read-only note when not ours."""
+
+    written = Signal(str)  # kind name, after a successful add or edit
+
+    def __init__(self, kind: Kind, session, extra_columns: list[Column] = (), parent=None):
+        super().__init__(kind.label, parent)
+        self.kind = kind
+        self.session = session
+        self.extra_columns = list(extra_columns)
+        self.view_: PV.ProjectView | None = None
+        self.dialog: RecordDialog | None = None
+        lay = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.add_button = QPushButton(f"添加{kind.label}")
+        self.edit_button = QPushButton("修改所选")
+        self.add_button.clicked.connect(self.open_add)
+        self.edit_button.clicked.connect(self.open_edit)
+        self.note = QLabel()
+        self.note.setStyleSheet("color: #666;")
+        self.note.setWordWrap(True)
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.edit_button)
+        bar.addWidget(self.note, 1)
+        lay.addLayout(bar)
+        self.model = RowsModel(kind_columns(kind) + self.extra_columns, self)
+        self.table = make_table(self.model)
+        self.table.activated.connect(lambda _i: self.open_edit())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        lay.addWidget(self.table)
+        refusal = PV.write_refusal(session.actor, kind)
+        self.add_button.setVisible(refusal is None)
+        self.note.setText(refusal or "")
+
+    # ---- data ----
+    def refresh(self, view: PV.ProjectView) -> None:
+        self.view_ = view
+        labels = {f.name: dict(self._choices(f)) for f in self.kind.fields if f.type == REF}
+        self.model.columns = kind_columns(self.kind, labels) + self.extra_columns
+        self.model.set_rows(view.of(self.kind.name))
+        if self.model.rowCount():  # reference labels may have changed (e.g. a new review round)
+            last = self.model.index(self.model.rowCount() - 1, self.model.columnCount() - 1)
+            self.model.dataChanged.emit(self.model.index(0, 0), last)
+        self._update_buttons()
+
+    def _choices(self, f: Field):
+        return PV.ref_choices(self.view_, f, self.view_.organisations if self.view_ else [], self.session.actor)
+
+    def selected_row(self) -> dict | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row(rows[0].row()) if rows else None
+
+    def _edit_refusal(self, row: dict | None) -> str | None:
+        if row is None:
+            return "请先在表中选择一条记录"
+        if self.session.actor.role not in self.kind.owner_roles:
+            return PV.write_refusal(self.session.actor, self.kind)
+        if row.get("owner_org") != self.session.actor.org_id:
+            return f"这条{self.kind.label}由其他单位填报，本单位不能修改"
+        return None
+
+    def _update_buttons(self) -> None:
+        why = self._edit_refusal(self.selected_row())
+        self.edit_button.setEnabled(why is None)
+        self.edit_button.setToolTip(why or "修改所选记录（也可双击或按回车）")
+
+    # ---- dialogs ----
+    def _form(self, exclude=()) -> RecordForm:
+        choices = {f.name: self._choices(f) for f in self.kind.fields if f.type == REF}
+        return RecordForm(self.kind, choices=choices, exclude=exclude, today=self.session.today)
+
+    def open_add(self) -> RecordDialog | None:
+        if self.view_ is None or PV.write_refusal(self.session.actor, self.kind):
+            return None
+        pid = self.view_.id
+        form = self._form()
+        dlg = RecordDialog(f"添加{self.kind.label}", form,
+                           lambda v: self.session.add_record(self.kind.name, pid, v), self)
+        return self._open(dlg)
+
+    def open_edit(self) -> RecordDialog | None:
+        row = self.selected_row()
+        if self._edit_refusal(row):
+            return None
+        locked = LOCKED_ON_EDIT.get(self.kind.name, set())
+        form = self._form()
+        form.set_values(row)
+        form.set_read_only(True, locked)
+
+        def submit(values):
+            return self.session.update_record(self.kind.name, row["id"],
+                                              {k: v for k, v in values.items() if k not in locked})
+        return self._open(RecordDialog(f"修改{self.kind.label}", form, submit, self))
+
+    def _open(self, dlg: RecordDialog) -> RecordDialog:
+        self.dialog = dlg
+        dlg.saved.connect(lambda _row: self.written.emit(self.kind.name))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()  # window-modal, does not block the event loop
+        return dlg
