@@ -360,10 +360,26 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("pairs", nargs="+")
     v.set_defaults(func=cmd_policy_set)
 
+    _register_plugins(sub, common)
+
     p = sub.add_parser("gui", parents=[common], help="打开程序窗口")
     p.add_argument("--demo", action="store_true", help="打开一个临时演示县")
     p.set_defaults(func=cmd_gui)
     return parser
+
+
+def _register_plugins(sub, common) -> None:
+    """Commands that live beside their layer: printing (documents) and packages (exchange)."""
+    import importlib
+
+    for module in ("desktop_app.documents.commands", "desktop_app.exchange.commands"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(sub, common, _open)
 
 
 def cmd_gui(args) -> int:
