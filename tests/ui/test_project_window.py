@@ -1,0 +1,250 @@
+"""The project window driven through real widgets (offscreen) against a real county database."""
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
+from PySide6.QtGui import QDesktopServices, QInputMethodEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.models.kinds import KINDS  # noqa: E402
+from desktop_app.ui import actions as actions_mod  # noqa: E402
+from desktop_app.ui.forms import RecordForm, wan_text  # noqa: E402
+from desktop_app.ui.project_window import ProjectWindow  # noqa: E402
+from tests.core.dbstate import snapshot  # noqa: E402
+from tests.ui import project_fixtures as F  # noqa: E402
+
+
+@pytest.fixture
+def town(tmp_path):
+    t = F.make_town(tmp_path / "county.db")
+    yield t
+    t.store.close()
+
+
+@pytest.fixture(autouse=True)
+def no_modal_confirm(monkeypatch):
+    monkeypatch.setattr(actions_mod.ActionBar, "confirm", classmethod(lambda cls, parent, title, text: True))
+
+
+def open_window(qtbot, session, pid, tab="basic"):
+    w = ProjectWindow(session, pid, tab)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def status_of(town, pid):
+    return town.store.get("project", pid)["status"]
+
+
+def act(qtbot, w, action, values=None):
+    """Click an action button; fill and save its form if it has one."""
+    button = w.actions_bar.buttons[action]
+    assert button.isEnabled(), button.toolTip()
+    if values is None:  # no form: a (patched) confirmation, then the core
+        with qtbot.waitSignal(w.changed, timeout=2000):
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        return
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dlg = w.actions_bar.dialog
+    for name, raw in values.items():
+        dlg.form.set_value(name, raw)
+    with qtbot.waitSignal(w.changed, timeout=2000):
+        assert dlg.save(), dlg.form.message.text()
+
+
+def type_chinese(widget, text):
+    """Chinese arrives through the input method (QTest.keyClicks handles ASCII only)."""
+    widget.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def add_via_dialog(qtbot, w, kind, values):
+    sec = w.section(kind)
+    assert not sec.add_button.isHidden(), sec.note.text()
+    dlg = sec.open_add()
+    for name, raw in values.items():
+        dlg.form.set_value(name, raw)
+    return dlg
+
+
+# ---- creating a project -------------------------------------------------------------------------
+
+def test_new_project_shows_errors_next_to_fields_then_saves(qtbot, town):
+    w = open_window(qtbot, town.unit, None)
+    assert w.windowTitle().startswith("新建项目")
+    assert not w.tabs.isTabEnabled(1) and not w.actions_bar.isVisible()
+    form = w.pages["basic"].form
+    for name, raw in {"category": "新建", "total_investment_fen": "120.5", "fiscal_share_fen": "100",
+                      "planned_start": "2028-03-01", "planned_completion": "2028-01-31"}.items():
+        form.set_value(name, raw)
+    before = snapshot(town.store)
+    assert not w.save_basic()
+    assert "项目名称" in form.error_text("name") and "必填" in form.error_text("name")
+    assert not form.errors["name"].isHidden()
+    assert snapshot(town.store) == before  # nothing written
+    type_chinese(form.editor("name").edit, "县智慧教育云平台")
+    assert form.error_text("name") == ""  # cleared on edit
+    assert not w.save_basic()  # the core's date-order check, shown next to its field
+    assert "不能早于" in form.error_text("planned_completion")
+    form.set_value("planned_completion", "2028-12-31")
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    with qtbot.waitSignal(w.changed, timeout=2000) as sig:
+        qtbot.keyClick(form.editor("name").edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Ctrl+S
+    pid = sig.args[0]
+    p = town.store.get("project", pid)
+    assert (p["name"], p["total_investment_fen"], p["status"]) == ("县智慧教育云平台", 120_500_000, "draft")
+    assert p["code"] == "MY-2027-001" and p["lead_org_id"] == town.unit.actor.org_id
+    assert w.project_id == pid and w.tabs.isTabEnabled(1) and "MY-2027-001" in w.windowTitle()
+    assert form.values()["total_investment_fen"] == "120.5"
+
+
+def test_money_field_rejects_minus_sign_and_round_trips_exactly(qtbot):
+    form = RecordForm(KINDS["contract"])
+    qtbot.addWidget(form)
+    qtbot.keyClicks(form.editor("amount_fen").edit, "-12.345678")
+    assert form.values()["amount_fen"] == "12.345678"  # the validator refuses '-'
+    assert wan_text(120_500_000) == "120.5" and wan_text(1) == "0.000001" and wan_text(0) == "0"
+    assert form.values()["filed_on"] == "" and form.values()["signed_on"]  # optional empty, required today
+
+
+# ---- lifecycle through the action bar -----------------------------------------------------------
+
+def test_disabled_action_explains_why_with_clause(qtbot, town):
+    p = F.draft(town)
+    w = open_window(qtbot, town.unit, p["id"])
+    submit = w.actions_bar.buttons["submit"]
+    assert not submit.isEnabled()
+    assert "申请材料不全" in submit.toolTip() and "第二条" in submit.toolTip()
+    QApplication.sendEvent(submit, QEvent(QEvent.Type.Enter))  # hovering the disabled button
+    assert "申请材料不全" in w.actions_bar.status.text() and "第二条" in w.actions_bar.status.text()
+    QApplication.sendEvent(submit, QEvent(QEvent.Type.Leave))
+    assert "申请材料不全" not in w.actions_bar.status.text()
+    w.actions_bar.why.linkActivated.emit("why")  # the 为什么不能办理？ link
+    assert "「提交申报」：申请材料不全" in w.actions_bar.status.text()
+    assert any("申请材料不全" in t and "第二条" in t for t in w.pages["materials"].findings.texts())
+
+
+def test_project_through_review_funding_construction_and_acceptance(qtbot, town):
+    p = F.draft(town)
+    pid = p["id"]
+    unit = open_window(qtbot, town.unit, pid, "materials")
+    dlg = add_via_dialog(qtbot, unit, "material", {"material_type": "项目申请报告", "title": ""})
+    assert not dlg.save() and "必填" in dlg.form.error_text("title")
+    dlg.form.set_value("title", "县智慧教育云平台项目申请报告")
+    with qtbot.waitSignal(unit.changed, timeout=2000):
+        assert dlg.save()
+    assert unit.section("material").model.cell(0, 0) == "项目申请报告"
+    F.add_materials(town, pid)  # the rest through the core
+    unit.refresh()
+    act(qtbot, unit, "submit")
+    assert status_of(town, pid) == "submitted" and "已申报" in unit.header.text()
+
+    county = open_window(qtbot, town.county, pid, "review")
+    act(qtbot, county, "start_review")
+    county.actions_bar.run("record_review")
+    dlg = county.actions_bar.dialog
+    for name, raw in {"method": "集中评审", "conclusion": "通过", "approved_investment_fen": "100"}.items():
+        dlg.form.set_value(name, raw)
+    assert not dlg.save() and "必填" in dlg.form.error_text("opinion")
+    assert status_of(town, pid) == "under_review"
+    dlg.form.set_value("opinion", "同意建设，核定投资100万元")
+    with qtbot.waitSignal(county.changed, timeout=2000):
+        assert dlg.save()
+    assert status_of(town, pid) == "approved"
+    assert county.section("review").model.cell(0, 0) == "1"
+
+    finance = open_window(qtbot, town.finance, pid, "review")
+    assert not finance.pages["basic"].save_button.isEnabled()  # finance cannot edit the application
+    act(qtbot, finance, "fund", {"approved_fen": "100", "budget_year": "2027", "opinion": "同意"})
+    assert status_of(town, pid) == "planned"
+
+    unit.refresh()
+    act(qtbot, unit, "start_construction")
+    assert status_of(town, pid) == "in_construction"
+    unit.show_tab("construction")
+    assert unit.current_tab() == "construction"
+    dlg = add_via_dialog(qtbot, unit, "contract", {
+        "contract_no": "MYJY-2026-018", "title": "软件开发合同", "supplier": "山东某信息技术有限公司",
+        "procurement_method": "公开招标", "amount_fen": "68.5", "signed_on": "2026-11-20"})
+    with qtbot.waitSignal(unit.changed, timeout=2000):
+        qtbot.keyClick(dlg, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier) if dlg.isActiveWindow() else dlg.save()
+    texts = unit.pages["construction"].findings.texts()
+    assert any("MYJY-2026-018" in t and "2026-11-27" in t and "第四条" in t for t in texts), texts
+    sec = unit.section("contract")
+    assert sec.model.cell(0, 4) == "68.50" and sec.model.cell(0, 3) == "公开招标"
+    assert sec.model.cell(0, len(KINDS["contract"].fields)).startswith("2026-11-27")
+
+    accept = unit.actions_bar.buttons["request_acceptance"]
+    assert not accept.isEnabled() and "安全可控产品" in accept.toolTip()
+    dlg = add_via_dialog(qtbot, unit, "controllable_product",
+                         {"product": "国产服务器 X100", "category": "服务器", "controllable": "是"})
+    with qtbot.waitSignal(unit.changed, timeout=2000):
+        assert dlg.save()
+    act(qtbot, unit, "request_acceptance", {"applied_on": "2026-11-24", "summary": "已完成全部建设内容"})
+    assert status_of(town, pid) == "acceptance_requested"
+    assert "已申请验收" in unit.header.text()
+    history = unit.pages["history"].model
+    ops = [history.cell(i, 2) for i in range(history.rowCount())]
+    assert ops[0] == "申请验收" and "提交申报" in ops and "新建项目" in ops
+
+
+def test_refused_action_shows_core_message_and_changes_nothing(qtbot, town):
+    p = F.in_construction(town)
+    town.unit.add_record("controllable_product", p["id"],
+                         {"product": "国产服务器", "category": "服务器", "controllable": "1"})
+    town.unit.transition(p["id"], "request_acceptance", {"applied_on": "2026-11-24"})
+    w = open_window(qtbot, town.county, p["id"], "acceptance")
+    w.actions_bar.run("record_acceptance")
+    dlg = w.actions_bar.dialog
+    for name, raw in {"group_members": "王五、赵六", "conclusion": "通过验收", "controllable_ok": "不符合"}.items():
+        dlg.form.set_value(name, raw)
+    before = snapshot(town.store)
+    assert not dlg.save()
+    assert "安全可控" in dlg.form.message.text() and "第九条" in dlg.form.message.text()
+    assert snapshot(town.store) == before and dlg.isVisible()
+    dlg.reject()
+
+
+# ---- permissions, attachments, history ----------------------------------------------------------
+
+def test_other_roles_records_are_read_only_with_reason(qtbot, town):
+    p = F.in_construction(town)
+    w = open_window(qtbot, town.county, p["id"], "construction")
+    sec = w.section("contract")
+    assert sec.add_button.isHidden() and "由申报单位/建设单位填报" in sec.note.text()
+    assert not w.section("inspection").add_button.isHidden()
+    review = w.section("review")
+    assert "录入评审意见" in review.note.text()  # written through the action, not free-standing
+    unit = open_window(qtbot, town.unit, p["id"], "review")
+    assert not unit.section("review").edit_button.isEnabled()
+
+
+def test_attachments_added_listed_and_opened(qtbot, town, tmp_path, monkeypatch):
+    p = F.draft(town)
+    scan = tmp_path / "申请报告（盖章）.pdf"
+    scan.write_bytes(b"%PDF-1.4 test")
+    monkeypatch.setattr(ProjectWindow, "choose_file", classmethod(lambda cls, parent: str(scan)))
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    w = open_window(qtbot, town.unit, p["id"], "attachments")
+    with qtbot.waitSignal(w.changed, timeout=2000):
+        qtbot.mouseClick(w.pages["attachments"].add_button, Qt.MouseButton.LeftButton)
+    page = w.pages["attachments"]
+    assert page.model.rowCount() == 1 and page.model.cell(0, 0) == scan.name
+    page.table.selectRow(0)
+    target = w.open_attachment()
+    assert opened == [str(target)] and target.read_bytes() == b"%PDF-1.4 test"
+    # the material form can now point at the attachment
+    dlg = add_via_dialog(qtbot, w, "material", {"material_type": "application_report", "title": "申请报告",
+                                                "attachment_id": scan.name})
+    with qtbot.waitSignal(w.changed, timeout=2000):
+        assert dlg.save()
+    assert w.section("material").model.cell(0, 3) == scan.name
+    assert w.pages["history"].model.cell(0, 2) == "添加申报材料"
