@@ -56,9 +56,20 @@ from desktop_app.exchange.signing import (  # re-exported: callers think of thes
 )
 
 __all__ = [
-    "ED25519", "Signer", "Verifier", "fingerprint", "fingerprints_match", "format_fingerprint",
-    "normalize_fingerprint", "generate_key_pair", "encrypt_private_key", "decrypt_private_key",
-    "export_public_key", "import_public_key", "PublicKeyFile", "MIN_PASSPHRASE_LEN",
+    "ED25519",
+    "MIN_PASSPHRASE_LEN",
+    "PublicKeyFile",
+    "Signer",
+    "Verifier",
+    "decrypt_private_key",
+    "encrypt_private_key",
+    "export_public_key",
+    "fingerprint",
+    "fingerprints_match",
+    "format_fingerprint",
+    "generate_key_pair",
+    "import_public_key",
+    "normalize_fingerprint",
 ]
 
 ENVELOPE_FORMAT = "govis-private-key"

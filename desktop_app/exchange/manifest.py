@@ -32,9 +32,15 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 
-from desktop_app.exchange.errors import ExportRefused, PackageRejected
+from desktop_app.exchange.errors import ExportRefused, FingerprintFormatError, PackageRejected
 from desktop_app.exchange.signing import (
-    HASH_ALGORITHMS, SHA256, Signer, Verifier, digest_hex, fingerprints_match, format_fingerprint,
+    HASH_ALGORITHMS,
+    SHA256,
+    Signer,
+    Verifier,
+    digest_hex,
+    fingerprints_match,
+    format_fingerprint,
     normalize_fingerprint,
 )
 from desktop_app.exchange.zipsafe import ZipEntry, check_member_name
@@ -99,7 +105,7 @@ def records_digest(records: Mapping[str, list[Mapping]], hash_algorithm: str = S
 
 
 def utc_now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def build_manifest(*, kind: str, sender: str, recipient: str, sequence: int, schema_version: int,
@@ -172,7 +178,7 @@ def verify_manifest(manifest_bytes: bytes, signature_bytes: bytes,
         raise _malformed("缺少签名者")
     try:
         signer_fp = normalize_fingerprint(doc["signer"])
-    except Exception:
+    except FingerprintFormatError:
         raise _malformed("签名者指纹无效") from None
     keys: dict[str, Verifier] = {}
     for fp, trusted in trusted_keys.items():

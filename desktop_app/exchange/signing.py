@@ -180,7 +180,7 @@ class Ed25519Verifier(Verifier):
         self._raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
     @classmethod
-    def from_raw(cls, raw: bytes) -> "Ed25519Verifier":
+    def from_raw(cls, raw: bytes) -> Ed25519Verifier:
         if not isinstance(raw, bytes) or len(raw) != 32:
             raise KeyFileError(None, "Ed25519公钥长度不对（应为32字节），公钥文件可能已损坏。请向对方索取新的公钥文件。")
         try:
@@ -210,11 +210,11 @@ class Ed25519Signer(Signer):
         self._verifier = Ed25519Verifier(private_key.public_key())
 
     @classmethod
-    def generate(cls) -> "Ed25519Signer":
+    def generate(cls) -> Ed25519Signer:
         return cls(ed25519.Ed25519PrivateKey.generate())
 
     @classmethod
-    def from_private_raw(cls, raw: bytes, public_raw: bytes | None = None) -> "Ed25519Signer":
+    def from_private_raw(cls, raw: bytes, public_raw: bytes | None = None) -> Ed25519Signer:
         if len(raw) != 32:
             raise KeyFileError(None, "私钥文件内容长度不对，文件可能已损坏。请用备份的私钥文件，或由县政府办公室重新登记新密钥。")
         signer = cls(ed25519.Ed25519PrivateKey.from_private_bytes(raw))

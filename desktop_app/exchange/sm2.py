@@ -60,7 +60,7 @@ class Sm2Verifier(Verifier):
         self._raw = public_raw
 
     @classmethod
-    def from_raw(cls, raw: bytes) -> "Sm2Verifier":
+    def from_raw(cls, raw: bytes) -> Sm2Verifier:
         return cls(raw)
 
     @property
@@ -86,12 +86,12 @@ class Sm2Signer(Signer):
         self._verifier = Sm2Verifier(public_raw)
 
     @classmethod
-    def generate(cls) -> "Sm2Signer":
+    def generate(cls) -> Sm2Signer:
         public64, private = _lib().sm2_key_generate()
         return cls(private, b"\x04" + public64)
 
     @classmethod
-    def from_private_raw(cls, private_raw: bytes, public_raw: bytes) -> "Sm2Signer":
+    def from_private_raw(cls, private_raw: bytes, public_raw: bytes) -> Sm2Signer:
         d = int.from_bytes(private_raw, "big") if isinstance(private_raw, bytes) else 0
         if len(private_raw) != 32 or not 1 <= d < _N - 1:
             raise KeyFileError(None, "私钥文件内容无效，文件可能已损坏。请用备份的私钥文件，或由县政府办公室重新登记新密钥。")

@@ -376,16 +376,27 @@ def read_workbook(data: bytes, expected_sheets: Iterable[SheetSpec] | Mapping[st
         return result
     except PackageRejected:
         raise
-    except Exception as exc:  # hostile bytes can fail inside openpyxl in countless ways
-        if type(exc).__module__.startswith("defusedxml"):
+    except Exception as exc:  # noqa: BLE001 -- hostile bytes fail inside openpyxl in countless ways
+        if _caused_by_defusedxml(exc):
             raise _rejected("xml_entities", "工作簿中含有XML实体声明（可能是恶意的“实体炸弹”），已拒绝。请向发送单位索取新的数据包。") from None
         raise _rejected("malformed_workbook", _MALFORMED) from None
     finally:
         if wb is not None:
             try:
                 wb.close()
-            except Exception:
+            except Exception:  # noqa: BLE001, S110 -- closing must not hide the real refusal
                 pass
+
+
+def _caused_by_defusedxml(exc: BaseException) -> bool:
+    # openpyxl wraps parser errors in ValueError; look along the chain for defusedxml's refusal.
+    seen = 0
+    while exc is not None and seen < 10:
+        if type(exc).__module__.startswith("defusedxml"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
 
 
 def _check_parts(zf, entries, limits: WorkbookLimits) -> None:
@@ -434,9 +445,7 @@ def _check_cell(ws_name: str, cell, limits: WorkbookLimits):
 
 
 def _scan_cover(ws, limits: WorkbookLimits) -> None:
-    count = 0
-    for row in ws.iter_rows(max_col=8):
-        count += 1
+    for count, row in enumerate(ws.iter_rows(max_col=8), start=1):
         if count > 1000:
             raise _rejected("too_many_rows", "工作簿的「说明」页行数异常，不是本程序导出的格式，已拒绝。请向发送单位索取新的数据包。")
         for cell in row:

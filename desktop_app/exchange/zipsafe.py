@@ -144,7 +144,7 @@ def open_zip(data: bytes, limits: ZipLimits = DEFAULT_LIMITS, label: str = "数�
     try:
         zf = zipfile.ZipFile(buf)
         infos = zf.infolist()
-    except Exception:  # hostile central directories fail in many ways (struct.error, ValueError...)
+    except Exception:  # noqa: BLE001 -- hostile central directories fail in many ways (struct.error, ValueError...)
         raise _reject("truncated", f"{label}文件已损坏，无法读取其目录。请重新复制，或向发送单位索取新的{label}。") from None
     try:
         _check_structure(zf, infos, limits, label, len(data))
@@ -262,7 +262,7 @@ def _capped_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, label: 
                 yield chunk
     except PackageRejected:
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001
         # Hostile bytes can make zipfile/zlib fail in many ways (BadZipFile, zlib.error, EOFError,
         # ValueError...); each means the same to the user: this entry is unusable.
         raise _reject("corrupt_entry", f"{label}中的文件「{_printable(name)}」已损坏（校验失败），已拒绝。请重新复制，或向发送单位索取新的{label}。") from None

@@ -4,9 +4,20 @@ import unicodedata
 import pytest
 
 from desktop_app.exchange import keys
-from desktop_app.exchange.errors import FingerprintFormatError, KeyFileError, WeakPassphrase, WrongPassphrase
+from desktop_app.exchange.errors import (
+    AlgorithmUnavailable,
+    FingerprintFormatError,
+    KeyFileError,
+    WeakPassphrase,
+    WrongPassphrase,
+)
 from desktop_app.exchange.signing import (
-    ED25519, Ed25519Verifier, fingerprint, fingerprints_match, format_fingerprint, normalize_fingerprint,
+    ED25519,
+    Ed25519Verifier,
+    fingerprint,
+    fingerprints_match,
+    format_fingerprint,
+    normalize_fingerprint,
 )
 
 PASS = "蒙阴县大数据中心2026"
@@ -165,7 +176,7 @@ def test_garbage_public_key_file_refused(text):
 
 def test_unknown_algorithm_refused(ed_signer):
     text = keys.export_public_key(ed_signer.verifier()).replace("Algorithm: ed25519", "Algorithm: rsa")
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(AlgorithmUnavailable) as exc:
         keys.import_public_key(text)
     assert "不认识的签名算法" in str(exc.value)
 

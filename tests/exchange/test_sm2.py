@@ -4,6 +4,7 @@ import pytest
 
 from desktop_app.exchange.signing import SM3, digest_hex
 
+
 # SM3 needs only cryptography (OpenSSL): always run.
 def test_sm3_vectors():
     assert digest_hex(b"abc", SM3) == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
@@ -12,8 +13,8 @@ def test_sm3_vectors():
 
 gmssl_pyx = pytest.importorskip("gmssl_pyx", reason="gmssl-pyx (optional SM2 backend) not installed")
 
-from desktop_app.exchange import keys, sm2  # noqa: E402
-from desktop_app.exchange.errors import KeyFileError  # noqa: E402
+from desktop_app.exchange import keys, sm2
+from desktop_app.exchange.errors import KeyFileError
 
 # Annex A.2: user A with ID "1234567812345678" signs "message digest" on the recommended curve.
 PUB = bytes.fromhex(

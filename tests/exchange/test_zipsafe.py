@@ -6,7 +6,12 @@ import pytest
 
 from desktop_app.exchange.errors import PackageRejected
 from desktop_app.exchange.zipsafe import (
-    MB, ZipLimits, inspect_zip, open_zip, read_package_file, safe_extract_bytes,
+    MB,
+    ZipLimits,
+    inspect_zip,
+    open_zip,
+    read_package_file,
+    safe_extract_bytes,
 )
 from tests.exchange.conftest import make_zip, patch_sizes
 
@@ -170,7 +175,7 @@ def test_corrupted_data_is_caught():
 
 def test_safe_extract_bytes():
     data = make_zip([("a.txt", b"hello"), ("b.bin", b"x" * 10_000)])
-    zf, entries = open_zip(data, SMALL)
+    zf, _entries = open_zip(data, SMALL)
     with zf:
         assert safe_extract_bytes(zf, "a.txt", 100) == b"hello"
         with pytest.raises(PackageRejected) as exc:
