@@ -1,0 +1,38 @@
+"""Icons: small SVGs in resources/icons, else Qt's standard icons (always present)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+
+from desktop_app.documents.resources import resources_dir
+
+SP = QStyle.StandardPixmap
+# name -> (svg file, standard-icon fallback)
+ICONS = {
+    "workbench": ("workbench.svg", SP.SP_FileDialogDetailedView),
+    "ledger": ("ledger.svg", SP.SP_FileDialogListView),
+    "statistics": ("statistics.svg", SP.SP_FileDialogInfoView),
+    "settings": ("settings.svg", SP.SP_ComputerIcon),
+    "export": ("export.svg", SP.SP_DialogSaveButton),
+    "refresh": (None, SP.SP_BrowserReload),
+    "open": (None, SP.SP_DirOpenIcon),
+    "quit": (None, SP.SP_DialogCloseButton),
+    "about": (None, SP.SP_MessageBoxInformation),
+    "search": (None, SP.SP_FileDialogContentsView),
+    "save": (None, SP.SP_DialogSaveButton),
+}
+
+
+@lru_cache(maxsize=None)
+def icon(name: str) -> QIcon:
+    svg, standard = ICONS[name]
+    if svg:
+        path = resources_dir() / "icons" / svg
+        if path.is_file():
+            ic = QIcon(str(path))
+            if not ic.isNull():
+                return ic
+    return QApplication.style().standardIcon(standard)

@@ -1,0 +1,85 @@
+"""Formatted xlsx for WPS/Excel users: bold frozen header, CJK-aware widths, money format,
+and text that can never turn into a formula (data_type 's', leading = + - @ neutralised).
+
+Plain openpyxl, no Qt: it runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Callable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
+MONEY_FORMAT = "#,##0.00"
+MAX_WIDTH = 60
+
+
+def safe_text(value) -> str:
+    """Text as a spreadsheet must hold it: a leading formula character gets an apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
+
+
+def display_width(text: str) -> int:
+    """Columns a text needs: CJK (wide/fullwidth) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def write_sheet(ws, headers: Sequence[str], rows: Sequence[Sequence], kinds: Sequence[str],
+                progress: Callable[[int, int], None] | None = None) -> None:
+    """kinds per column: 'text', 'int', 'money' (float 万元), 'number'."""
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDE8F5")
+    widths = [display_width(h) for h in headers]
+    for col, h in enumerate(headers, 1):
+        c = ws.cell(row=1, column=col)
+        c.value = safe_text(h)
+        c.data_type = "s"
+        c.font, c.fill = bold, fill
+        c.alignment = Alignment(horizontal="center", vertical="center")
+    total = len(rows)
+    for i, row in enumerate(rows, 2):
+        for col, (value, kind) in enumerate(zip(row, kinds), 1):
+            c = ws.cell(row=i, column=col)
+            if kind == "text" or value is None or isinstance(value, str):
+                text = safe_text(value)
+                c.value = text
+                c.data_type = "s"
+                widths[col - 1] = max(widths[col - 1], display_width(text))
+            else:
+                c.value = value
+                if kind == "money":
+                    c.number_format = MONEY_FORMAT
+                widths[col - 1] = max(widths[col - 1], len(f"{value:,.2f}") if kind == "money" else len(str(value)))
+        if progress and (i - 1) % 500 == 0:
+            progress(i - 1, total)
+    for col, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, w + 3)
+    ws.freeze_panes = "A2"
+    ws.row_dimensions[1].height = 20
+
+
+def save_workbook(path: str | Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence], Sequence[str]]],
+                  progress: Callable[[int, int], None] | None = None) -> Path:
+    """sheets: (title, headers, rows, kinds). Writes to a temp name, then renames (no half files)."""
+    path = Path(path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, headers, rows, kinds in sheets:
+        ws = wb.create_sheet(title=safe_sheet_title(title))
+        write_sheet(ws, headers, rows, kinds, progress)
+    tmp = path.with_name(path.name + ".part")
+    wb.save(tmp)
+    tmp.replace(path)
+    return path
+
+
+def safe_sheet_title(title: str) -> str:
+    for ch in '[]:*?/\\':
+        title = title.replace(ch, "_")
+    return title[:31] or "Sheet"
