@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from desktop_app.lifecycle import machine, rules as R
+from desktop_app.lifecycle import machine
+from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.states import status_label
 from desktop_app.lifecycle.workdays import DueDate
 from desktop_app.models.fields import Field, Kind, fen_to_wan_text

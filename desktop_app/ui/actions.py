@@ -33,7 +33,7 @@ HINT = "将鼠标移到灰色按钮上，或点击“为什么不能办理？”
 class _HoverReason(QObject):
     """Shows a disabled button's reason in the status line while the mouse is over it."""
 
-    def __init__(self, bar: "ActionBar"):
+    def __init__(self, bar: ActionBar):
         super().__init__(bar)
         self.bar = bar
 

@@ -13,12 +13,32 @@ from decimal import Decimal
 from PySide6.QtCore import QDate, QEvent, QObject, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop_app.models.fields import (
-    BOOL, DATE, ENUM, FEN_PER_WAN, INT, LONGTEXT, MONEY, REF, Field, Kind,
+    BOOL,
+    DATE,
+    ENUM,
+    FEN_PER_WAN,
+    INT,
+    LONGTEXT,
+    MONEY,
+    REF,
+    Field,
+    Kind,
 )
 
 ERROR_STYLE = "color: #c0392b;"
@@ -58,10 +78,13 @@ class TextEditor(_Editor):
         super().__init__(f, parent)
         self.edit = QLineEdit()
         self.edit.setMaxLength(f.max_len)
+        self.edit.setMaximumWidth(320 if f.max_len <= 60 else 640)
+        self.edit.setMinimumWidth(200)
         self.edit.textEdited.connect(self.changed)
-        self.lay.addWidget(self.edit)
+        self.lay.addWidget(self.edit, 1)
         if f.unit:
             self.lay.addWidget(QLabel(f.unit))
+        self.lay.addStretch(0)
 
     def value(self):
         return self.edit.text()
@@ -71,6 +94,7 @@ class TextEditor(_Editor):
 
     def set_read_only(self, ro):
         self.edit.setReadOnly(ro)
+        self.edit.setStyleSheet("background: #f0f0f0;" if ro else "")
 
 
 class LongTextEditor(_Editor):
@@ -79,8 +103,11 @@ class LongTextEditor(_Editor):
         self.edit = QPlainTextEdit()
         self.edit.setTabChangesFocus(True)  # Tab moves on, as in every other field
         self.edit.setFixedHeight(64)
+        self.edit.setMaximumWidth(640)
+        self.edit.setMinimumWidth(320)
         self.edit.textChanged.connect(self.changed)
-        self.lay.addWidget(self.edit)
+        self.lay.addWidget(self.edit, 1)
+        self.lay.addStretch(0)
 
     def value(self):
         return self.edit.toPlainText()
@@ -120,7 +147,7 @@ class MoneyEditor(_Editor):
 class _CalendarPage(QObject):
     """Opens the popup calendar on today's month while the date is still empty."""
 
-    def __init__(self, editor: "DateEditor"):
+    def __init__(self, editor: DateEditor):
         super().__init__(editor)
         self.editor = editor
 
@@ -131,17 +158,32 @@ class _CalendarPage(QObject):
         return False
 
 
+class _DateEdit(QDateEdit):
+    """The arrow keys on an empty (未填) date start from today, not from the sentinel year."""
+
+    def __init__(self, owner: DateEditor):
+        super().__init__()
+        self.owner = owner
+
+    def stepBy(self, steps):
+        if self.owner.is_empty():
+            t = self.owner.today
+            self.setDate(QDate(t.year, t.month, t.day))
+        else:
+            super().stepBy(steps)
+
+
 class DateEditor(_Editor):
     """QDateEdit with calendar popup; optional dates have an empty state (未填) and a 清空 button."""
 
     def __init__(self, f, today: dt.date, parent=None):
         super().__init__(f, parent)
         self.today = today
-        self.edit = QDateEdit()
+        self.optional = not f.required
+        self.edit = _DateEdit(self)
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd")
         self.edit.setMaximumWidth(160)
-        self.optional = not f.required
         if self.optional:
             self.edit.setMinimumDate(_SENTINEL_DATE)
             self.edit.setSpecialValueText(EMPTY_TEXT)
@@ -265,6 +307,7 @@ class MultiChoiceEditor(_Editor):
             cb.toggled.connect(self.changed)
             grid.addWidget(cb, i // 3, i % 3)
             self.boxes[code] = cb
+        grid.setColumnStretch(3, 1)
         self.lay.addWidget(box)
 
     def focus_widget(self):

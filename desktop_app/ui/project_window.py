@@ -15,8 +15,16 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QScrollArea, QTabWidget,
-    QVBoxLayout, QWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop_app.errors import GovisError, ValidationError
@@ -85,7 +93,7 @@ class _Page(QScrollArea):
 class RecordsPage(_Page):
     """Tables of the kinds listed for the tab in project_view.TAB_KINDS."""
 
-    def __init__(self, tab: str, window: "ProjectWindow", parent=None):
+    def __init__(self, tab: str, window: ProjectWindow, parent=None):
         super().__init__(tab, parent)
         self.window_ = window
         self.view: PV.ProjectView | None = None
@@ -122,7 +130,7 @@ class RecordsPage(_Page):
 class BasicPage(_Page):
     """The project's own fields. Fields the core locks after submission are refused by the core."""
 
-    def __init__(self, window: "ProjectWindow", parent=None):
+    def __init__(self, window: ProjectWindow, parent=None):
         super().__init__("basic", parent)
         self.window_ = window
         s = window.session
@@ -137,17 +145,17 @@ class BasicPage(_Page):
         if s.actor.role == UNIT:
             self.form.editor("lead_org_id").set_value(s.actor.org_id)
             self.form.editor("lead_org_id").set_read_only(True)
+        row = QHBoxLayout()
         self.note = QLabel()
         self.note.setStyleSheet("color: #666;")
         self.note.setWordWrap(True)
-        self.body.addWidget(self.note)
-        self.body.addWidget(self.form)
-        row = QHBoxLayout()
         self.save_button = QPushButton("保存基本信息（Ctrl+S）")
         self.save_button.clicked.connect(window.save_basic)
         row.addWidget(self.save_button)
-        row.addStretch(1)
+        row.addWidget(self.note, 1)
+        row.addStretch(0)  # keeps the button compact while the note is hidden
         self.body.addLayout(row)
+        self.body.addWidget(self.form)
         self.finish()
         self._apply_permissions(None)
 
@@ -168,7 +176,7 @@ class BasicPage(_Page):
 
 
 class AttachmentsPage(_Page):
-    def __init__(self, window: "ProjectWindow", parent=None):
+    def __init__(self, window: ProjectWindow, parent=None):
         super().__init__("attachments", parent)
         self.window_ = window
         row = QHBoxLayout()
@@ -205,7 +213,7 @@ class AttachmentsPage(_Page):
 class HistoryPage(_Page):
     """The project's audit entries, newest first; read-only."""
 
-    def __init__(self, window: "ProjectWindow", parent=None):
+    def __init__(self, window: ProjectWindow, parent=None):
         super().__init__("history", parent)
         self.findings.hide()
         self.window_ = window
@@ -385,4 +393,4 @@ class ProjectWindow(QMainWindow):
         return target
 
 
-__all__ = ["ProjectWindow", "ERROR_STYLE"]
+__all__ = ["ERROR_STYLE", "ProjectWindow"]

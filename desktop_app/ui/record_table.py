@@ -4,17 +4,27 @@ dialog and change nothing."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-    QPushButton, QScrollArea, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
 )
 
 from desktop_app.errors import GovisError, ValidationError
 from desktop_app.models.fields import BOOL, ENUM, LONGTEXT, MONEY, REF, Field, Kind, fen_to_wan_text
+from desktop_app.models.kinds import KINDS
 from desktop_app.services import project_view as PV
 from desktop_app.ui.forms import RecordForm
 
@@ -88,11 +98,11 @@ class RowsModel(QAbstractTableModel):
     def row(self, i: int) -> dict:
         return self.rows[i]
 
-    def rowCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.rows)
+    def rowCount(self, parent=None):
+        return 0 if parent is not None and parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()):
-        return 0 if parent.isValid() else len(self.columns)
+    def columnCount(self, parent=None):
+        return 0 if parent is not None and parent.isValid() else len(self.columns)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -154,7 +164,7 @@ class RecordDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        self.resize(620, min(140 + 58 * len(form.editors), 720))
+        self.resize(680, min(form.sizeHint().height() + 130, 760))
         form.focus_first()
 
     def save(self) -> bool:
@@ -211,10 +221,21 @@ class RecordSection(QGroupBox):
         labels = {f.name: dict(self._choices(f)) for f in self.kind.fields if f.type == REF}
         self.model.columns = kind_columns(self.kind, labels) + self.extra_columns
         self.model.set_rows(view.of(self.kind.name))
+        self._update_add(view)
         if self.model.rowCount():  # reference labels may have changed (e.g. a new review round)
             last = self.model.index(self.model.rowCount() - 1, self.model.columnCount() - 1)
             self.model.dataChanged.emit(self.model.index(0, 0), last)
         self._update_buttons()
+
+    def _update_add(self, view: PV.ProjectView) -> None:
+        """A child record (e.g. 专家意见) needs its parent (评审意见) first."""
+        why = PV.write_refusal(self.session.actor, self.kind)
+        if why is None and self.kind.parent:
+            parent = self.kind.field(self.kind.parent)
+            if not self._choices(parent):
+                why = f"须先有{KINDS[parent.ref_kind].label}，才能添加{self.kind.label}"
+        self.add_button.setEnabled(why is None)
+        self.note.setText(why or "")
 
     def _choices(self, f: Field):
         return PV.ref_choices(self.view_, f, self.view_.organisations if self.view_ else [], self.session.actor)

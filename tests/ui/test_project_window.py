@@ -4,17 +4,17 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QEvent, Qt  # noqa: E402
-from PySide6.QtGui import QDesktopServices, QInputMethodEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QDesktopServices, QInputMethodEvent
+from PySide6.QtWidgets import QApplication
 
-from desktop_app.models.kinds import KINDS  # noqa: E402
-from desktop_app.ui import actions as actions_mod  # noqa: E402
-from desktop_app.ui.forms import RecordForm, wan_text  # noqa: E402
-from desktop_app.ui.project_window import ProjectWindow  # noqa: E402
-from tests.core.dbstate import snapshot  # noqa: E402
-from tests.ui import project_fixtures as F  # noqa: E402
+from desktop_app.models.kinds import KINDS
+from desktop_app.ui import actions as actions_mod
+from desktop_app.ui.forms import RecordForm, wan_text
+from desktop_app.ui.project_window import ProjectWindow
+from tests.core.dbstate import snapshot
+from tests.ui import project_fixtures as F
 
 
 @pytest.fixture
@@ -248,3 +248,33 @@ def test_attachments_added_listed_and_opened(qtbot, town, tmp_path, monkeypatch)
         assert dlg.save()
     assert w.section("material").model.cell(0, 3) == scan.name
     assert w.pages["history"].model.cell(0, 2) == "添加申报材料"
+
+
+def test_funds_totals_and_child_records_need_their_parent(qtbot, town):
+    p = F.in_construction(town)
+    town.unit.add_record("contract", p["id"], {"contract_no": "HT-1", "title": "合同", "supplier": "某公司",
+                                               "procurement_method": "inquiry", "amount_fen": "21.3",
+                                               "signed_on": "2026-11-12", "filed_on": "2026-11-16"})
+    w = open_window(qtbot, town.county, p["id"], "funds")
+    header = w.pages["funds"].header.text()
+    assert "核定资金 100.00 万元" in header and "合同总额 21.30 万元" in header
+    assert w.section("contract").model.cell(0, len(KINDS["contract"].fields)) == "2026-11-19　已完成"
+    assert w.section("expert_opinion").add_button.isEnabled()  # a review exists
+    d = F.draft(town, name="另一项目")
+    w2 = open_window(qtbot, town.county, d["id"], "review")
+    sec = w2.section("expert_opinion")
+    assert not sec.add_button.isEnabled() and "须先有评审意见" in sec.note.text()
+
+
+def test_optional_date_is_empty_until_picked_and_steps_from_today(qtbot):
+    form = RecordForm(KINDS["contract"], today=F.TODAY)
+    qtbot.addWidget(form)
+    filed = form.editor("filed_on")
+    assert filed.value() == "" and filed.edit.text() == "未填"
+    filed.edit.stepBy(1)
+    assert filed.value() == "2026-11-24"
+    filed.clear_button.click()
+    assert filed.value() == ""
+    form.set_values({"filed_on": "2026-11-27", "amount_fen": 68_500_000, "procurement_method": "open_tender"})
+    assert form.values()["filed_on"] == "2026-11-27" and form.values()["amount_fen"] == "68.5"
+    assert form.values()["procurement_method"] == "open_tender"
