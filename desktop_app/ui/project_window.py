@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTabWidget,
@@ -157,7 +158,12 @@ class BasicPage(_Page):
         self.body.addLayout(row)
         self.body.addWidget(self.form)
         self.finish()
+        self.dirty, self.rev = False, None
+        self.form.edited.connect(self._mark_dirty)
         self._apply_permissions(None)
+
+    def _mark_dirty(self) -> None:
+        self.dirty = True
 
     def _apply_permissions(self, project: dict | None) -> None:
         why = PV.project_edit_refusal(self.window_.session.actor, project)
@@ -171,7 +177,10 @@ class BasicPage(_Page):
 
     def refresh(self, view: PV.ProjectView) -> None:
         super().refresh(view)
-        self.form.set_values(view.project)
+        # keep unsaved edits when another tab saved something; reload when the project itself changed
+        if not self.dirty or view.project["rev"] != self.rev:
+            self.form.set_values(view.project)
+            self.dirty, self.rev = False, view.project["rev"]
         self._apply_permissions(view.project)
 
 
@@ -354,8 +363,26 @@ class ProjectWindow(QMainWindow):
             form.show_message(exc.message)
             self.statusBar().showMessage("未保存", 8000)
             return False
+        page.dirty = False
         self._after_write("已保存基本信息")
         return True
+
+    @classmethod
+    def ask_discard(cls, parent) -> bool:
+        """Ask before closing over unsaved 基本信息 edits (tests patch this)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "未保存的修改", "基本信息有未保存的修改，关闭后将丢失。确定关闭吗？",
+                          parent=parent)
+        yes = box.addButton("不保存，关闭", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("返回继续编辑", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is yes
+
+    def closeEvent(self, event) -> None:
+        page = self.pages["basic"]
+        if page.dirty and page.save_button.isEnabled() and not self.ask_discard(self):
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     # ---- attachments ----
     @classmethod

@@ -27,6 +27,7 @@ def town(tmp_path):
 @pytest.fixture(autouse=True)
 def no_modal_confirm(monkeypatch):
     monkeypatch.setattr(actions_mod.ActionBar, "confirm", classmethod(lambda cls, parent, title, text: True))
+    monkeypatch.setattr(ProjectWindow, "ask_discard", classmethod(lambda cls, parent: True))
 
 
 def open_window(qtbot, session, pid, tab="basic"):
@@ -278,3 +279,29 @@ def test_optional_date_is_empty_until_picked_and_steps_from_today(qtbot):
     form.set_values({"filed_on": "2026-11-27", "amount_fen": 68_500_000, "procurement_method": "open_tender"})
     assert form.values()["filed_on"] == "2026-11-27" and form.values()["amount_fen"] == "68.5"
     assert form.values()["procurement_method"] == "open_tender"
+
+
+def test_locked_fields_after_submission_show_the_core_refusal(qtbot, town, monkeypatch):
+    p = F.draft(town)
+    F.add_materials(town, p["id"])
+    town.unit.transition(p["id"], "submit")
+    w = open_window(qtbot, town.unit, p["id"])
+    page = w.pages["basic"]
+    assert "第四条" in page.note.text()
+    page.form.set_value("total_investment_fen", "150")
+    before = snapshot(town.store)
+    assert not w.save_basic()
+    assert "设计变更" in page.form.message.text() and "第四条" in page.form.message.text()
+    assert snapshot(town.store) == before
+    # unsaved edits survive a save elsewhere in the window, and closing asks first
+    town.unit.add_record("consultation", p["id"], {"consulted_on": "2026-11-20"})
+    w.refresh()
+    assert page.form.values()["total_investment_fen"] == "150"
+    asked = []
+    monkeypatch.setattr(ProjectWindow, "ask_discard", classmethod(lambda cls, parent: asked.append(1) or False))
+    assert not w.close() and asked and w.isVisible()
+    page.form.set_value("total_investment_fen", "120")
+    page.form.set_value("contact", "0539-4270000")
+    with qtbot.waitSignal(w.changed, timeout=2000):
+        assert w.save_basic()
+    assert town.store.get("project", p["id"])["contact"] == "0539-4270000" and not page.dirty
