@@ -109,6 +109,8 @@ class RowsModel(QAbstractTableModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.columns[index.column()][1](self.rows[index.row()])
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[index.column()][0].endswith("（万元）"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # amounts line up
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
