@@ -56,11 +56,15 @@ class Job:
             self._store = Store.open(self.db_path)
         return self._store
 
-    def session(self):
+    def session(self, like=None):
+        """A Session on this thread's own store; `like` (the window's Session) lends its actor and
+        its 'today' (tests and demos pin a date)."""
         from desktop_app.services import operations as ops
         from desktop_app.services.session import Session
 
         store = self.store()
+        if like is not None:
+            return Session(store, like.actor, like.today_override)
         return Session(store, ops.installation_actor(store, self.username))
 
     def close(self) -> None:

@@ -1,0 +1,164 @@
+"""Start the window: QApplication set-up (names, High-DPI, Chinese fonts and Qt translations,
+logging, excepthook), then the set-up wizard or the demo county, then the main window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_app import APP_NAME_ZH, __version__
+from desktop_app.errors import GovisError
+from desktop_app.ui import errors, fonts
+
+log = logging.getLogger(__name__)
+ORG_NAME = "govis"
+APP_NAME = "govis"
+DEMO_PROJECTS = 120
+
+
+def make_app(argv: list[str] | None = None, db_path: str | None = None) -> QApplication:
+    """The one QApplication, configured once (safe to call again, e.g. from tests)."""
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    if app.property("govis_ready"):
+        return app
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME_ZH)
+    app.setApplicationVersion(__version__)
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    _load_qt_translations(app)
+    fonts.apply_ui_font(app)
+    path = errors.setup_logging(db_path)
+    errors.install_excepthook()
+    log.info("govis %s starting, log %s", __version__, path)
+    app.setProperty("govis_ready", True)
+    return app
+
+
+def _load_qt_translations(app: QApplication) -> None:
+    """Qt's own strings (OK/Cancel, file dialogs, context menus) in Chinese."""
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    app._translators = []  # keep them alive
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        tr = QTranslator(app)
+        if tr.load(name, folder):
+            app.installTranslator(tr)
+            app._translators.append(tr)
+
+
+def open_session(db: str, parent=None):
+    """Open the database; run the set-up wizard when it is new. Returns a Session or None (cancelled)."""
+    from desktop_app.models.store import Store
+    from desktop_app.services import operations as ops
+    from desktop_app.services.session import Session
+    from desktop_app.ui.wizard import SetupWizard
+
+    store = Store.open(db)
+    if not ops.is_initialised(store):
+        wizard = SetupWizard(store, parent)
+        if wizard.exec() != SetupWizard.DialogCode.Accepted or wizard.actor is None:
+            store.close()
+            return None
+        return Session(store, wizard.actor)
+    return Session(store, ops.installation_actor(store))
+
+
+def generate_demo(job, path: str, projects: int = DEMO_PROJECTS, today: dt.date | None = None):
+    """Worker: a throwaway demo county in `path` (desktop_app.demo is a separate module)."""
+    from desktop_app import demo
+    from desktop_app.models.store import Store
+
+    store = Store.open(path)
+    try:
+        return demo.generate(store, projects=projects, seed=2018, today=today or dt.date.today(),
+                             progress=lambda done, total: job.progress(done, total,
+                                                                        f"正在生成演示县数据：{done}/{total}"))
+    finally:
+        store.close()
+
+
+class Launcher:
+    """Holds what the event loop needs alive: the demo task and the main window."""
+
+    def __init__(self, app: QApplication):
+        self.app = app
+        self.window = None
+        self.exit_code = 0
+        self.temp_dir: str | None = None
+
+    def show_main(self, session, db: str) -> None:
+        from desktop_app.ui.main_window import MainWindow
+
+        self.window = MainWindow(session, db)
+        self.window.show()
+
+    def start_demo(self) -> bool:
+        from desktop_app.ui.worker import run_task
+
+        try:
+            import desktop_app.demo  # noqa: F401
+        except ImportError:
+            QMessageBox.warning(None, "演示数据", "本程序未包含演示数据生成模块，无法打开演示县。")
+            return False
+        self.temp_dir = tempfile.mkdtemp(prefix="govis-demo-")
+        path = str(Path(self.temp_dir) / "demo.db")
+
+        def done(_stats):
+            from desktop_app.services.session import Session
+
+            self.show_main(Session.open(path), path)
+
+        def failed(exc, tb):
+            errors.show_error(None, exc, tb, title="演示数据未生成")
+            self.exit_code = 1
+            self.app.quit()
+
+        def cancelled():
+            self.app.quit()
+
+        run_task(lambda job: generate_demo(job, path), title="打开演示县", label="正在生成演示县数据…",
+                 on_done=done, on_error=failed, on_cancel=cancelled, min_duration_ms=0)
+        return True
+
+    def cleanup(self) -> None:
+        if self.window is not None:
+            self.window.session.store.close()
+        if self.temp_dir:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+
+def run(db: str, demo: bool = False) -> int:
+    """Entry point of `govis gui` and of `govis` with no arguments."""
+    app = make_app(db_path=None if demo else db)
+    launcher = Launcher(app)
+    try:
+        if demo:
+            if not launcher.start_demo():
+                return 1
+        else:
+            try:
+                session = open_session(db)
+            except GovisError as exc:
+                QMessageBox.critical(None, "无法打开数据库", exc.message)
+                return 1
+            if session is None:
+                return 0  # set-up cancelled: nothing created but an empty database file
+            launcher.show_main(session, db)
+        code = app.exec()
+        return launcher.exit_code or code
+    finally:
+        from desktop_app.ui.worker import stop_all
+
+        stop_all()
+        launcher.cleanup()

@@ -1,0 +1,461 @@
+"""项目台账: an id-backed table model, a filtering/sorting proxy, the page, and xlsx export.
+
+The model holds the ledger rows (dicts from Session.ledger()) plus, per row, its display texts,
+sort keys and a pre-lowercased search haystack, computed once; filtering is then a few
+comparisons per row. Sorting is done by the model itself (one Python list sort on the keys,
+a layout change) and the proxy only filters: a proxy that sorts inserts every re-admitted row
+by calling lessThan from C++ into Python, which costs ~0.4 s when a search over 10,000 rows is
+cleared; filtering in source order costs ~10 ms. A changed project refreshes its own row with
+dataChanged, never a model reset (it keeps its place until the next sort).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import (QAbstractItemModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt,
+                            QTimer, Signal)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from desktop_app.lifecycle.states import STATUSES, status_label
+from desktop_app.models.fields import fen_to_wan_text
+from desktop_app.services.stats import wan
+from desktop_app.ui import xlsx
+from desktop_app.ui.icons import icon
+from desktop_app.ui.worker import run_task
+
+log = logging.getLogger(__name__)
+
+# (key, header, export kind)
+COLUMNS = [
+    ("code", "编号", "text"), ("name", "项目名称", "text"), ("unit", "建设单位", "text"),
+    ("plan_year", "年度", "int"), ("status", "状态", "text"), ("total", "总投资(万元)", "money"),
+    ("paid", "已拨付(万元)", "money"), ("person", "责任人", "text"), ("due", "下一期限", "text"),
+    ("risk", "风险", "text"),
+]
+COL = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
+HEADERS = [h for _, h, _ in COLUMNS]
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
+RED, ORANGE = QColor("#c62828"), QColor("#b85c00")
+RED_BG, ORANGE_BG = QColor("#fde8e8"), QColor("#fff1de")
+NO_DUE = "9999-12-31"  # sorts after every real date
+
+
+def risk_text(row: dict) -> str:
+    parts = []
+    if row.get("overdue"):
+        parts.append(f"逾期{row['overdue']}项")
+    if row.get("blocked"):
+        parts.append(f"受限{row['blocked']}项" if row["blocked"] > 1 else "受限")
+    return "，".join(parts)
+
+
+def due_text(row: dict) -> str:
+    if not row.get("next_due"):
+        return ""
+    return row["next_due"] + ("（暂定）" if row.get("next_due_tentative") else "")
+
+
+@dataclass
+class _Row:
+    """One ledger row with what the view needs precomputed."""
+
+    data: dict
+    display: tuple = ()
+    keys: tuple = ()
+    hay: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: dict) -> "_Row":
+        disp = (row["code"], row["name"], row["unit"], str(row["plan_year"]), row.get("status_label")
+                or status_label(row["status"]), fen_to_wan_text(row["total_investment_fen"]),
+                fen_to_wan_text(row["disbursed_fen"]), row.get("responsible_person") or "", due_text(row),
+                risk_text(row))
+        keys = (row["code"], row["name"], row["unit"], row["plan_year"], STATUS_ORDER.get(row["status"], 99),
+                row["total_investment_fen"] or 0, row["disbursed_fen"] or 0, row.get("responsible_person") or "",
+                row.get("next_due") or NO_DUE, (row.get("overdue") or 0) * 1000 + (row.get("blocked") or 0))
+        hay = f"{row['code']}\n{row['name']}\n{row['unit']}".lower()
+        return cls(row, disp, keys, hay)
+
+
+class LedgerModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[_Row] = []
+        self._pos: dict[str, int] = {}  # project id -> row number
+        self.sort_column, self.sort_order = COL["code"], Qt.SortOrder.AscendingOrder
+
+    # ---- content ------------------------------------------------------------------------
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self._rows = [_Row.of(r) for r in rows]
+        self._sort_rows()
+        self.endResetModel()
+
+    def _sort_rows(self) -> None:
+        c = self.sort_column
+        self._rows.sort(key=lambda r: (r.keys[c], r.keys[0]), reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+        self._pos = {r.data["id"]: i for i, r in enumerate(self._rows)}
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Sort on the precomputed keys (numbers for money and year, ISO text for dates)."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        ids = [self._rows[i.row()].data["id"] for i in persistent]
+        self.sort_column, self.sort_order = column, order
+        self._sort_rows()
+        self.changePersistentIndexList(persistent, [self.index(self._pos[pid], i.column())
+                                                    for pid, i in zip(ids, persistent)])
+        self.layoutChanged.emit()
+
+    def update_row(self, row: dict | None, project_id: str | None = None) -> None:
+        """Replace one project's row in place (dataChanged), append a new one, or drop a deleted one."""
+        pid = row["id"] if row else project_id
+        i = self._pos.get(pid)
+        if row is None:
+            if i is not None:
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self._rows[i]
+                self._pos = {r.data["id"]: n for n, r in enumerate(self._rows)}
+                self.endRemoveRows()
+            return
+        if i is None:
+            n = len(self._rows)
+            self.beginInsertRows(QModelIndex(), n, n)
+            self._rows.append(_Row.of(row))
+            self._pos[pid] = n
+            self.endInsertRows()
+            return
+        self._rows[i] = _Row.of(row)
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def row_of(self, source_row: int) -> _Row:
+        return self._rows[source_row]
+
+    def rows(self) -> list[dict]:
+        return [r.data for r in self._rows]
+
+    def position(self, project_id: str) -> int | None:
+        return self._pos.get(project_id)
+
+    # ---- Qt model API -------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r, c = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return r.display[c]
+        if role == SORT_ROLE:
+            return r.keys[c]
+        if role == ID_ROLE:
+            return r.data["id"]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if c in (COL["total"], COL["paid"]):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if c == COL["plan_year"]:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return None
+        overdue, blocked = r.data.get("overdue"), r.data.get("blocked")
+        if c == COL["risk"] and (overdue or blocked):
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(RED if overdue else ORANGE)
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(RED_BG if overdue else ORANGE_BG)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if c == COL["due"] and r.data.get("next_message"):
+                return r.data["next_message"] + ("\n（暂定：该年度官方节假日安排尚未录入）"
+                                                 if r.data.get("next_due_tentative") else "")
+            if c == COL["name"]:
+                return r.data["name"]
+        return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int | None = None
+    unit: str | None = None
+    status: str | None = None
+    overdue_only: bool = False
+    text: str = ""
+
+
+class LedgerProxy(QSortFilterProxyModel):
+    """Filters by year/unit/status/overdue and free text; hands sorting to the model (see top)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.filters = Filters()
+        self._needle = ""
+        self.setDynamicSortFilter(True)
+
+    def set_filters(self, filters: Filters) -> None:
+        if filters == self.filters:
+            return
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.10: the non-deprecated way
+            self.beginFilterChange()
+            self._set(filters)
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._set(filters)
+            self.invalidateRowsFilter()
+
+    def _set(self, filters: Filters) -> None:
+        self.filters = filters
+        self._needle = filters.text.strip().lower()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
+        f = self.filters
+        r = self.sourceModel()._rows[source_row]
+        d = r.data
+        if f.year is not None and d["plan_year"] != f.year:
+            return False
+        if f.unit is not None and d["unit"] != f.unit:
+            return False
+        if f.status is not None and d["status"] != f.status:
+            return False
+        if f.overdue_only and not d.get("overdue"):
+            return False
+        return not self._needle or self._needle in r.hay
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        # The proxy stays unsorted (source order), so widening a filter needs no comparisons.
+        self.sourceModel().sort(column, order)
+
+    def sort_state(self) -> tuple[int, Qt.SortOrder]:
+        m = self.sourceModel()
+        return m.sort_column, m.sort_order
+
+    def project_id(self, proxy_row: int) -> str:
+        return self.data(self.index(proxy_row, 0), ID_ROLE)
+
+    def visible_rows(self) -> list[_Row]:
+        model = self.sourceModel()
+        return [model.row_of(self.mapToSource(self.index(i, 0)).row()) for i in range(self.rowCount())]
+
+
+def export_rows(rows: list[_Row]) -> list[list]:
+    """The ledger as spreadsheet values: text stays text, money as 万元 numbers."""
+    out = []
+    for r in rows:
+        d, disp = r.data, r.display
+        out.append([disp[0], disp[1], disp[2], d["plan_year"], disp[4], wan(d["total_investment_fen"]),
+                    wan(d["disbursed_fen"]), disp[7], disp[8], disp[9]])
+    return out
+
+
+def write_ledger_xlsx(path: str | Path, rows: list[list], progress=None) -> Path:
+    return xlsx.save_workbook(path, [("项目台账", HEADERS, rows, [k for _, _, k in COLUMNS])], progress)
+
+
+ALL = "__all__"
+
+
+class LedgerPage(QWidget):
+    """The ledger screen: filter bar, table, export. Emits open_project(id) on double-click."""
+
+    open_project = Signal(str)
+
+    def __init__(self, session, db_path: str, parent=None):
+        super().__init__(parent)
+        self.session, self.db_path = session, db_path
+        self.model = LedgerModel(self)
+        self.proxy = LedgerProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.loaded = False
+        self.last_filter_ms = 0.0
+        self._build()
+
+    def _build(self) -> None:
+        self.search = QLineEdit(placeholderText="搜索编号、项目名称或建设单位")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(240)
+        self.year = QComboBox()
+        self.unit = QComboBox()
+        self.unit.setMinimumWidth(180)
+        self.unit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status = QComboBox()
+        self.overdue = QCheckBox("只看逾期")
+        self.count = QLabel()
+        self.export_btn = QPushButton(icon("export"), "导出Excel…")
+        self.export_btn.setToolTip("把当前筛选和排序下的台账导出为 Excel 文件")
+        self._reset_combos([])
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 2)
+        for label, w in (("年度", self.year), ("建设单位", self.unit), ("状态", self.status)):
+            lab = QLabel(label)
+            lab.setBuddy(w)
+            bar.addWidget(lab)
+            bar.addWidget(w)
+        bar.addWidget(self.overdue)
+        bar.addStretch(1)
+        bar.addWidget(self.export_btn)
+
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(COL["code"], Qt.SortOrder.AscendingOrder)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        for key, width in (("code", 120), ("name", 300), ("unit", 200), ("plan_year", 60), ("status", 96),
+                           ("total", 110), ("paid", 110), ("person", 80), ("due", 150), ("risk", 140)):
+            self.view.setColumnWidth(COL[key], width)
+        header.setSectionResizeMode(COL["name"], QHeaderView.ResizeMode.Stretch)
+        self.view.doubleClicked.connect(self._double_clicked)
+        self.view.activated.connect(self._double_clicked)
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(bar)
+        lay.addWidget(self.view, 1)
+        foot = QHBoxLayout()
+        foot.addWidget(self.count)
+        foot.addStretch(1)
+        foot.addWidget(QLabel("双击一行打开项目；点击列标题排序"))
+        lay.addLayout(foot)
+
+        self.search.textChanged.connect(self.apply_filters)
+        for combo in (self.year, self.unit, self.status):
+            combo.currentIndexChanged.connect(self.apply_filters)
+        self.overdue.toggled.connect(self.apply_filters)
+        self.export_btn.clicked.connect(self.export_dialog)
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+        self.model.rowsRemoved.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+    # ---- data -------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Fetch the ledger off the GUI thread (the first call of a day refreshes deadlines)."""
+        self.count.setText("正在读取台账…")
+        run_task(lambda job: job.session(self.session).ledger(), parent_widget=self, db_path=self.db_path,
+                 username=self.session.actor.user, on_done=self.set_rows)
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.model.set_rows(rows)
+        self._reset_combos(rows)
+        self.loaded = True
+        self.apply_filters()
+
+    def refresh_row(self, project_id: str) -> None:
+        """A project window saved something: re-read just that row."""
+        from desktop_app.services.stats import ledger_row
+
+        row = ledger_row(self.session.store, project_id)
+        self.model.update_row(row, project_id)
+        if row:
+            self._ensure_choice(self.year, f"{row['plan_year']}年", row["plan_year"])
+            self._ensure_choice(self.unit, row["unit"], row["unit"])
+            self._ensure_choice(self.status, status_label(row["status"]), row["status"])
+        self._update_count()
+
+    def _reset_combos(self, rows: list[dict]) -> None:
+        keep = (self.year.currentData(), self.unit.currentData(), self.status.currentData())
+        years = sorted({r["plan_year"] for r in rows}, reverse=True)
+        units = sorted({r["unit"] for r in rows})
+        present = {r["status"] for r in rows}
+        for combo, all_text, items, old in (
+                (self.year, "全部年度", [(f"{y}年", y) for y in years], keep[0]),
+                (self.unit, "全部单位", [(u, u) for u in units], keep[1]),
+                (self.status, "全部状态", [(status_label(s), s) for s in STATUSES if s in present], keep[2])):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(all_text, ALL)
+            for text, data in items:
+                combo.addItem(text, data)
+            i = combo.findData(old) if old is not None else 0
+            combo.setCurrentIndex(max(0, i))
+            combo.blockSignals(False)
+
+    @staticmethod
+    def _ensure_choice(combo: QComboBox, text: str, data) -> None:
+        if combo.findData(data) < 0:
+            combo.addItem(text, data)
+
+    # ---- filtering ----------------------------------------------------------------------------
+    def current_filters(self) -> Filters:
+        def val(combo):
+            d = combo.currentData()
+            return None if d in (None, ALL) else d
+        return Filters(val(self.year), val(self.unit), val(self.status), self.overdue.isChecked(),
+                       self.search.text())
+
+    def apply_filters(self, *_):
+        t0 = time.perf_counter()
+        self.proxy.set_filters(self.current_filters())
+        self.last_filter_ms = (time.perf_counter() - t0) * 1000
+        self._update_count()
+
+    def _update_count(self, *_):
+        self.count.setText(f"显示 {self.proxy.rowCount()} 个项目，共 {self.model.rowCount()} 个")
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def select_project(self, project_id: str) -> None:
+        i = self.model.position(project_id)
+        if i is None:
+            return
+        idx = self.proxy.mapFromSource(self.model.index(i, 0))
+        if idx.isValid():
+            self.view.selectRow(idx.row())
+            self.view.scrollTo(idx)
+
+    def _double_clicked(self, index) -> None:
+        if index.isValid():
+            self.open_project.emit(self.proxy.project_id(index.row()))
+
+    # ---- export ---------------------------------------------------------------------------------
+    def export_dialog(self) -> None:
+        if not self.proxy.rowCount():
+            QMessageBox.information(self, "导出台账", "当前没有可导出的项目。")
+            return
+        default = str(Path.home() / f"项目台账_{self.session.today.isoformat()}.xlsx")
+        path, _ = QFileDialog.getSaveFileName(self, "导出台账为 Excel", default, "Excel 工作簿 (*.xlsx)")
+        if path:
+            if not path.lower().endswith(".xlsx"):
+                path += ".xlsx"
+            self.export_to(path)
+
+    def export_to(self, path: str, on_done=None):
+        """Write the current (filtered, sorted) view in the worker, with a cancellable progress dialog."""
+        rows = export_rows(self.proxy.visible_rows())  # snapshot on the GUI thread: the model may change
+
+        def work(job):
+            return write_ledger_xlsx(path, rows, lambda done, total: job.progress(done, total, f"已写入 {done}/{total} 行"))
+
+        def done(result):
+            if on_done:
+                on_done(result)
+            else:
+                QMessageBox.information(self, "导出台账", f"已导出 {len(rows)} 个项目到：\n{result}")
+
+        return run_task(work, parent_widget=self, title="导出台账", label="正在导出台账…", on_done=done)

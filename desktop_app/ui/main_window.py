@@ -1,0 +1,291 @@
+"""The main window: navigation, menus, toolbar, status bar; pages do the work.
+
+It owns one Session (GUI thread) and the open project windows; a project window's `changed`
+signal refreshes just that project's ledger row and marks the findings stale.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter,
+                               QStackedWidget, QToolBar, QWidget)
+
+from desktop_app import APP_NAME_ZH, __version__
+from desktop_app.models.kinds import FINANCE
+from desktop_app.services import stats
+from desktop_app.ui.errors import log_file, show_error
+from desktop_app.ui.icons import icon
+from desktop_app.ui.ledger import LedgerPage
+from desktop_app.ui.settings_page import SettingsPage
+from desktop_app.ui.statistics import StatisticsPage
+from desktop_app.ui.workbench import WorkbenchPage
+
+log = logging.getLogger(__name__)
+
+# (key, label, icon) — only screens that exist
+PAGES = (("workbench", "工作台", "workbench"), ("ledger", "项目台账", "ledger"),
+         ("statistics", "统计分析", "statistics"), ("settings", "系统设置", "settings"))
+
+
+def project_window_class():
+    """The project window, when its module is present (built separately)."""
+    try:
+        from desktop_app.ui.project_window import ProjectWindow
+    except ImportError as exc:
+        log.info("project window not available: %s", exc)
+        return None
+    return ProjectWindow
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session, db_path: str, settings: QSettings | None = None, parent=None):
+        super().__init__(parent)
+        self.session, self.db_path = session, db_path
+        self.settings = settings or QSettings()
+        self.info = stats.installation_info(session.store, session.actor.user)
+        self.project_windows: dict[str, QWidget] = {}
+        self.new_windows: set[QWidget] = set()
+        self.setWindowTitle(f"{APP_NAME_ZH} — {self.info.org_name}")
+        self.setMinimumSize(QSize(960, 600))
+
+        self.pages = {
+            "workbench": WorkbenchPage(session, db_path),
+            "ledger": LedgerPage(session, db_path),
+            "statistics": StatisticsPage(session, db_path),
+            "settings": SettingsPage(session, db_path),
+        }
+        self.pages["workbench"].open_project.connect(self.open_project)
+        self.pages["ledger"].open_project.connect(lambda pid: self.open_project(pid, "basic"))
+        self.pages["settings"].deadlines_changed.connect(self.refresh_all)
+
+        self.nav = QListWidget()
+        self.nav.setIconSize(QSize(24, 24))
+        self.nav.setSpacing(2)
+        self.nav.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        for key, label, ic in PAGES:
+            item = QListWidgetItem(icon(ic), label)
+            item.setSizeHint(QSize(140, 40))
+            self.nav.addItem(item)
+            self.stack.addWidget(self.pages[key])
+        self.nav.currentRowChanged.connect(self.show_page_index)
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self._actions()
+        self._status_bar()
+        self._restore()
+
+    # ---- chrome ------------------------------------------------------------------------------------
+    def _action(self, text: str, slot, shortcut=None, ic: str | None = None, tip: str | None = None) -> QAction:
+        a = QAction(icon(ic), text, self) if ic else QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+        a.triggered.connect(slot)
+        return a
+
+    def _actions(self) -> None:
+        self.act_refresh = self._action("刷新(&R)", self.refresh_current, QKeySequence.StandardKey.Refresh, "refresh",
+                                        "重新读取当前页面的数据")
+        self.act_export = self._action("导出台账(&E)…", self.export_ledger, "Ctrl+E", "export",
+                                       "把当前筛选和排序下的项目台账导出为 Excel")
+        self.act_find = self._action("查找项目(&F)", self.find_project, QKeySequence.StandardKey.Find, "search",
+                                     "在项目台账中搜索编号、名称或单位")
+        self.act_new = self._action("新建项目(&N)…", self.new_project, QKeySequence.StandardKey.New, "new",
+                                    "填写基本信息，建立项目草稿")
+        # Only when the project window is installed and this role may create projects: no dead buttons.
+        self.act_new.setVisible(project_window_class() is not None and self.session.actor.role != FINANCE)
+        self.act_quit = self._action("退出(&X)", self.close, QKeySequence.StandardKey.Quit, "quit")
+        self.act_about = self._action("关于本程序(&A)", self.about, None, "about")
+        self.act_policy = self._action("政策依据(&P)", self.show_policy)
+        self.page_actions = []
+        for n, (key, label, ic) in enumerate(PAGES):
+            a = self._action(label, lambda _c=False, i=n: self.show_page_index(i), f"Ctrl+{n + 1}", ic)
+            self.page_actions.append(a)
+
+        bar = self.menuBar()
+        m = bar.addMenu("文件(&F)")
+        m.addAction(self.act_new)
+        m.addAction(self.act_export)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = bar.addMenu("视图(&V)")
+        for a in self.page_actions:
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.act_refresh)
+        m = bar.addMenu("项目(&P)")
+        m.addAction(self.act_find)
+        m = bar.addMenu("帮助(&H)")
+        m.addAction(self.act_policy)
+        m.addAction(self.act_about)
+
+        tb = QToolBar("工具栏")
+        tb.setObjectName("main_toolbar")
+        tb.setIconSize(QSize(20, 20))
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setMovable(False)
+        tb.addAction(self.act_new)
+        tb.addAction(self.act_refresh)
+        tb.addAction(self.act_find)
+        tb.addAction(self.act_export)
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+    def _status_bar(self) -> None:
+        i = self.info
+        sb = self.statusBar()
+        self.status_labels = {
+            "org": QLabel(f"单位：{i.org_name}（{i.org_code}）"),
+            "role": QLabel(f"角色：{i.role_label}"),
+            "user": QLabel(f"用户：{i.user_display}（{i.username}）"),
+            "db": QLabel(f"数据库：{self.db_path}"),
+        }
+        self.status_labels["db"].setToolTip(self.db_path)
+        for lab in self.status_labels.values():
+            lab.setContentsMargins(6, 0, 6, 0)
+            sb.addPermanentWidget(lab)
+
+    def status_text(self) -> str:
+        return "  ".join(lab.text() for lab in self.status_labels.values())
+
+    # ---- pages --------------------------------------------------------------------------------------
+    def show_page(self, key: str) -> None:
+        self.show_page_index([k for k, _, _ in PAGES].index(key))
+
+    def show_page_index(self, i: int) -> None:
+        if self.nav.currentRow() != i:
+            self.nav.setCurrentRow(i)  # re-enters through currentRowChanged
+            return
+        self.stack.setCurrentIndex(i)
+        page = self.stack.widget(i)
+        if not getattr(page, "loaded", True) and getattr(page, "task", None) is None:
+            page.load()
+
+    def current_key(self) -> str:
+        return PAGES[self.stack.currentIndex()][0]
+
+    def refresh_current(self) -> None:
+        self.pages[self.current_key()].load()
+
+    def refresh_all(self) -> None:
+        for page in self.pages.values():
+            if getattr(page, "loaded", False):
+                page.load()
+
+    def find_project(self) -> None:
+        self.show_page("ledger")
+        self.pages["ledger"].focus_search()
+
+    def export_ledger(self) -> None:
+        ledger = self.pages["ledger"]
+        self.show_page("ledger")
+        if not ledger.loaded:
+            QMessageBox.information(self, "导出台账", "台账正在读取，请稍后再导出。")
+            return
+        ledger.export_dialog()
+
+    # ---- project windows ------------------------------------------------------------------------------
+    def open_project(self, project_id: str, tab: str = "basic") -> None:
+        win = self.project_windows.get(project_id)
+        if win is not None:
+            win.show_tab(tab)
+            win.show()
+            win.raise_()
+            win.activateWindow()
+            return
+        cls = project_window_class()
+        if cls is None:
+            QMessageBox.information(self, "打开项目", "项目窗口尚未安装在本程序中，暂时不能打开项目详情。\n"
+                                                   "可在项目台账中查看和导出项目信息。")
+            return
+        try:
+            win = cls(self.session, project_id, tab)
+        except Exception as exc:  # noqa: BLE001 - a refusal or bug while opening: tell the user
+            show_error(self, exc)
+            return
+        win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        win.changed.connect(self.project_changed)
+        win.destroyed.connect(lambda _o=None, pid=project_id: self.project_windows.pop(pid, None))
+        self.project_windows[project_id] = win
+        win.show()
+
+    def new_project(self) -> None:
+        cls = project_window_class()
+        if cls is None or self.session.actor.role == FINANCE:
+            return
+        try:
+            win = cls(self.session, None, "basic")
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        win.changed.connect(self.project_changed)
+        self.new_windows.add(win)
+        win.destroyed.connect(lambda _o=None, w=win: self.new_windows.discard(w))
+        win.show()
+
+    def project_changed(self, project_id: str) -> None:
+        """Refresh just that ledger row; findings and figures are re-checked when next shown."""
+        ledger = self.pages["ledger"]
+        if ledger.loaded:
+            ledger.refresh_row(project_id)
+        for key in ("workbench", "statistics"):
+            page = self.pages[key]
+            if page.loaded:
+                if self.current_key() == key:
+                    page.load()
+                else:
+                    page.loaded = False
+                    page.task = None
+
+    # ---- help ----------------------------------------------------------------------------------------
+    def about(self) -> None:
+        QMessageBox.about(self, "关于本程序",
+                          f"<b>{APP_NAME_ZH}</b> {__version__}<br>"
+                          f"依据{self.info.profile.notice_no}《关于加强政务信息系统项目管理工作的通知》<br><br>"
+                          f"数据库：{self.db_path}<br>日志：{log_file() or '（未启用）'}")
+
+    def show_policy(self) -> None:
+        QMessageBox.information(self, "政策依据",
+                                f"本程序按{self.info.profile.notice_no}各条管理项目全生命周期：\n"
+                                "第一条 建设范围；第二条 年度申报；第三条 评审和上级项目；第四条 建设、变更和问题报告；"
+                                "第五条 监督检查；第六条 验收和绩效评价；第七条 共享开放；第八条 资金管理；"
+                                "第九条 网络安全；第十条 职责分工。\n\n"
+                                "每条提醒和限制都注明所依据的条款。具体期限参数见“系统设置”。")
+
+    # ---- geometry ------------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geo = self.settings.value("main/geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1280, 800)
+        state = self.settings.value("main/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        page = self.settings.value("main/page", "workbench")
+        keys = [k for k, _, _ in PAGES]
+        self.show_page(page if page in keys else "workbench")
+
+    def save_state(self) -> None:
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.setValue("main/state", self.saveState())
+        self.settings.setValue("main/page", self.current_key())
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_state()
+        for win in list(self.project_windows.values()) + list(self.new_windows):
+            win.close()
+        super().closeEvent(event)

@@ -1,0 +1,239 @@
+"""统计分析: four charts (QtCharts) over the ledger and today's findings, and their tables to xlsx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QHorizontalBarSeries,
+                              QPieSeries, QValueAxis)
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from desktop_app.services import stats
+from desktop_app.ui import xlsx
+from desktop_app.ui.icons import icon
+from desktop_app.ui.worker import run_task
+
+BLUE, GREEN, RED = QColor("#3a78c2"), QColor("#4a9a5c"), QColor("#c62828")
+PIE_COLOURS = ["#3a78c2", "#4a9a5c", "#e0a030", "#c62828", "#7b57b0", "#2a9d9b", "#d0679a", "#8a8a8a",
+               "#5c6bc0", "#9ccc65", "#ff8a65", "#a1887f", "#4dd0e1", "#ba68c8", "#fdd835", "#90a4ae"]
+
+
+def load_tables(session) -> list[stats.Table]:
+    return stats.figures(session.ledger(), session.findings())
+
+
+def _short(text: str, n: int = 12) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _chart(title: str) -> QChart:
+    chart = QChart()
+    chart.setTitle(title)
+    f = chart.titleFont()
+    f.setBold(True)
+    f.setPointSizeF(max(f.pointSizeF(), 10.5))
+    chart.setTitleFont(f)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setMargins(QMargins(4, 4, 4, 4))
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    return chart
+
+
+def _value_axis(maximum: float, title: str, integer: bool = False) -> QValueAxis:
+    axis = QValueAxis()
+    axis.setRange(0, max(1.0, maximum * 1.1))
+    axis.setLabelFormat("%d" if integer else "%.0f")
+    axis.setTitleText(title)
+    axis.applyNiceNumbers()
+    return axis
+
+
+def year_chart(t: stats.Table) -> QChart:
+    chart = _chart(t.title)
+    inv, paid = QBarSet("总投资(万元)"), QBarSet("已拨付(万元)")
+    inv.setColor(BLUE)
+    paid.setColor(GREEN)
+    for row in t.rows:
+        inv.append(row[2])
+        paid.append(row[3])
+    series = QBarSeries()
+    series.append(inv)
+    series.append(paid)
+    chart.addSeries(series)
+    cats = QBarCategoryAxis()
+    cats.append([row[0] for row in t.rows])
+    chart.addAxis(cats, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(cats)
+    axis = _value_axis(max([r[2] for r in t.rows] or [0]), "万元")
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(axis)
+    return chart
+
+
+def unit_chart(t: stats.Table) -> QChart:
+    chart = _chart(t.title)
+    rows = list(reversed(t.rows))  # largest at the top of a horizontal bar chart
+    bars = QBarSet("总投资(万元)")
+    bars.setColor(BLUE)
+    for row in rows:
+        bars.append(row[2])
+    series = QHorizontalBarSeries()
+    series.append(bars)
+    chart.addSeries(series)
+    cats = QBarCategoryAxis()
+    cats.append([_short(row[0]) for row in rows])
+    chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(cats)
+    axis = _value_axis(max([r[2] for r in t.rows] or [0]), "万元")
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(axis)
+    chart.legend().hide()
+    return chart
+
+
+def status_chart(t: stats.Table) -> QChart:
+    chart = _chart(t.title)
+    series = QPieSeries()
+    total = sum(r[1] for r in t.rows) or 1
+    for i, (label, n) in enumerate(t.rows):
+        sl = series.append(f"{label} {n}", n)
+        sl.setColor(QColor(PIE_COLOURS[i % len(PIE_COLOURS)]))
+        sl.setLabelVisible(n / total >= 0.04)  # tiny slices: legend only, no overlapping labels
+    series.setPieSize(0.62)
+    chart.addSeries(series)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+    return chart
+
+
+def overdue_chart(t: stats.Table) -> QChart:
+    chart = _chart(t.title)
+    rows = list(reversed(t.rows[:12]))
+    bars = QBarSet("逾期事项数")
+    bars.setColor(RED)
+    for row in rows:
+        bars.append(row[2])
+    series = QHorizontalBarSeries()
+    series.append(bars)
+    series.setLabelsVisible(True)
+    chart.addSeries(series)
+    cats = QBarCategoryAxis()
+    cats.append([f"{row[0]} {_short(row[1], 14)}" for row in rows] or ["（无逾期）"])
+    chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(cats)
+    axis = _value_axis(max([r[2] for r in rows] or [0]), "项", integer=True)
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(axis)
+    chart.legend().hide()
+    return chart
+
+
+BUILDERS = {"by_year": year_chart, "by_unit": unit_chart, "by_status": status_chart,
+            "overdue_by_rule": overdue_chart}
+
+
+def write_tables_xlsx(path: str | Path, tables: list[stats.Table], progress=None) -> Path:
+    sheets = []
+    for t in tables:
+        kinds = ["text"] + ["money" if "万元" in h else ("text" if h in ("规则", "条款") else "int")
+                            for h in t.headers[1:]]
+        sheets.append((t.title, t.headers, t.rows, kinds))
+    return xlsx.save_workbook(path, sheets, progress)
+
+
+class StatisticsPage(QWidget):
+    def __init__(self, session, db_path: str, parent=None):
+        super().__init__(parent)
+        self.session, self.db_path = session, db_path
+        self.tables: list[stats.Table] = []
+        self.views: dict[str, QChartView] = {}
+        self.loaded = False
+        self.task = None
+        self._build()
+
+    def _build(self) -> None:
+        self.summary = QLabel("尚未统计")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(160)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self.refresh_btn = QPushButton(icon("refresh"), "重新统计")
+        self.refresh_btn.clicked.connect(self.load)
+        self.export_btn = QPushButton(icon("export"), "导出统计表…")
+        self.export_btn.setToolTip("把各图表背后的数据表导出为 Excel 文件（每图一张工作表）")
+        self.export_btn.clicked.connect(self.export_dialog)
+        self.export_btn.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.busy)
+        top.addWidget(self.refresh_btn)
+        top.addWidget(self.export_btn)
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        for i, key in enumerate(BUILDERS):
+            view = QChartView()
+            view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            view.setMinimumSize(360, 260)
+            self.views[key] = view
+            grid.addWidget(view, i // 2, i % 2)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(grid, 1)
+
+    def load(self) -> None:
+        if self.task is not None and self.task.state == "running":
+            return
+        self.busy.show()
+        self.refresh_btn.setEnabled(False)
+        self.summary.setText("正在统计…")
+        self.task = run_task(lambda job: load_tables(job.session(self.session)), parent_widget=self, db_path=self.db_path,
+                             username=self.session.actor.user, on_done=self.set_tables, on_error=self._failed)
+
+    def _failed(self, exc, tb) -> None:
+        from desktop_app.ui.errors import show_error
+
+        self.busy.hide()
+        self.refresh_btn.setEnabled(True)
+        self.summary.setText("统计未完成")
+        show_error(self, exc, tb)
+
+    def set_tables(self, tables: list[stats.Table]) -> None:
+        self.busy.hide()
+        self.refresh_btn.setEnabled(True)
+        self.tables = tables
+        by_key = {t.key: t for t in tables}
+        for key, build in BUILDERS.items():
+            old = self.views[key].chart()
+            self.views[key].setChart(build(by_key[key]))
+            if old is not None:
+                old.deleteLater()
+        year = by_key["by_year"]
+        n = sum(r[1] for r in year.rows)
+        total = sum(r[2] for r in year.rows)
+        overdue = sum(r[2] for r in by_key["overdue_by_rule"].rows)
+        self.summary.setText(f"共 {n} 个项目，总投资 {total:,.2f} 万元；今日逾期义务 {overdue} 项")
+        self.export_btn.setEnabled(True)
+        self.loaded = True
+
+    def export_dialog(self) -> None:
+        default = str(Path.home() / f"统计分析_{self.session.today.isoformat()}.xlsx")
+        path, _ = QFileDialog.getSaveFileName(self, "导出统计表为 Excel", default, "Excel 工作簿 (*.xlsx)")
+        if path:
+            if not path.lower().endswith(".xlsx"):
+                path += ".xlsx"
+            self.export_to(path)
+
+    def export_to(self, path: str, on_done=None):
+        tables = list(self.tables)
+
+        def done(result):
+            if on_done:
+                on_done(result)
+            else:
+                QMessageBox.information(self, "导出统计表", f"已导出到：\n{result}")
+
+        return run_task(lambda job: write_tables_xlsx(path, tables), parent_widget=self, title="导出统计表",
+                        label="正在导出统计表…", on_done=done)

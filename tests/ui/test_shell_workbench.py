@@ -1,0 +1,56 @@
+"""工作台: groups and counts match Session.findings(); rows carry code, name, clause, due, message."""
+
+from collections import Counter
+
+import pytest
+
+from desktop_app.lifecycle import rules as R
+from desktop_app.ui.workbench import GROUPS, WorkbenchPage
+
+
+@pytest.fixture
+def bench(app, qtbot, shell_county):
+    p = WorkbenchPage(shell_county.session, shell_county.path)
+    qtbot.addWidget(p)
+    p.load()  # in the worker
+    qtbot.waitUntil(lambda: p.loaded, timeout=15000)
+    return p
+
+
+def test_groups_and_counts_match_findings(bench, shell_county):
+    expected = Counter(f.state for f in shell_county.session.findings() if f.state in GROUPS)
+    assert set(expected) == set(GROUPS)  # the fixture's day has every kind
+    assert bench.model.counts() == dict(expected)
+    m = bench.model
+    titles = [m.index(g, 0).data() for g in range(m.rowCount())]
+    assert titles == [f"{R.STATE_LABELS[s]} ({expected[s]})" for s in GROUPS]
+    for g in range(m.rowCount()):
+        assert m.rowCount(m.index(g, 0)) == expected[GROUPS[g]]
+    assert "逾期 4 项" in bench.summary.text()
+
+
+def test_rows_show_code_name_clause_due_and_tentative(bench):
+    m = bench.model
+    overdue = m.index(0, 0)
+    rows = [[m.index(r, c, overdue).data() for c in range(5)] for r in range(m.rowCount(overdue))]
+    by_code = {r[0]: r for r in rows}
+    acc = by_code["MY-2027-004"]
+    assert acc[1] == "县教育资源公共服务平台" and acc[2] == "第六条"
+    assert acc[3] == "2027-12-14（暂定）" and "验收报告" in acc[4]
+    # sorted by due date within the group
+    dues = [r[3] for r in rows]
+    assert dues == sorted(dues)
+
+
+def test_double_click_opens_the_findings_tab(bench, qtbot):
+    m = bench.model
+    overdue = m.index(0, 0)
+    idx = next(m.index(r, 0, overdue) for r in range(m.rowCount(overdue))
+               if m.index(r, 0, overdue).data() == "MY-2027-004")
+    with qtbot.waitSignal(bench.open_project) as sig:
+        bench.view.doubleClicked.emit(idx)
+    f = m.finding(idx)
+    assert sig.args == [f.project_id, "acceptance"]
+    # a group row opens nothing
+    with qtbot.assertNotEmitted(bench.open_project):
+        bench.view.doubleClicked.emit(overdue)
