@@ -33,7 +33,7 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     _t("record_review", "录入评审意见", {"under_review"}, "approved", [COUNTY], "第三条", "review"),
     _t("fund", "资金审核", {"approved"}, "planned", [FINANCE], "第三条", "funding"),
     _t("start_construction", "开工建设", {"planned"}, "in_construction", [UNIT], "第四条"),
-    _t("suspend", "暂停建设", {"in_construction"}, "suspended", [COUNTY], "第四条"),
+    _t("suspend", "暂停建设", {"in_construction"}, "suspended", [COUNTY], "第四条", "sanction"),
     _t("resume", "恢复建设", {"suspended"}, "in_construction", [COUNTY], "第四条"),
     _t("request_acceptance", "申请验收", {"in_construction"}, "acceptance_requested", [UNIT], "第六条",
        "acceptance_application", gate="request_acceptance"),

@@ -208,7 +208,7 @@ def _may_edit_project(actor: Actor, project: dict) -> None:
         raise Refused("县财政局不能修改项目申报信息")
 
 
-def create_project(store: Store, actor: Actor, values: dict) -> dict:
+def create_project(store: Store, actor: Actor, values: dict, today: dt.date | None = None) -> dict:
     values = dict(values)
     if actor.role == FINANCE:
         raise Refused("县财政局不能新建项目申报")
@@ -236,12 +236,12 @@ def create_project(store: Store, actor: Actor, values: dict) -> dict:
         raise ValidationError({"fiscal_share_fen": "财政资金不能大于总投资"})
     now = now_iso()
     row.update(id=new_id(), owner_org=actor.org_id, rev=1, created_at=now, updated_at=now,
-               status="draft", status_since=dt.date.today().isoformat())
+               status="draft", status_since=(today or dt.date.today()).isoformat())
     with store.tx():
         store.insert("projects", row)
         audit.append(store, actor, "新建项目", "project", row["id"], row["id"],
                      f"新建项目 {row['code']} {row['name']}", after=row)
-        queries.refresh_deadlines(store, None, [row["id"]])
+        queries.refresh_deadlines(store, today, [row["id"]])
     return row
 
 
@@ -273,6 +273,12 @@ def update_project(store: Store, actor: Actor, project_id: str, values: dict) ->
 
 
 # ---- records ------------------------------------------------------------------------------------
+
+# fields that decided a project's status: changing them needs a new decision, not an edit
+DECIDING_FIELDS = {
+    "review": {"conclusion", "round"}, "acceptance_result": {"conclusion", "controllable_ok"},
+    "evaluation": {"eval_kind"}, "sanction": {"sanction_kind"}, "funding": {"approved_fen", "budget_year"},
+}
 
 # kinds that are written only by a lifecycle action, never added free-standing
 ACTION_KINDS = {"review": "record_review", "funding": "fund", "acceptance_result": "record_acceptance",
@@ -313,6 +319,21 @@ def _record_checks(store: Store, actor: Actor, kind: Kind, project: dict, row: d
                                   "decider='county_office' AND decision='approved'", (ch["id"],))
             if not county_ok and row["decision"] == "approved":
                 raise Refused("重大调整须先由县政府办公室提出审核意见，再由县财政局审批", "第四条")
+    if kind.name == "evaluation":
+        want = "self" if actor.role == UNIT else "post"
+        if row["eval_kind"] != want:
+            raise Refused("申报单位只能报送绩效自评价，后评价由县政府办公室组织", "第六条")
+        if status not in ("self_evaluated", "post_evaluated"):
+            action = "报送绩效自评价" if want == "self" else "录入后评价"
+            raise Refused(f"首次{KINDS['evaluation'].field('eval_kind').choice_label(want)}须通过“{action}”办理",
+                          "第六条")
+    if kind.name == "sanction" and row["sanction_kind"] in ("suspend", "terminate"):
+        action = "暂停建设" if row["sanction_kind"] == "suspend" else "终止项目"
+        raise Refused(f"{action}须通过“{action}”办理，项目状态随之改变", "第五条")
+    if row.get("attachment_id"):
+        att = store.one("SELECT project_id FROM attachments WHERE id=?", (row["attachment_id"],))
+        if not att or att["project_id"] != project["id"]:
+            raise ValidationError({"attachment_id": "所选附件不属于本项目"})
     for parent_kind, col in (("review", "review_id"), ("inspection", "inspection_id"), ("finding", "finding_id")):
         if row.get(col):
             parent = store.get(parent_kind, row[col])
@@ -379,6 +400,10 @@ def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, va
     after = {**before, **changes}
     _check_dates(kind, after)
     changed = {k: v for k, v in changes.items() if v != before[k]}
+    locked = DECIDING_FIELDS.get(kind_name, set()) & set(changed)
+    if locked:
+        labels = "、".join(kind.field(k).label for k in sorted(locked))
+        raise Refused(f"「{labels}」决定了项目的状态，不能直接修改；如需改变，请重新办理相应手续")
     if not changed:
         return before
     changed.update(rev=before["rev"] + 1, updated_at=now_iso())
@@ -412,8 +437,8 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
             values["round"] = str(len(facts.of("review")) + 1)
         if action in ("self_evaluate", "post_evaluate"):
             values["eval_kind"] = "self" if action == "self_evaluate" else "post"
-        if action == "terminate":
-            values["sanction_kind"] = "terminate"
+        if action in ("terminate", "suspend"):
+            values["sanction_kind"] = action
             values.setdefault("imposed_on", today.isoformat())
         record = validate(kind, values)
         _check_dates(kind, record)
@@ -431,6 +456,9 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
                           project_id=project_id)
             store.insert(KINDS[t.record_kind].table, record)
         store.update("projects", project_id, changes)
+        if action == "resume":  # resuming lifts the suspension that stopped the works
+            store.conn.execute("UPDATE sanctions SET lifted_on=?, rev=rev+1, updated_at=? WHERE project_id=? AND "
+                               "sanction_kind='suspend' AND lifted_on IS NULL", (today.isoformat(), now, project_id))
         audit.append(store, actor, t.label, "project", project_id, project_id,
                      f"{project['code']} {t.label}：{status_label(project['status'])} → {status_label(target)}",
                      before={"status": project["status"]},

@@ -49,7 +49,7 @@ class Session:
 
     # writes: each is one operation (one transaction, one audit entry)
     def create_project(self, values: dict) -> dict:
-        return ops.create_project(self.store, self.actor, values)
+        return ops.create_project(self.store, self.actor, values, self.today)
 
     def update_project(self, project_id: str, values: dict) -> dict:
         return ops.update_project(self.store, self.actor, project_id, values)

@@ -264,3 +264,39 @@ def test_october_county_changes_data_not_code(county):
         ops.set_policy(c.store, c.county, {"application_month": "13"})
     ops.set_policy(c.store, c.county, {"application_month": "10"})
     ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 9, 15))
+
+
+def test_deciding_fields_cannot_be_edited(county):
+    c = county
+    p = B.approved(c)
+    review = c.store.for_project("review", p["id"])[0]
+    before = snapshot(c.store)
+    with pytest.raises(Refused, match="评审结论"):
+        ops.update_record(c.store, c.county, "review", review["id"], {"conclusion": "reject"})
+    assert snapshot(c.store) == before
+    ops.update_record(c.store, c.county, "review", review["id"], {"opinion_no": "蒙政办审〔2026〕3号"})
+
+
+def test_evaluations_and_heavy_sanctions_go_through_actions(county):
+    c = county
+    p = B.in_construction(c)
+    with pytest.raises(Refused, match="报送绩效自评价"):
+        ops.add_record(c.store, c.unit, "evaluation", p["id"],
+                       {"eval_kind": "self", "evaluated_on": "2026-11-01", "score": "90", "grade": "excellent"})
+    with pytest.raises(Refused, match="后评价"):
+        ops.add_record(c.store, c.unit, "evaluation", p["id"],
+                       {"eval_kind": "post", "evaluated_on": "2026-11-01", "score": "90", "grade": "excellent"})
+    with pytest.raises(Refused, match="终止项目"):
+        ops.add_record(c.store, c.county, "sanction", p["id"],
+                       {"sanction_kind": "terminate", "imposed_on": "2026-11-01", "reason": "x"})
+
+
+def test_suspend_and_resume_record_and_lift_the_sanction(county):
+    c = county
+    p = B.in_construction(c)
+    ops.transition(c.store, c.county, p["id"], "suspend", {"reason": "工程严重逾期"}, today=D(2026, 11, 2))
+    [s] = c.store.for_project("sanction", p["id"])
+    assert s["sanction_kind"] == "suspend" and s["lifted_on"] is None
+    ops.transition(c.store, c.county, p["id"], "resume", today=D(2026, 11, 20))
+    [s] = c.store.for_project("sanction", p["id"])
+    assert s["lifted_on"] == "2026-11-20"
