@@ -126,7 +126,7 @@ def _on_raised(exc: BaseException, tb: str) -> None:
         _showing = False
 
 
-def install_excepthook() -> None:
+def install_excepthook():
     """sys.excepthook and threading.excepthook -> log + Chinese dialog on the GUI thread."""
     global _relay
     if _relay is None:
@@ -145,3 +145,4 @@ def install_excepthook() -> None:
 
     sys.excepthook = hook
     threading.excepthook = thread_hook
+    return hook

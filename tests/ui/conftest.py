@@ -23,6 +23,15 @@ def _qt_isolation(tmp_path_factory):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_stray_threads():
+    """A test that leaves a worker running must not let Qt destroy the running thread."""
+    yield
+    from desktop_app.ui.worker import stop_all
+
+    stop_all()
+
+
 @dataclass
 class ShellCounty:
     path: str
