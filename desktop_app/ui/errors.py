@@ -31,12 +31,9 @@ def log_dir(db_path: str | None = None) -> Path:
     candidates = []
     if os.environ.get(LOG_ENV):
         candidates.append(Path(os.environ[LOG_ENV]))
-    try:
-        from platformdirs import user_log_dir
+    from platformdirs import user_log_dir
 
-        candidates.append(Path(user_log_dir("govis", appauthor=False)))
-    except Exception:  # pragma: no cover - platformdirs is a dependency
-        pass
+    candidates.append(Path(user_log_dir("govis", appauthor=False)))
     if db_path and db_path != ":memory:":
         candidates.append(Path(db_path).resolve().parent / "logs")
     for folder in candidates:

@@ -16,11 +16,28 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import (QAbstractItemModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt,
-                            QTimer, Signal)
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.lifecycle.states import STATUSES, status_label
 from desktop_app.models.fields import fen_to_wan_text
@@ -30,6 +47,7 @@ from desktop_app.ui.icons import icon
 from desktop_app.ui.worker import run_task
 
 log = logging.getLogger(__name__)
+ROOT = QModelIndex()  # the invalid index: default parent for the model API
 
 # (key, header, export kind)
 COLUMNS = [
@@ -74,7 +92,7 @@ class _Row:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, row: dict) -> "_Row":
+    def of(cls, row: dict) -> _Row:
         disp = (row["code"], row["name"], row["unit"], str(row["plan_year"]), row.get("status_label")
                 or status_label(row["status"]), fen_to_wan_text(row["total_investment_fen"]),
                 fen_to_wan_text(row["disbursed_fen"]), row.get("responsible_person") or "", due_text(row),
@@ -149,10 +167,10 @@ class LedgerModel(QAbstractTableModel):
         return self._pos.get(project_id)
 
     # ---- Qt model API -------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent=ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent=ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -325,10 +343,15 @@ class LedgerPage(QWidget):
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
-        for key, width in (("code", 120), ("name", 300), ("unit", 200), ("plan_year", 60), ("status", 96),
-                           ("total", 110), ("paid", 110), ("person", 80), ("due", 150), ("risk", 140)):
-            self.view.setColumnWidth(COL[key], width)
-        header.setSectionResizeMode(COL["name"], QHeaderView.ResizeMode.Stretch)
+        fm = self.fontMetrics()
+        # widths from sample texts in the UI font, so 微软雅黑 and the bundled fonts both fit
+        for key, sample in (("code", "MY-2026-0000"), ("unit", "蒙阴县人力资源和社会保障局"), ("plan_year", "20260"),
+                            ("status", "已申请验收"), ("total", "00,000.00万元"), ("paid", "00,000.00万元"),
+                            ("person", "欧阳明华"), ("due", "2026-12-31（暂定）"), ("risk", "逾期10项，受限2项")):
+            self.view.setColumnWidth(COL[key], fm.horizontalAdvance(sample) + 18)
+        self.view.setColumnWidth(COL["name"], fm.horizontalAdvance("县" * 16))
+        header.sectionResized.connect(self._column_resized)
+        self._name_auto = True  # the name column takes the spare width until the user resizes it
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.activated.connect(self._double_clicked)
 
@@ -350,6 +373,32 @@ class LedgerPage(QWidget):
         self.model.rowsInserted.connect(self._update_count)
         self.model.rowsRemoved.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_name_column()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_name_column()
+
+    def _fit_name_column(self) -> None:
+        """Like a stretched column, but never narrower than 16 characters (then scroll sideways)."""
+        if not self._name_auto:
+            return
+        others = sum(self.view.columnWidth(c) for c in range(len(COLUMNS)) if c != COL["name"])
+        spare = self.view.viewport().width() - others - 2
+        self._fitting = True
+        self.view.setColumnWidth(COL["name"], max(self.fontMetrics().horizontalAdvance("县" * 16), spare))
+        self._fitting = False
+
+    def _column_resized(self, index: int, _old: int, _new: int) -> None:
+        if getattr(self, "_fitting", False) or not self.isVisible():
+            return
+        if index == COL["name"]:
+            self._name_auto = False
+        else:
+            self._fit_name_column()
 
     # ---- data -------------------------------------------------------------------------------
     def load(self) -> None:

@@ -1,15 +1,31 @@
-"""统计分析: four charts (QtCharts) over the ledger and today's findings, and their tables to xlsx."""
+"""统计分析: four bar charts (QtCharts) over the ledger and today's findings, and their tables to xlsx."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QHorizontalBarSeries,
-                              QPieSeries, QValueAxis)
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QValueAxis,
+)
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.services import stats
 from desktop_app.ui import xlsx
@@ -17,8 +33,6 @@ from desktop_app.ui.icons import icon
 from desktop_app.ui.worker import run_task
 
 BLUE, GREEN, RED = QColor("#3a78c2"), QColor("#4a9a5c"), QColor("#c62828")
-PIE_COLOURS = ["#3a78c2", "#4a9a5c", "#e0a030", "#c62828", "#7b57b0", "#2a9d9b", "#d0679a", "#8a8a8a",
-               "#5c6bc0", "#9ccc65", "#ff8a65", "#a1887f", "#4dd0e1", "#ba68c8", "#fdd835", "#90a4ae"]
 
 
 def load_tables(session) -> list[stats.Table]:
@@ -27,6 +41,14 @@ def load_tables(session) -> list[stats.Table]:
 
 def _short(text: str, n: int = 12) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _unit_label(name: str, county: str) -> str:
+    """Units mostly start with the county's name (蒙阴县…); the chart shows the part that differs."""
+    for prefix in (county, county[:-1] if len(county) > 2 else None):
+        if prefix and name.startswith(prefix) and len(name) > len(prefix) + 1:
+            return name[len(prefix):]
+    return name
 
 
 def _chart(title: str) -> QChart:
@@ -40,6 +62,16 @@ def _chart(title: str) -> QChart:
     chart.setMargins(QMargins(4, 4, 4, 4))
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     return chart
+
+
+def _categories(labels: list[str]) -> QBarCategoryAxis:
+    cats = QBarCategoryAxis()
+    cats.append(labels)
+    cats.setTruncateLabels(False)  # Chinese names elided to "…" say nothing
+    f = cats.labelsFont()
+    f.setPointSizeF(max(7.5, f.pointSizeF() * 0.9))
+    cats.setLabelsFont(f)
+    return cats
 
 
 def _value_axis(maximum: float, title: str, integer: bool = False) -> QValueAxis:
@@ -73,7 +105,7 @@ def year_chart(t: stats.Table) -> QChart:
     return chart
 
 
-def unit_chart(t: stats.Table) -> QChart:
+def unit_chart(t: stats.Table, county: str = "") -> QChart:
     chart = _chart(t.title)
     rows = list(reversed(t.rows))  # largest at the top of a horizontal bar chart
     bars = QBarSet("总投资(万元)")
@@ -83,8 +115,7 @@ def unit_chart(t: stats.Table) -> QChart:
     series = QHorizontalBarSeries()
     series.append(bars)
     chart.addSeries(series)
-    cats = QBarCategoryAxis()
-    cats.append([_short(row[0]) for row in rows])
+    cats = _categories([_short(_unit_label(row[0], county), 14) for row in rows])
     chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(cats)
     axis = _value_axis(max([r[2] for r in t.rows] or [0]), "万元")
@@ -95,16 +126,25 @@ def unit_chart(t: stats.Table) -> QChart:
 
 
 def status_chart(t: stats.Table) -> QChart:
+    """Horizontal bars in lifecycle order: all 16 statuses stay readable (a pie's legend would not)."""
     chart = _chart(t.title)
-    series = QPieSeries()
-    total = sum(r[1] for r in t.rows) or 1
-    for i, (label, n) in enumerate(t.rows):
-        sl = series.append(f"{label} {n}", n)
-        sl.setColor(QColor(PIE_COLOURS[i % len(PIE_COLOURS)]))
-        sl.setLabelVisible(n / total >= 0.04)  # tiny slices: legend only, no overlapping labels
-    series.setPieSize(0.62)
+    rows = list(reversed(t.rows))  # first status at the top
+    bars = QBarSet("项目数")
+    bars.setColor(GREEN)
+    for row in rows:
+        bars.append(row[1])
+    series = QHorizontalBarSeries()
+    series.append(bars)
+    series.setLabelsVisible(True)
+    series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
     chart.addSeries(series)
-    chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+    cats = _categories([row[0] for row in rows])
+    chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(cats)
+    axis = _value_axis(max([r[1] for r in rows] or [0]), "个", integer=True)
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(axis)
+    chart.legend().hide()
     return chart
 
 
@@ -118,9 +158,9 @@ def overdue_chart(t: stats.Table) -> QChart:
     series = QHorizontalBarSeries()
     series.append(bars)
     series.setLabelsVisible(True)
+    series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
     chart.addSeries(series)
-    cats = QBarCategoryAxis()
-    cats.append([f"{row[0]} {_short(row[1], 14)}" for row in rows] or ["（无逾期）"])
+    cats = _categories([f"{row[0]} {_short(row[1], 12)}" for row in rows] or ["（无逾期）"])
     chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(cats)
     axis = _value_axis(max([r[2] for r in rows] or [0]), "项", integer=True)
@@ -147,6 +187,7 @@ class StatisticsPage(QWidget):
     def __init__(self, session, db_path: str, parent=None):
         super().__init__(parent)
         self.session, self.db_path = session, db_path
+        self.county = stats.installation_info(session.store, session.actor.user).county_name
         self.tables: list[stats.Table] = []
         self.views: dict[str, QChartView] = {}
         self.loaded = False
@@ -207,7 +248,8 @@ class StatisticsPage(QWidget):
         by_key = {t.key: t for t in tables}
         for key, build in BUILDERS.items():
             old = self.views[key].chart()
-            self.views[key].setChart(build(by_key[key]))
+            chart = unit_chart(by_key[key], self.county) if key == "by_unit" else build(by_key[key])
+            self.views[key].setChart(chart)
             if old is not None:
                 old.deleteLater()
         year = by_key["by_year"]

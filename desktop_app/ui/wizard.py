@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtWidgets import (QButtonGroup, QFormLayout, QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWizard,
-                               QWizardPage)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
 
 from desktop_app.errors import GovisError, ValidationError
 from desktop_app.models.kinds import COUNTY, FINANCE, UNIT

@@ -12,12 +12,23 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton,
-                               QTreeView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.lifecycle import rules as R
 from desktop_app.ui.icons import icon
 from desktop_app.ui.worker import run_task
+
+ROOT = QModelIndex()  # the invalid index: default parent for the model API
 
 # Order of the groups: the most urgent first.
 GROUPS = (R.OVERDUE, R.VIOLATION, R.BLOCKED, R.UPCOMING)
@@ -86,26 +97,26 @@ class FindingsModel(QAbstractItemModel):
         return self.groups[index.internalId() - 1][1][index.row()]
 
     # ---- Qt model API -------------------------------------------------------------------
-    def index(self, row, column, parent=QModelIndex()):
+    def index(self, row, column, parent=ROOT):
         if not self.hasIndex(row, column, parent):
             return QModelIndex()
         if not parent.isValid():
             return self.createIndex(row, column, 0)
         return self.createIndex(row, column, parent.row() + 1)
 
-    def parent(self, index=QModelIndex()):
+    def parent(self, index=ROOT):
         if not index.isValid() or index.internalId() == 0:
             return QModelIndex()
         return self.createIndex(index.internalId() - 1, 0, 0)
 
-    def rowCount(self, parent=QModelIndex()):
+    def rowCount(self, parent=ROOT):
         if not parent.isValid():
             return len(self.groups)
         if parent.internalId() == 0 and parent.column() == 0:
             return len(self.groups[parent.row()][1])
         return 0
 
-    def columnCount(self, parent=QModelIndex()):
+    def columnCount(self, parent=ROOT):
         return len(HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -27,7 +28,7 @@ class Cancelled(Exception):
 class Job:
     """What the work function sees: progress reporting, cancellation, its own database handle."""
 
-    def __init__(self, thread: "_Thread", db_path: str | None, username: str | None):
+    def __init__(self, thread: _Thread, db_path: str | None, username: str | None):
         self._thread = thread
         self._event = threading.Event()
         self.db_path = db_path
@@ -102,7 +103,7 @@ class _Thread(QThread):
                 log.exception("closing worker store")
 
 
-_running: set["Task"] = set()
+_running: set[Task] = set()
 
 
 class Task(QObject):
@@ -147,7 +148,7 @@ class Task(QObject):
     def job(self) -> Job:
         return self.thread.job
 
-    def start(self) -> "Task":
+    def start(self) -> Task:
         _running.add(self)
         self.thread.start()
         return self

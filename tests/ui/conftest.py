@@ -4,11 +4,11 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any Qt import
 
-import datetime as dt  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
+import datetime as dt
+from dataclasses import dataclass, field
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings
 
 TODAY = dt.date(2028, 2, 1)  # every finding kind (逾期, 违规, 受限, 即将到期) exists on this day
 FORMULA_NAME = '=HYPERLINK("http://x")+1 公式样项目'

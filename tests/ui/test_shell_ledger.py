@@ -158,12 +158,12 @@ def synthetic_rows(n=10_000):
     words = "教育卫生交通农业水利政务应急民政公安医保"
     rows = []
     for i in range(n):
-        rows.append(dict(
-            id=f"id{i}", code=f"MY-{2018 + i % 9}-{i:05d}", name=f"县{rnd.choice(words)}{rnd.choice(words)}平台{i}",
-            unit=rnd.choice(units), unit_code="U", plan_year=2018 + i % 9, status="in_construction",
-            total_investment_fen=rnd.randint(1, 10**9), disbursed_fen=0, responsible_person="张三",
-            next_due=None if i % 3 else "2027-05-01", next_due_tentative=0, next_message=None,
-            overdue=2 if i % 5 == 0 else 0, blocked=0))
+        rows.append({
+            "id": f"id{i}", "code": f"MY-{2018 + i % 9}-{i:05d}", "name": f"县{rnd.choice(words)}平台{i}",
+            "unit": rnd.choice(units), "unit_code": "U", "plan_year": 2018 + i % 9, "status": "in_construction",
+            "total_investment_fen": rnd.randint(1, 10**9), "disbursed_fen": 0, "responsible_person": "张三",
+            "next_due": None if i % 3 else "2027-05-01", "next_due_tentative": 0, "next_message": None,
+            "overdue": 2 if i % 5 == 0 else 0, "blocked": 0})
     return rows
 
 

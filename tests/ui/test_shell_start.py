@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QWizard
 from desktop_app.errors import Refused
 from desktop_app.models.store import Store
 from desktop_app.services import operations as ops
-from desktop_app.ui import app as app_mod, errors, fonts
+from desktop_app.ui import app as app_mod
+from desktop_app.ui import errors, fonts
 from desktop_app.ui.wizard import SetupWizard
 from desktop_app.ui.worker import Cancelled, run_task
 
@@ -129,7 +130,7 @@ def test_unexpected_error_dialog_names_the_log(app, qtbot, dialogs):
     except RuntimeError:
         hook(*sys.exc_info())
     qtbot.waitUntil(lambda: bool(dialogs.shown), timeout=3000)
-    kind, title, text = dialogs.shown[-1]
+    _kind, title, text = dialogs.shown[-1]
     assert title == "程序出现意外错误" and str(path) in text
     for h in logging.getLogger("govis").handlers:
         h.flush()
