@@ -1,0 +1,222 @@
+"""What every filled document needs: the request, store look-ups, labels, dates, money.
+
+Reads only (store.get / store.for_project / plain selects); never writes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+
+from desktop_app.documents.amounts import format_amount_wan, wan_str
+from desktop_app.documents.errors import DocumentError
+from desktop_app.documents.fonts import FontRegistry
+from desktop_app.documents.formatting import format_cn_date, format_doc_no
+from desktop_app.documents.forms import KV, FormDocument
+from desktop_app.lifecycle.policy import PolicyProfile, load_profile
+from desktop_app.lifecycle.states import status_label
+from desktop_app.models.kinds import KINDS
+from desktop_app.models.store import Store
+
+
+class MissingRecordError(DocumentError):
+    """The document needs a record the project does not have (yet)."""
+
+
+class UnknownDocumentError(DocumentError):
+    """No document of that kind code."""
+
+
+@dataclass
+class Request:
+    """One document to fill: the store, the project and record it is about, the year, today."""
+
+    store: Store
+    doc_name: str
+    project: dict | None = None
+    record: dict | None = None
+    year: int | None = None
+    today: _dt.date | None = None
+    registry: FontRegistry | None = None
+
+    @property
+    def day(self) -> _dt.date:
+        return self.today or _dt.date.today()
+
+    @property
+    def profile(self) -> PolicyProfile:
+        if not hasattr(self, "_profile"):
+            self._profile = load_profile(self.store)
+        return self._profile
+
+    @property
+    def p(self) -> dict:
+        assert self.project is not None, "document needs a project"
+        return self.project
+
+    @property
+    def r(self) -> dict:
+        assert self.record is not None, "document needs a record"
+        return self.record
+
+    def records(self, kind: str) -> list[dict]:
+        return self.store.for_project(kind, self.p["id"])
+
+    def missing(self, what: str) -> MissingRecordError:
+        p = self.p
+        return MissingRecordError(f"项目「{p['code']} {p['name']}」{what}，无法打印《{self.doc_name}》。")
+
+
+# ---------------------------------------------------------------- organisations
+
+
+def org_name(store: Store, org_id: str | None) -> str:
+    if not org_id:
+        return ""
+    row = store.one("SELECT name FROM organisations WHERE id=?", (org_id,))
+    return row["name"] if row else ""
+
+
+def county_name(store: Store) -> str:
+    return store.get_setting("county_name") or load_profile(store).county_name
+
+
+def _org_of_role(store: Store, role: str) -> str | None:
+    row = store.one("SELECT name FROM organisations WHERE role=? ORDER BY created_at LIMIT 1", (role,))
+    return row["name"] if row else None
+
+
+def county_office(store: Store) -> str:
+    return _org_of_role(store, "county_office") or f"{county_name(store)}人民政府办公室"
+
+
+def finance_bureau(store: Store) -> str:
+    return _org_of_role(store, "finance") or f"{county_name(store)}财政局"
+
+
+def unit_name(req: Request) -> str:
+    return org_name(req.store, req.p["lead_org_id"])
+
+
+# ---------------------------------------------------------------- the notice
+
+
+def notice_title(req: Request) -> str:
+    return f"《{county_name(req.store)}人民政府办公室关于加强政务信息系统项目管理工作的通知》"
+
+
+def notice_cite(req: Request) -> str:
+    """《…通知》（蒙政办字〔2018〕51号）."""
+    return f"{notice_title(req)}（{req.profile.notice_no}）"
+
+
+def doc_prefix(req: Request) -> str:
+    """发文机关代字, taken from the notice's own number (蒙政办字〔2018〕51号 -> 蒙政办字)."""
+    m = re.match(r"\s*(.+?)〔", req.profile.notice_no or "")
+    return m.group(1) if m else "政办字"
+
+
+def doc_number(req: Request, given: str | None, year: int, sequence: int) -> str:
+    """The record's own 文号 if it has one, else a formatted number of the county office."""
+    if given and given.strip():
+        return given.strip()
+    return format_doc_no(doc_prefix(req), year, max(1, sequence))
+
+
+# ---------------------------------------------------------------- values
+
+
+def as_date(iso: str | None) -> _dt.date | None:
+    return _dt.date.fromisoformat(iso[:10]) if iso else None
+
+
+def date_text(iso: str | None, blank: str = "") -> str:
+    """2026年11月24日, or `blank` when the record has no date."""
+    return format_cn_date(as_date(iso)) if iso else blank
+
+
+def money(fen: int | None, blank: str = "") -> str:
+    """123.45万元（人民币壹佰贰拾叁万肆仟伍佰元整）."""
+    return blank if fen is None else format_amount_wan(int(fen))
+
+
+def wan(fen: int | None, blank: str = "") -> str:
+    return blank if fen is None else wan_str(int(fen))
+
+
+def label(kind: str, field: str, value) -> str:
+    """The Chinese label of a choice or yes/no value."""
+    f = KINDS[kind].field(field)
+    if value is None or value == "":
+        return ""
+    return f.choice_label(str(value))
+
+
+def lines_of(text: str | None) -> list[str]:
+    return [s.strip() for s in (text or "").splitlines() if s.strip()]
+
+
+def people(text: str | None) -> list[str]:
+    """Names from a free list: 王五、赵六，孙七 / one per line."""
+    return [s.strip() for s in re.split(r"[、，,；;\n]+", text or "") if s.strip()]
+
+
+def text_or(value, fallback: str = "无") -> str:
+    text = "" if value is None else str(value).strip()
+    return text or fallback
+
+
+# ---------------------------------------------------------------- shared blocks
+
+
+def project_items(req: Request, *, investment: bool = True) -> list[KV]:
+    """The project's head lines on every form: code, name, unit, year, investment."""
+    p = req.p
+    items = [KV("项目编号", p["code"]), KV("计划年度", f"{p['plan_year']}年度"),
+             KV("项目名称", p["name"], wide=True), KV("建设单位", unit_name(req)),
+             KV("项目责任人", text_or(p.get("responsible_person"), ""))]
+    if investment:
+        items.append(KV("总投资", money(p["total_investment_fen"]), wide=True))
+    return items
+
+
+def status_text(project: dict) -> str:
+    return status_label(project["status"])
+
+
+def latest(rows: list[dict], *keys: str) -> dict | None:
+    """The latest record by its date fields, insertion order breaking ties."""
+    if not rows:
+        return None
+    indexed = list(enumerate(rows))
+    return max(indexed, key=lambda ir: (tuple(ir[1].get(k) or "" for k in keys), ir[0]))[1]
+
+
+def sum_fen(rows: list[dict], field: str) -> int:
+    return sum(int(r.get(field) or 0) for r in rows)
+
+
+# ---------------------------------------------------------------- layout helpers
+
+
+def section(doc: FormDocument, title: str) -> FormDocument:
+    """A section heading that never ends a page: it keeps with the table after it."""
+    doc.section(title)
+    # FormDocument keeps its block factories in order; mark the heading's flowables.
+    factory = doc._blocks[-1]
+
+    def keep():
+        flowables = factory()
+        for f in flowables:
+            f.keepWithNext = True
+        return flowables
+
+    doc._blocks[-1] = keep
+    return doc
+
+
+def unit_box(doc: FormDocument, label: str, unit: str, date: _dt.date | None,
+             person: str = "项目责任人（签字）") -> FormDocument:
+    """The unit's signing box inside the form: name, person's signature, stamp and date."""
+    return doc.opinion_box(label, f"{unit}\n\n{person}：", signer="（盖章）", date=date, lines=4)
