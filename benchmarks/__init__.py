@@ -1,0 +1,1 @@
+"""Performance benchmarks (not tests): see benchmarks/run.py."""

@@ -1,0 +1,210 @@
+"""The demo county: 蒙阴县 with its departments, towns and a lively portfolio of projects.
+
+    from desktop_app import demo
+    stats = demo.generate(store, projects=120, seed=2018, today=date(2026, 11, 24))
+
+Deterministic for a seed and `today`. Rows are written in bulk inside one transaction; every
+project gets one audit entry (plus one per organisation and one for the run), so the audit chain
+verifies afterwards. A sample of rows (all of them for small counties) is re-validated through
+`services.operations.validate` before it is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+
+from desktop_app.demo import vocab as V
+from desktop_app.demo.sink import Sink, validate_row
+from desktop_app.demo.story import Story, World
+from desktop_app.demo.timeline import DAY, Clock
+from desktop_app.errors import Refused
+from desktop_app.lifecycle.states import STATUSES
+from desktop_app.lifecycle.workdays import WorkCalendar, add_months
+from desktop_app.models.kinds import COUNTY
+from desktop_app.services import audit, queries
+from desktop_app.services import operations as ops
+
+__all__ = ["STATUS_WEIGHTS", "generate"]
+
+# Share of each status among the randomly drawn projects (a county some years into the policy).
+STATUS_WEIGHTS = {
+    "draft": 6, "submitted": 5, "under_review": 4, "revise": 3, "approved": 3, "rejected": 3, "planned": 5,
+    "in_construction": 18, "suspended": 2, "acceptance_requested": 5, "accepted": 4, "failed": 2,
+    "in_operation": 16, "self_evaluated": 10, "post_evaluated": 8, "terminated": 2,
+}
+FLUSH_EVERY = 500      # projects per bulk insert
+VALIDATE_ALL_UP_TO = 500  # counties this small get every row re-validated; larger ones a sample
+
+
+def generate(store, projects: int = 120, seed: int = 2018, today: dt.date | None = None,
+             progress: Callable[[int, int], None] | None = None) -> dict:
+    """Fill `store` with a demo county; return statistics (units, projects, records, ...)."""
+    started = time.perf_counter()
+    today = today or dt.date.today()
+    rng = random.Random(seed)
+    with store.tx():  # one transaction: a cancelled run (progress raising) leaves the file untouched
+        actor = _installation(store)
+        orgs = _organisations(store, actor, rng)
+        world = World(rng, Clock(rng, today), WorkCalendar.from_store(store), orgs["county"], orgs["finance"],
+                      orgs["units"], lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+        counts = _projects(store, actor, world, projects, progress)
+        audit.append(store, actor, "演示数据生成", "demo", None, None,
+                     f"演示数据生成：{len(orgs['units'])} 个建设单位，{projects} 个项目，{counts['records']} 条记录"
+                     f"（随机种子 {seed}，基准日期 {today.isoformat()}）",
+                     after={"seed": seed, "today": today.isoformat(), "projects": projects,
+                            "by_status": dict(counts["by_status"])})
+    queries.refresh_deadlines(store, today)
+    n_orgs = store.conn.execute("SELECT COUNT(*) FROM organisations").fetchone()[0]
+    return {"units": n_orgs, "lead_units": len(orgs["units"]), "projects": projects,
+            "records": counts["records"], "validated_rows": counts["validated"],
+            "by_status": dict(counts["by_status"]), "seconds": round(time.perf_counter() - started, 2)}
+
+
+# ---- installation and organisations ----------------------------------------------------------
+
+def _installation(store) -> ops.Actor:
+    if not ops.is_initialised(store):
+        code, name = V.COUNTY_OFFICE
+        return ops.init_installation(store, COUNTY, code, name)
+    actor = ops.installation_actor(store)
+    if actor.role != COUNTY:
+        raise Refused("演示县数据只能生成到县政府办公室的数据库中，请指定一个新的数据库文件（--db）。")
+    return actor
+
+
+def _organisations(store, actor: ops.Actor, rng: random.Random) -> dict:
+    """Register the finance bureau, audit, secrecy and every unit (reusing codes already present)."""
+    existing = {r["code"]: r["id"] for r in store.all("SELECT code, id FROM organisations")}
+    day = store.get_setting("demo_org_day") or "2018-08-20"
+    ids = {}
+    for code, name, role in [*V.OTHER_ORGS, *((c, n, "unit") for c, n, _, _ in V.UNITS)]:
+        oid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        if code in existing:
+            ids[code] = existing[code]
+            continue
+        row = {"id": oid, "code": code, "name": name, "role": role,
+               "short_name": name.removeprefix("蒙阴县"), "created_at": day + "T09:00:00+08:00",
+               "updated_at": day + "T09:00:00+08:00"}
+        store.insert("organisations", row)
+        audit.append(store, actor, "演示数据生成", "organisation", oid, None, f"演示数据生成：登记单位 {name}", after=row)
+        ids[code] = oid
+    units = [{"id": ids[c], "code": c, "name": n, "prefix": p, "topics": t} for c, n, p, t in V.UNITS]
+    return {"county": actor.org_id, "finance": ids["MYCZJ"], "units": units}
+
+
+# ---- projects -----------------------------------------------------------------------------------
+
+def _projects(store, actor, world: World, n: int, progress) -> dict:
+    specs = _specs(world, n)
+    prefix = store.get_setting("project_code_prefix", "MY")
+    serial = _serials(store, prefix)
+    stride = 1 if n <= VALIDATE_ALL_UP_TO else max(1, n // 300)
+    sink, counts = Sink(), {"records": 0, "validated": 0, "by_status": Counter()}
+    by_code = {u["code"]: u for u in world.units}
+    for i, (status, spec) in enumerate(specs):
+        unit = by_code[spec["unit"]] if "unit" in spec else world.rng.choice(world.units)
+        story = Story(world, world.new_id(), unit, status, spec)
+        created = story.run()
+        year = story.tl.plan_year
+        serial[year] += 1
+        row = story.project_row(f"{prefix}-{year}-{serial[year]:03d}", created)
+        rows = [("project", row), *story.rows]
+        if i % stride == 0:
+            for kind, r in rows:
+                validate_row(kind, r)
+            counts["validated"] += len(rows)
+        for kind, r in rows:
+            sink.add(kind, r)
+        kinds = Counter(k for k, _ in story.rows)
+        audit.append(store, actor, "演示数据生成", "project", row["id"], row["id"],
+                     f"演示数据生成：项目 {row['code']} {row['name']} 及其 {len(story.rows)} 条记录",
+                     after={"code": row["code"], "status": status, "records": dict(kinds)})
+        counts["records"] += len(rows)
+        counts["by_status"][status] += 1
+        if (i + 1) % FLUSH_EVERY == 0:
+            sink.flush(store)
+        if progress:
+            progress(i + 1, n)
+    sink.flush(store)
+    return counts
+
+
+def _serials(store, prefix: str) -> Counter:
+    serial: Counter = Counter()
+    for (code,) in store.conn.execute("SELECT code FROM projects WHERE code LIKE ?", (f"{prefix}-%",)):
+        parts = code.split("-")
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            serial[int(parts[1])] = max(serial[int(parts[1])], int(parts[2]))
+    return serial
+
+
+def _specs(world: World, n: int) -> list[tuple[str, dict]]:
+    """The showcase first (every status and every notable situation), then random projects."""
+    fixed = showcase(world.clock.today, world.cal)[:n]
+    statuses, weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
+    drawn = world.rng.choices(statuses, weights, k=n - len(fixed))
+    specs = fixed + [(s, _random_spec(world, s)) for s in drawn]
+    assert set(STATUS_WEIGHTS) == set(STATUSES)
+    return specs
+
+
+def _random_spec(world: World, status: str) -> dict:
+    today = world.clock.today
+    if status in ("suspended", "terminated"):
+        return {"plan_year": world.rng.choice((today.year - 2, today.year - 1))}
+    return {}
+
+
+def _workdays_before(cal: WorkCalendar, day: dt.date, n: int) -> dt.date:
+    while n > 0:
+        day -= DAY
+        n -= cal.is_workday(day)[0]
+    return day
+
+
+def showcase(today: dt.date, cal: WorkCalendar) -> list[tuple[str, dict]]:
+    """Projects every demo county has: one per status and one per situation the notice names."""
+    y = today.year
+    return [
+        ("draft", {"complete": True}),
+        ("draft", {"unit": "MYGAJ", "prohibited": V.PROHIBITED_PROJECTS[2], "unjustified": True, "complete": False}),
+        ("draft", {"unit": "MYWJJ", "total_wan": 860, "no_om_estimate": True, "mlps_level": None, "complete": False}),
+        ("submitted", {"unit": "MYGAJ", "classified": True, "secrecy_pending": True}),
+        ("submitted", {"higher": False}),
+        ("under_review", {}),
+        ("revise", {}),
+        ("approved", {}),
+        ("rejected", {}),
+        ("planned", {"unit": "MYYJJ", "higher": True, "filing_upcoming": True}),
+        ("in_construction", {"unit": "MYJTJ", "recent_contract": True, "products": True, "total_wan": 420,
+                             "plan_year": y if today.month >= 6 else y - 1, "cycle_months": 20}),
+        ("in_construction", {"late_filing": True, "change": "major_unapproved", "total_wan": 260}),
+        ("in_construction", {"ladder": True, "plan_year": y - 2, "cycle_months": 8, "explained": False,
+                             "extension": False, "total_wan": 180}),
+        ("in_construction", {"unit": "MYGAJ", "classified": True}),
+        ("in_construction", {"unit": "MYDSJ", "prohibited": V.PROHIBITED_PROJECTS[0]}),
+        ("in_construction", {"inspection": "upcoming"}),
+        ("in_construction", {"unit": "MYSPJ", "higher": True, "co_build": True, "change": "major_approved",
+                             "total_wan": 680}),
+        ("in_construction", {"plan_year": y - 1, "cycle_months": 8, "explained": True, "extension": True,
+                             "extension_to": today + DAY * 7, "extension_approved": 1}),
+        ("in_construction", {"overspend": True, "change": "technical", "total_wan": 150}),
+        ("in_construction", {"problem": True, "late_problem": True, "change": "major_pending", "total_wan": 320}),
+        ("suspended", {"plan_year": y - 1}),
+        ("acceptance_requested", {}),
+        ("accepted", {"accepted_on": _workdays_before(cal, today, 3), "report_pending": True}),
+        ("failed", {"rectify_by": today + DAY * 6}),
+        ("in_operation", {"accepted_on": add_months(today, -24) + DAY * 5}),
+        ("in_operation", {"accepted_on": add_months(today, -12) + DAY * 4, "mlps_level": "3", "tested": False,
+                          "crypto": False}),
+        ("in_operation", {"accepted_on": add_months(today, -3) + DAY * 6, "category": "new", "surplus": True,
+                          "returned": False, "connected": True, "catalogued": True, "total_wan": 90}),
+        ("self_evaluated", {}),
+        ("post_evaluated", {"poor": True}),
+        ("terminated", {"plan_year": y - 2}),
+    ]
