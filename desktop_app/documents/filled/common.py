@@ -39,6 +39,7 @@ class Request:
     year: int | None = None
     today: _dt.date | None = None
     registry: FontRegistry | None = None
+    record_kind: str | None = None
 
     @property
     def day(self) -> _dt.date:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from desktop_app.documents.fonts import FontRegistry
+from desktop_app.documents.fonts import FANGSONG, FontRegistry, default_registry
 from desktop_app.documents.forms import FormDocument
 from desktop_app.documents.gongwen import GongwenDocument
 from desktop_app.documents.page import Target
@@ -19,7 +19,7 @@ from desktop_app.models.kinds import KINDS
 from desktop_app.models.store import Store
 
 from . import acceptance, application, construction, evaluation, lists, review, supervision
-from .common import MissingRecordError, Request, UnknownDocumentError, latest
+from .common import MissingRecordError, Request, UnknownDocumentError, latest, org_name
 
 PROJECT, RECORD, YEAR, LEDGER = "project", "record", "year", "ledger"
 
@@ -126,12 +126,31 @@ def make(store: Store, code: str, *, project: str | dict | None = None, record_i
             raise MissingRecordError(f"打印《{doc.name}》须指定项目（--project 项目编号）。")
     elif doc.needs == RECORD:
         req.project, req.record = _record(store, doc, proj, record_id)
+        req.record_kind = doc.record_kind
     elif doc.needs == YEAR:
         if year is None:
             raise MissingRecordError(f"打印《{doc.name}》须指定计划年度（--year 年份）。")
         if not store.one("SELECT 1 FROM projects WHERE plan_year=?", (year,)):
             raise MissingRecordError(f"{year}年度没有申报项目，无法打印《{doc.name}》。")
+    _check_glyphs(req)
     return doc.build(req)
+
+
+def _check_glyphs(req: Request) -> None:
+    """Check the project's and the record's texts first, so a refusal names the form's field
+    (「建设单位」) rather than the place in the layout where the text happens to appear first."""
+    reg = req.registry or default_registry()
+    items = []
+    for kind, row in (("project", req.project), (req.record and req.record_kind, req.record)):
+        if not row or not kind:
+            continue
+        for f in KINDS[kind].fields:
+            value = row.get(f.name)
+            if isinstance(value, str) and f.type in ("text", "longtext"):
+                items.append((f.label, value, FANGSONG))
+    if req.project:
+        items.append(("建设单位", org_name(req.store, req.project["lead_org_id"]), FANGSONG))
+    reg.check(items)
 
 
 def render(store: Store, code: str, *, target: Target = None, **kw) -> bytes:
