@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import glob
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from desktop_app.documents import FontRegistry, filled, set_default_registry  # noqa: E402
-from desktop_app.documents.fonts import FANGSONG, HEI  # noqa: E402
-from desktop_app.models.store import Store  # noqa: E402
+from desktop_app.documents import FontRegistry, filled, set_default_registry
+from desktop_app.documents.fonts import FANGSONG, HEI
+from desktop_app.models.store import Store
 
 TODAY = dt.date(2026, 11, 24)
 LEDGER_HEADERS = ["序号", "项目编号", "项目名称", "建设单位", "年度", "状态", "总投资（万元）", "已拨付（万元）", "下一期限"]

@@ -59,8 +59,8 @@ def contract_form(req: Request) -> FormDocument:
     unit_box(doc, "建设单位签章", unit, None)
     doc.opinion_box("县政府办公室备案意见", "已备案。" if filed else "", signer=f"{county_office(req.store)}（盖章）",
                     date=filed, lines=2)
-    notes = [f"依据通知第四条，签订正式采购合同{days}个工作日内将合同文本（复印件）及采购文件"
-             "（招标文件、投标或响应文件、中标或成交通知书）报县政府办公室备案。"]
+    notes = [(f"依据通知第四条，签订正式采购合同{days}个工作日内将合同文本（复印件）及采购文件"
+             "（招标文件、投标或响应文件、中标或成交通知书）报县政府办公室备案。")]
     if due.tentative:
         notes.append("标注“暂定”的日期所在年度尚无官方节假日安排，以国务院通知为准。")
     doc.notes(notes)

@@ -48,8 +48,8 @@ def review_form(req: Request) -> FormDocument:
     doc.opinion_box("评审专家组组长", "", signer="（签字）", date=as_date(r["reviewed_on"]), lines=1)
     doc.opinion_box("县政府办公室审核意见", f"{label('review', 'conclusion', r['conclusion'])}。{r['opinion']}",
                     signer=f"{office}（盖章）", date=as_date(r["reviewed_on"]), lines=3)
-    doc.notes([f"县政府办公室的审核意见是项目资金安排的前提和依据，{finance_bureau(req.store)}据此进行资金审核；"
-               "需修改的，申报单位修改完善后重新报送评审（通知第三条）。"])
+    doc.notes([(f"县政府办公室的审核意见是项目资金安排的前提和依据，{finance_bureau(req.store)}据此进行资金审核；"
+               "需修改的，申报单位修改完善后重新报送评审（通知第三条）。")])
     return doc
 
 
