@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from desktop_app.models.migrations import m0001_initial
+from desktop_app.models.migrations import m0001_initial, m0002_exchange
 
 # (version, name, sql). Append only; never edit an applied migration.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", m0001_initial.SQL),
+    (2, "exchange", m0002_exchange.SQL),
 ]
 
 LATEST = MIGRATIONS[-1][0]

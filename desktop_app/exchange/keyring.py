@@ -1,0 +1,114 @@
+"""This installation's own signing key, kept in the database encrypted under a passphrase.
+
+One key is `active`; rotation retires the old one (kept for the record, never used to sign again).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+from desktop_app.errors import Refused
+from desktop_app.exchange import keys
+from desktop_app.exchange.signing import ED25519, Signer, Verifier, format_fingerprint, verifier_from_raw
+from desktop_app.models.store import Store, now_iso
+from desktop_app.services import audit
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def active_row(store: Store) -> dict | None:
+    return store.one("SELECT * FROM exchange_keys WHERE state='active'")
+
+
+def has_key(store: Store) -> bool:
+    return active_row(store) is not None
+
+
+def own_verifier(store: Store) -> Verifier:
+    row = active_row(store)
+    if row is None:
+        raise Refused("本机尚未生成签名密钥。请先运行 govis keys init（或在“数据交换”中生成密钥）。")
+    return verifier_from_raw(row["algorithm"], base64.b64decode(row["public_key"]))
+
+
+def load_signer(store: Store, passphrase: str) -> Signer:
+    """Open the active private key; WrongPassphrase (clear Chinese message) if the passphrase is wrong."""
+    row = active_row(store)
+    if row is None:
+        raise Refused("本机尚未生成签名密钥。请先运行 govis keys init（或在“数据交换”中生成密钥）。")
+    return keys.decrypt_private_key(row["envelope"].encode("utf-8"), passphrase or "")
+
+
+def _insert_key(store: Store, signer: Signer, passphrase: str) -> dict:
+    envelope = keys.encrypt_private_key(signer, passphrase).decode("utf-8")
+    v = signer.verifier()
+    row = {"fingerprint": v.fingerprint, "algorithm": v.algorithm, "public_key": _b64(v.public_key_raw),
+           "envelope": envelope, "state": "active", "created_at": now_iso()}
+    store.insert("exchange_keys", row)
+    return row
+
+
+def _trust_own(store: Store, actor, v: Verifier) -> None:
+    """Our own public key is in our trust list too: the directory publishes it (county office)."""
+    store.conn.execute(
+        "INSERT OR IGNORE INTO trusted_keys (fingerprint, org_code, algorithm, public_key, registered_on, source) "
+        "VALUES (?, ?, ?, ?, ?, 'form')",
+        (v.fingerprint, actor.org_code, v.algorithm, _b64(v.public_key_raw), dt.date.today().isoformat()))
+
+
+def setup_keys(store: Store, actor, passphrase: str, algorithm: str = ED25519) -> Verifier:
+    """Make this installation's signing key at set-up (the init wizard and `govis keys init` call this)."""
+    if has_key(store):
+        raise Refused("本机已有签名密钥，不能重复生成。如需更换，请使用“更换密钥”（govis keys rotate）。")
+    keys.check_passphrase_strength(passphrase)
+    signer = keys.generate_key_pair(algorithm)
+    with store.tx():
+        _insert_key(store, signer, passphrase)
+        _trust_own(store, actor, signer.verifier())
+        audit.append(store, actor, "生成签名密钥", "exchange_key", signer.fingerprint, None,
+                     f"生成本机签名密钥，指纹 {format_fingerprint(signer.fingerprint, short=True)}",
+                     after={"fingerprint": signer.fingerprint, "algorithm": signer.algorithm})
+    return signer.verifier()
+
+
+def rotate_key(store: Store, actor, old_passphrase: str, new_passphrase: str, algorithm: str = ED25519) -> Verifier:
+    """Retire the active key (after proving its passphrase) and make a new one.
+
+    The old public key is marked revoked in our own trust list; the county office's next directory
+    package carries the revocation, and recipients confirm the new fingerprint against the new form.
+    """
+    load_signer(store, old_passphrase)  # proves the operator holds the current key
+    keys.check_passphrase_strength(new_passphrase)
+    old = active_row(store)
+    signer = keys.generate_key_pair(algorithm)
+    today = dt.date.today().isoformat()
+    with store.tx():
+        store.conn.execute("UPDATE exchange_keys SET state='retired', retired_at=? WHERE fingerprint=?",
+                           (now_iso(), old["fingerprint"]))
+        store.conn.execute("UPDATE trusted_keys SET revoked_on=? WHERE fingerprint=? AND revoked_on IS NULL",
+                           (today, old["fingerprint"]))
+        _insert_key(store, signer, new_passphrase)
+        _trust_own(store, actor, signer.verifier())
+        audit.append(store, actor, "更换签名密钥", "exchange_key", signer.fingerprint, None,
+                     f"更换本机签名密钥：{format_fingerprint(old['fingerprint'], short=True)} → "
+                     f"{format_fingerprint(signer.fingerprint, short=True)}",
+                     before={"fingerprint": old["fingerprint"]}, after={"fingerprint": signer.fingerprint})
+    return signer.verifier()
+
+
+def export_public(store: Store, actor) -> str:
+    return keys.export_public_key(own_verifier(store), actor.org_code, actor.org_name)
+
+
+def key_info(store: Store, actor) -> dict:
+    row = active_row(store)
+    if row is None:
+        return {"org_code": actor.org_code, "org_name": actor.org_name, "has_key": False}
+    return {"org_code": actor.org_code, "org_name": actor.org_name, "has_key": True,
+            "algorithm": row["algorithm"], "fingerprint": row["fingerprint"],
+            "fingerprint_groups": format_fingerprint(row["fingerprint"]),
+            "fingerprint_short": format_fingerprint(row["fingerprint"], short=True),
+            "created_at": row["created_at"]}

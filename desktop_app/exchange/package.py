@@ -1,0 +1,211 @@
+"""A package file: build it (workbook + attachments + signer.pub + manifest + signature), and open it
+through the first verification steps, in the order the issue fixes, stopping at the first refusal:
+
+    size and ZIP structure -> manifest signature and signer trust -> recipient -> sequence
+    -> every file's hash -> workbook (openpyxl read-only, defusedxml) and the records digest.
+
+Nothing here writes to the database. Value validation and the preview live in importer.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from desktop_app.exchange import keys, trust
+from desktop_app.exchange.errors import FingerprintFormatError, KeyFileError, PackageRejected
+from desktop_app.exchange.manifest import (
+    MANIFEST_NAME,
+    MAX_MANIFEST_BYTES,
+    MAX_SIGNATURE_BYTES,
+    SIGNATURE_NAME,
+    build_manifest,
+    check_addressing,
+    check_files,
+    records_digest,
+    sign_manifest,
+    verify_manifest,
+)
+from desktop_app.exchange.signing import SHA256, Signer, digest_hex, format_fingerprint
+from desktop_app.exchange.workbook import Cover, SheetSpec, read_workbook, write_workbook
+from desktop_app.exchange.zipsafe import DEFAULT_LIMITS, ZipLimits, open_zip, read_package_file, safe_extract_bytes
+
+WORKBOOK_NAME = "records.xlsx"
+SIGNER_PUB_NAME = "signer.pub"
+
+# (code, 中文) of every verification step, in order; the UI shows them as a checklist.
+STEPS = (
+    ("structure", "文件大小和ZIP结构"), ("signature", "签名和签名者"), ("recipient", "接收单位"),
+    ("sequence", "数据包序号"), ("hashes", "逐个文件摘要"), ("workbook", "工作簿解析"),
+    ("values", "逐项数据校验"), ("preview", "生成变更预览"),
+)
+
+StepCallback = Callable[[str, str], None]  # (step code, "ok" | "running" | "failed")
+
+
+class AlreadyImported(PackageRejected):
+    """The very same package was imported before: nothing to do (not an error for the user)."""
+
+    def __init__(self, package_id: str, when: str):
+        super().__init__("already_imported", f"该数据包已导入（{when}），本次没有做任何更改。")
+        self.package_id = package_id
+
+
+def build_package(*, signer: Signer, kind: str, sender: str, recipient: str, sequence: int, schema_version: int,
+                  cover: Cover, sheets: list[tuple[SheetSpec, list[dict]]], attachments: dict[str, bytes],
+                  public_key_text: str, package_id: str | None = None) -> tuple[bytes, dict]:
+    """The ZIP bytes and the manifest dict."""
+    sheets = [(spec, rows) for spec, rows in sheets if rows]
+    workbook = write_workbook(cover, sheets)
+    records = {spec.name: rows for spec, rows in sheets}
+    files = {WORKBOOK_NAME: workbook, SIGNER_PUB_NAME: public_key_text.encode("utf-8"), **attachments}
+    manifest = build_manifest(
+        kind=kind, sender=sender, recipient=recipient, sequence=sequence, schema_version=schema_version,
+        files={name: digest_hex(data) for name, data in files.items()},
+        records_digest=records_digest(records), signer=signer, hash_algorithm=SHA256, package_id=package_id)
+    manifest_bytes, signature = sign_manifest(manifest, signer)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(MANIFEST_NAME, manifest_bytes)
+        zf.writestr(SIGNATURE_NAME, signature)
+        for name, data in files.items():
+            # attachments (PDF, JPEG) rarely shrink: store them, so the bomb ratio check stays meaningful
+            method = zipfile.ZIP_DEFLATED if name in (WORKBOOK_NAME, SIGNER_PUB_NAME) else zipfile.ZIP_STORED
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, compress_type=method)
+    return buf.getvalue(), manifest
+
+
+@dataclass
+class Opened:
+    """A package that passed steps 1-6: authentic, addressed to us, in order, intact, parsed."""
+
+    manifest: dict
+    records: dict[str, list[dict]]
+    attachments: dict[str, bytes]
+    file_sha256: str
+    file_name: str | None
+    sender_code: str
+    bootstrap_key: object | None = None  # a county key confirmed by fingerprint on this import
+    steps_done: list[str] = field(default_factory=list)
+
+
+def _peek_signer(manifest_bytes: bytes) -> str | None:
+    try:
+        doc = json.loads(manifest_bytes.decode("utf-8"))
+        return keys.normalize_fingerprint(doc["signer"]) if isinstance(doc, dict) else None
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError, FingerprintFormatError):
+        return None
+
+
+def open_package(store, own_code: str, source: bytes | str | Path, specs: dict[str, list[SheetSpec]],
+                 *, confirm_fingerprint: str | None = None, on_step: StepCallback | None = None,
+                 limits: ZipLimits = DEFAULT_LIMITS) -> Opened:
+    """Run steps 1-6. `specs` maps a manifest kind to the sheets it may hold.
+
+    `confirm_fingerprint`: the county office fingerprint the user typed from the printed form; lets a
+    directory package signed by a not-yet-trusted key through (first import, or after rotation).
+    """
+    step = on_step or (lambda code, state: None)
+    current = ["structure"]
+
+    def begin(code: str) -> None:
+        if current:
+            step(current[0], "ok")
+        current[:] = [code]
+        step(code, "running")
+
+    step("structure", "running")
+    try:
+        return _open(store, own_code, source, specs, confirm_fingerprint, begin, limits)
+    except PackageRejected:
+        step(current[0], "failed")
+        raise
+
+
+def _open(store, own_code, source, specs, confirm_fingerprint, begin, limits) -> Opened:
+    # 1. size and ZIP structure (every entry read once, capped, hashed)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data, file_name = bytes(source), None
+        if len(data) > limits.max_file_size:
+            raise PackageRejected("file_too_large", "数据包文件过大，已拒绝读取。请向发送单位核实，或请其分批导出。")
+    else:
+        data, file_name = read_package_file(source, limits), Path(source).name
+    zf, entries = open_zip(data, limits)
+    try:
+        # 2. manifest signature and signer trust
+        begin("signature")
+        manifest_bytes = safe_extract_bytes(zf, MANIFEST_NAME, MAX_MANIFEST_BYTES)
+        signature = safe_extract_bytes(zf, SIGNATURE_NAME, MAX_SIGNATURE_BYTES)
+        trusted, owners, revoked = trust.verifiers(store)
+        bootstrap = None
+        claimed = _peek_signer(manifest_bytes)
+        if confirm_fingerprint and claimed and claimed not in trusted:
+            bootstrap = _bootstrap_key(zf, claimed, confirm_fingerprint)
+            trusted = {**trusted, bootstrap.fingerprint: bootstrap}
+        manifest = verify_manifest(manifest_bytes, signature, trusted, revoked)
+        if bootstrap is not None:
+            if manifest["kind"] != "directory":
+                raise PackageRejected("unknown_signer", "只有县政府办公室的单位及密钥目录数据包可以凭登记表指纹确认签名密钥。"
+                                      "其他数据包须由已登记的密钥签名。")
+            signer_org = manifest["sender"]
+        else:
+            signer_org = owners.get(manifest["signer"])
+        if signer_org != manifest["sender"]:
+            raise PackageRejected(
+                "signer_not_sender",
+                f"数据包自称来自单位「{manifest['sender']}」，但签名密钥登记在单位「{signer_org}」名下，已拒绝。"
+                "请向县政府办公室核实。")
+        # 3. recipient
+        begin("recipient")
+        check_addressing(manifest, own_code, None)
+        # 4. sequence: the same package again, a replay, or an older one
+        begin("sequence")
+        done = store.one("SELECT processed_at FROM packages WHERE id=? AND direction='received'",
+                         (manifest["package_id"],))
+        if done:
+            raise AlreadyImported(manifest["package_id"], done["processed_at"])
+        high = store.one("SELECT last_sequence FROM package_sequences WHERE sender=? AND recipient=?",
+                         (manifest["sender"], own_code))
+        check_addressing(manifest, own_code, high["last_sequence"] if high else None)
+        # 5. every file's hash
+        begin("hashes")
+        check_files(manifest, entries)
+        if WORKBOOK_NAME not in manifest["files"]:
+            raise PackageRejected("missing_file", "数据包中没有数据工作簿（records.xlsx），已拒绝。请向发送单位索取新的数据包。")
+        from desktop_app.exchange.records import RECORDS_SCHEMA
+
+        if manifest["schema_version"] != RECORDS_SCHEMA or manifest["kind"] not in specs:
+            raise PackageRejected("schema_mismatch", f"数据包的格式版本（{manifest['kind']} 第{manifest['schema_version']}版）"
+                                  "与本程序不一致，已拒绝。请双方使用相同版本的程序。")
+        # 6. the workbook, strictly; its records must be exactly the signed ones
+        begin("workbook")
+        workbook = safe_extract_bytes(zf, WORKBOOK_NAME, limits.max_entry_size)
+        records = read_workbook(workbook, specs[manifest["kind"]])
+        if records_digest(records, manifest["hash_algorithm"]) != manifest["records_digest"]:
+            raise PackageRejected("records_mismatch", "工作簿中的数据与签名清单记载的摘要不符，数据包可能被改动，已拒绝。"
+                                  "请向发送单位索取新的数据包。")
+        attachments = {name: safe_extract_bytes(zf, name, limits.max_entry_size)
+                       for name in manifest["files"] if name.startswith("attachments/")}
+    finally:
+        zf.close()
+    begin("values")
+    return Opened(manifest, records, attachments, digest_hex(data), file_name, manifest["sender"], bootstrap)
+
+
+def _bootstrap_key(zf, claimed: str, typed: str):
+    if not keys.fingerprints_match(typed, claimed):
+        raise PackageRejected(
+            "fingerprint_mismatch",
+            f"数据包签名密钥的指纹（{format_fingerprint(claimed, short=True)} …）与您输入的指纹不一致，已拒绝。"
+            "请对照县政府办公室盖章的密钥登记表逐组核对；如确不一致，请勿导入并向县政府办公室核实。")
+    try:
+        pub = keys.import_public_key(safe_extract_bytes(zf, SIGNER_PUB_NAME, keys.MAX_KEY_FILE_BYTES))
+    except KeyFileError as exc:
+        raise PackageRejected("bad_signer_key", exc.message) from None
+    if pub.fingerprint != claimed:
+        raise PackageRejected("bad_signer_key", "数据包附带的公钥与签名清单不符，已拒绝。请向县政府办公室索取新的数据包。")
+    return pub.verifier

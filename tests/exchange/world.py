@@ -1,0 +1,76 @@
+"""Separate installations (county office, a unit, finance), each with its own database and key,
+wired together the way people do it: key forms, `trust add`, the signed directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop_app.exchange import export, importer, keyring, trust
+from desktop_app.models.store import Store
+from desktop_app.services import operations as ops
+from tests.core.builders import BASE
+
+PASS = "县政府口令2026"
+D = dt.date
+
+
+@dataclass
+class Site:
+    store: Store
+    actor: ops.Actor
+    folder: Path
+
+    def export(self, to: str, name: str | None = None, **kw) -> bytes:
+        out = self.folder / (name or f"to-{to}.zip")
+        return export.export_package(self.store, self.actor, PASS, to, out, **kw).data
+
+    def import_(self, data, **kw):
+        return importer.import_package(self.store, self.actor, data, **kw)
+
+
+def _site(folder: Path, role: str, code: str, name: str, prefix: str) -> Site:
+    folder.mkdir(parents=True, exist_ok=True)
+    store = Store.open(folder / "govis.db")
+    actor = ops.init_installation(store, role, code, name, code_prefix=prefix)
+    keyring.setup_keys(store, actor, PASS)
+    return Site(store, actor, folder)
+
+
+@dataclass
+class World:
+    county: Site
+    unit: Site
+    finance: Site
+
+
+def make_world(tmp: Path, with_finance: bool = True) -> World:
+    county = _site(tmp / "county", "county_office", "MYXZF", "蒙阴县人民政府办公室", "MY")
+    unit = _site(tmp / "unit", "unit", "MYJYJ", "蒙阴县教育和体育局", "JY")
+    finance = _site(tmp / "finance", "finance", "MYCZJ", "蒙阴县财政局", "CZ") if with_finance else None
+    ops.add_organisation(county.store, county.actor, "MYJYJ", "蒙阴县教育和体育局", "unit")
+    ops.add_organisation(county.store, county.actor, "MYCZJ", "蒙阴县财政局", "finance")
+    ops.add_organisation(county.store, county.actor, "MYWJJ", "蒙阴县卫生健康局", "unit")
+    for site in filter(None, (unit, finance)):
+        fp = keyring.own_verifier(site.store).fingerprint
+        trust.register_key(county.store, county.actor, keyring.export_public(site.store, site.actor), fp)
+    county_fp = keyring.own_verifier(county.store).fingerprint
+    for site in filter(None, (unit, finance)):
+        data = county.export(site.actor.org_code, f"dir-{site.actor.org_code}.zip", kind="directory")
+        site.import_(data, confirm_fingerprint=county_fp)
+    return World(county, unit, finance)
+
+
+def unit_application(w: World) -> dict:
+    """The unit drafts a project with its materials and submits it."""
+    s, a = w.unit.store, w.unit.actor
+    p = ops.create_project(s, a, {**BASE, "name": "县智慧教育云平台"})
+    for code, title in (("application_report", "项目申请报告"), ("plan", "建设方案"), ("budget", "投资预算"),
+                        ("history", "近三年情况")):
+        ops.add_record(s, a, "material", p["id"], {"material_type": code, "title": title})
+    for y in (2023, 2024, 2025):
+        ops.add_record(s, a, "investment_history", p["id"], {"year": str(y), "investment_fen": "10"})
+    ops.add_record(s, a, "consultation", p["id"], {"consulted_on": "2026-06-01", "advisor": "李华"})
+    ops.transition(s, a, p["id"], "submit", today=D(2026, 7, 1))
+    return p
