@@ -135,7 +135,8 @@ def cmd_check(args) -> int:
     for f in findings:
         due = f.due.text() if f.due else "—"
         _out(f"{f.project_code}\t{f.rule_id}\t{f.clause}\t{due}\t{R.STATE_LABELS[f.state]}\t{f.message}")
-    clauses = sorted({f.clause for f in findings})
+    order = "一二三四五六七八九十"
+    clauses = sorted({f.clause for f in findings}, key=lambda c: order.index(c[1]) if c[1] in order else 99)
     counts = {s: sum(1 for f in findings if f.state == s) for s in R.STATE_LABELS}
     _out("合计：" + "，".join(f"{R.STATE_LABELS[s]} {n}" for s, n in counts.items() if n)
          + f"；涉及条款：{'、'.join(clauses)}")
@@ -408,6 +409,12 @@ def main(argv: list[str] | None = None) -> int:
     except GovisError as exc:
         sys.stderr.write(f"操作未完成：{exc.message}\n")
         return 1
+    except BrokenPipeError:  # `govis ledger | head`: the reader left; not an error
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
     except KeyboardInterrupt:
         sys.stderr.write("已取消\n")
         return 1

@@ -11,6 +11,10 @@ from desktop_app.lifecycle.workdays import WorkCalendar
 from desktop_app.models.kinds import CHILD_KINDS
 
 
+# kinds no rule reads: skipping them halves the rows `check` loads for a whole county
+UNUSED_BY_RULES = frozenset({"expert_opinion", "co_builder", "rectification", "budget"})
+
+
 def load_facts(store, project_ids: list[str] | None = None) -> list[Facts]:
     if project_ids is None:
         projects = store.all("SELECT * FROM projects ORDER BY code")
@@ -21,7 +25,10 @@ def load_facts(store, project_ids: list[str] | None = None) -> list[Facts]:
         where, params = f" WHERE project_id IN ({marks})", tuple(project_ids)
     by_id = {p["id"]: Facts(p, defaultdict(list)) for p in projects}
     for kind in CHILD_KINDS:
-        cur = store.conn.execute(f"SELECT * FROM {kind.table}{where} ORDER BY created_at, rowid", params)
+        if project_ids is None and kind.name in UNUSED_BY_RULES:
+            continue  # a whole-county check; a single project's window gets every kind
+        # rowid order is insertion order: records arrive in the order they happened
+        cur = store.conn.execute(f"SELECT * FROM {kind.table}{where} ORDER BY rowid", params)
         cols = [c[0] for c in cur.description]
         pidx = cols.index("project_id")
         for row in cur:

@@ -296,6 +296,9 @@ def change_decisions(facts: Facts, change_id: str) -> list[dict]:
 def change_approved(facts: Facts, change: dict) -> bool | None:
     """True approved, False rejected, None pending — by who the notice says decides."""
     decisions = change_decisions(facts, change["id"])
+    if change["change_kind"] == "major" and any(
+            d["decider"] == "county_office" and d["decision"] == "rejected" for d in decisions):
+        return False  # the county office's refusal ends a major change; finance never sees it
     decider = "egov_office" if change["change_kind"] == "technical" else "finance"
     final = [d for d in decisions if d["decider"] == decider]
     if not final:

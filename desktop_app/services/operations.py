@@ -245,7 +245,7 @@ def create_project(store: Store, actor: Actor, values: dict, today: dt.date | No
     return row
 
 
-def update_project(store: Store, actor: Actor, project_id: str, values: dict) -> dict:
+def update_project(store: Store, actor: Actor, project_id: str, values: dict, today: dt.date | None = None) -> dict:
     before = store.get("project", project_id)
     _may_edit_project(actor, before)
     kind = KINDS["project"]
@@ -268,7 +268,7 @@ def update_project(store: Store, actor: Actor, project_id: str, values: dict) ->
                      f"修改项目 {before['code']}：" + "、".join(kind.field(k).label for k in changed
                                                             if k not in ("rev", "updated_at")),
                      before={k: before[k] for k in changed}, after=changed)
-        queries.refresh_deadlines(store, None, [project_id])
+        queries.refresh_deadlines(store, today, [project_id])
     return {**before, **changed}
 
 
@@ -389,7 +389,8 @@ def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, valu
     return row
 
 
-def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, values: dict) -> dict:
+def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, values: dict,
+                  today: dt.date | None = None) -> dict:
     kind = KINDS[kind_name]
     before = store.get(kind, record_id)
     project = store.get("project", before["project_id"])
@@ -411,7 +412,7 @@ def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, va
         store.update(kind.table, record_id, changed)
         audit.append(store, actor, f"修改{kind.label}", kind.name, record_id, project["id"],
                      f"{project['code']} 修改{kind.label}", before={k: before[k] for k in changed}, after=changed)
-        queries.refresh_deadlines(store, None, [project["id"]])
+        queries.refresh_deadlines(store, today, [project["id"]])
     return {**before, **changed}
 
 

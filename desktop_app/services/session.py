@@ -52,13 +52,13 @@ class Session:
         return ops.create_project(self.store, self.actor, values, self.today)
 
     def update_project(self, project_id: str, values: dict) -> dict:
-        return ops.update_project(self.store, self.actor, project_id, values)
+        return ops.update_project(self.store, self.actor, project_id, values, self.today)
 
     def add_record(self, kind: str, project_id: str, values: dict) -> dict:
         return ops.add_record(self.store, self.actor, kind, project_id, values, self.today)
 
     def update_record(self, kind: str, record_id: str, values: dict) -> dict:
-        return ops.update_record(self.store, self.actor, kind, record_id, values)
+        return ops.update_record(self.store, self.actor, kind, record_id, values, self.today)
 
     def transition(self, project_id: str, action: str, values: dict | None = None) -> dict:
         return ops.transition(self.store, self.actor, project_id, action, values, self.today)

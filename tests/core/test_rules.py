@@ -338,3 +338,10 @@ def test_classified_project_confirmed_by_secrecy_bureau():
                   D(2026, 7, 1)) == [R.DONE]
     assert states("R10-classified", facts("planned", classified=1), D(2026, 7, 1)) == [R.VIOLATION]
     assert states("R10-classified", facts(), D(2026, 7, 1)) == []
+
+
+def test_county_rejection_ends_a_major_change():
+    recs = {"change_request": [_change()], "change_decision": [
+        {"change_request_id": "ch", "decider": "county_office", "decision": "rejected"}]}
+    [x] = run("R04-change", facts("in_construction", records=recs), D(2026, 11, 1))
+    assert x.state == R.DONE and "不予批准" in x.message
