@@ -18,9 +18,11 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -204,8 +206,8 @@ class LedgerModel(QAbstractTableModel):
             if c == COL["due"] and r.data.get("next_message"):
                 return r.data["next_message"] + ("\n（暂定：该年度官方节假日安排尚未录入）"
                                                  if r.data.get("next_due_tentative") else "")
-            if c == COL["name"]:
-                return r.data["name"]
+            if c in (COL["name"], COL["unit"]):
+                return r.display[c]
         return None
 
 
@@ -345,12 +347,14 @@ class LedgerPage(QWidget):
         header.setStretchLastSection(False)
         fm = self.fontMetrics()
         # widths from sample texts in the UI font, so 微软雅黑 and the bundled fonts both fit
-        for key, sample in (("code", "MY-2026-0000"), ("unit", "蒙阴县人力资源和社会保障局"), ("plan_year", "20260"),
-                            ("status", "已申请验收"), ("total", "00,000.00万元"), ("paid", "00,000.00万元"),
+        for key, sample in (("code", "MY-2026-0000"), ("unit", "蒙阴县人力资源和社会保"), ("plan_year", "2026"),
+                            ("status", "已申请验收"), ("total", "000,000.00"), ("paid", "000,000.00"),
                             ("person", "欧阳明华"), ("due", "2026-12-31（暂定）"), ("risk", "逾期10项，受限2项")):
-            self.view.setColumnWidth(COL[key], fm.horizontalAdvance(sample) + 18)
-        self.view.setColumnWidth(COL["name"], fm.horizontalAdvance("县" * 16))
+            header_w = fm.horizontalAdvance(HEADERS[COL[key]]) + 8
+            self.view.setColumnWidth(COL[key], max(fm.horizontalAdvance(sample), header_w) + 14)
+        self.view.setColumnWidth(COL["name"], fm.horizontalAdvance("县" * 14))
         header.sectionResized.connect(self._column_resized)
+        self.view.viewport().installEventFilter(self)
         self._name_auto = True  # the name column takes the spare width until the user resizes it
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.activated.connect(self._double_clicked)
@@ -374,22 +378,20 @@ class LedgerPage(QWidget):
         self.model.rowsRemoved.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit_name_column()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self._fit_name_column()
+    def eventFilter(self, obj, event) -> bool:
+        # the viewport also narrows when the vertical scroll bar appears, not only on window resize
+        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self._fit_name_column)
+        return super().eventFilter(obj, event)
 
     def _fit_name_column(self) -> None:
-        """Like a stretched column, but never narrower than 16 characters (then scroll sideways)."""
+        """Like a stretched column, but never narrower than 14 characters (then scroll sideways)."""
         if not self._name_auto:
             return
         others = sum(self.view.columnWidth(c) for c in range(len(COLUMNS)) if c != COL["name"])
-        spare = self.view.viewport().width() - others - 2
+        spare = self.view.viewport().width() - others
         self._fitting = True
-        self.view.setColumnWidth(COL["name"], max(self.fontMetrics().horizontalAdvance("县" * 16), spare))
+        self.view.setColumnWidth(COL["name"], max(self.fontMetrics().horizontalAdvance("县" * 14), spare))
         self._fitting = False
 
     def _column_resized(self, index: int, _old: int, _new: int) -> None:

@@ -139,6 +139,7 @@ class SettingsPage(QWidget):
         self.h_year.setRange(2000, 2100)
         self.h_year.setValue(dt.date.today().year + 1)
         self.h_year.valueChanged.connect(self._fill_year)
+        self.h_year.setMaximumWidth(120)
         self.h_days = QPlainTextEdit()
         self.h_days.setPlaceholderText("放假日期，逗号或换行分隔，例如：2027-01-01, 2027-02-05")
         self.h_days.setMaximumHeight(70)
@@ -154,7 +155,10 @@ class SettingsPage(QWidget):
         form.addRow("放假日期：", self.h_days)
         form.addRow("调休上班：", self.h_work)
         form.addRow("", self.h_error)
-        form.addRow("", self.h_save)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.h_save)
+        save_row.addStretch(1)
+        form.addRow("", save_row)
         lay.addLayout(form)
         if self.session.actor.role != COUNTY:
             for w in (self.h_year, self.h_days, self.h_work, self.h_save):

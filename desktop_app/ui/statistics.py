@@ -126,23 +126,24 @@ def unit_chart(t: stats.Table, county: str = "") -> QChart:
 
 
 def status_chart(t: stats.Table) -> QChart:
-    """Horizontal bars in lifecycle order: all 16 statuses stay readable (a pie's legend would not)."""
+    """Bars in lifecycle order. Sixteen Chinese labels do not fit side by side, so each label is
+    set vertically, one character per line (as Chinese is written in narrow columns)."""
     chart = _chart(t.title)
-    rows = list(reversed(t.rows))  # first status at the top
     bars = QBarSet("项目数")
     bars.setColor(GREEN)
-    for row in rows:
+    bars.setLabelColor(QColor("#222222"))
+    for row in t.rows:
         bars.append(row[1])
-    series = QHorizontalBarSeries()
+    series = QBarSeries()
     series.append(bars)
     series.setLabelsVisible(True)
-    series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
+    series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
     chart.addSeries(series)
-    cats = _categories([row[0] for row in rows])
-    chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
+    cats = _categories(["<br>".join(row[0]) for row in t.rows])
+    chart.addAxis(cats, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(cats)
-    axis = _value_axis(max([r[1] for r in rows] or [0]), "个", integer=True)
-    chart.addAxis(axis, Qt.AlignmentFlag.AlignBottom)
+    axis = _value_axis(max([r[1] for r in t.rows] or [0]), "个", integer=True)
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(axis)
     chart.legend().hide()
     return chart
@@ -153,6 +154,7 @@ def overdue_chart(t: stats.Table) -> QChart:
     rows = list(reversed(t.rows[:12]))
     bars = QBarSet("逾期事项数")
     bars.setColor(RED)
+    bars.setLabelColor(QColor("#222222"))
     for row in rows:
         bars.append(row[2])
     series = QHorizontalBarSeries()

@@ -180,3 +180,16 @@ def test_search_is_fast_on_ten_thousand_projects(app, qtbot, shell_county):
     assert p.proxy.rowCount() == 10_000
     assert statistics.median(times) < 50, times
     assert max(times) < 150, times  # generous for a loaded CI machine; ~10 ms here
+
+
+def test_columns_fit_the_window_without_sideways_scrolling(app, qtbot, shell_county):
+    p = LedgerPage(shell_county.session, shell_county.path)
+    qtbot.addWidget(p)
+    p.resize(1200, 700)
+    p.show()
+    qtbot.waitExposed(p)
+    p.set_rows(shell_county.session.ledger() * 1)
+    qtbot.wait(20)
+    header = p.view.horizontalHeader()
+    assert header.length() <= p.view.viewport().width()
+    assert p.view.columnWidth(COL["name"]) >= p.fontMetrics().horizontalAdvance("县" * 14)
