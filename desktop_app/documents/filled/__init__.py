@@ -17,6 +17,7 @@ from .registry import (
     for_record_kind,
     get,
     make,
+    projects_of_year,
     render,
 )
 
@@ -33,5 +34,6 @@ __all__ = [
     "for_record_kind",
     "get",
     "make",
+    "projects_of_year",
     "render",
 ]

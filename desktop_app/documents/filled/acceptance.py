@@ -57,8 +57,8 @@ def acceptance_application(req: Request) -> FormDocument:
     ])
     section(doc, "三、软硬件产品安全可控情况（第九条）")
     _products_table(doc, req)
-    doc.opinion_box("县政府办公室意见", signer=f"{county_office(req.store)}（盖章）", lines=3)
     unit_box(doc, "申请单位签章", unit, as_date(a["applied_on"]))
+    doc.opinion_box("县政府办公室意见", signer=f"{county_office(req.store)}（盖章）", lines=3)
     doc.notes(["竣工验收原则上由县政府办公室会同县财政局组织有关部门和专家组成验收组实施（通知第六条）。",
                "随附：建设总结报告、合同及采购文件、财务决算、测试报告、等级保护测评和密码应用安全性评估材料。"])
     return doc
@@ -81,8 +81,8 @@ def extension_form(req: Request) -> FormDocument:
     ])
     approved = e.get("approved")
     text = "" if approved is None else ("同意延期验收。" if approved else "不同意延期验收。")
-    doc.opinion_box("县政府办公室意见", text, signer=f"{county_office(req.store)}（盖章）", lines=3)
     unit_box(doc, "申请单位签章", unit, as_date(e["requested_on"]))
+    doc.opinion_box("县政府办公室意见", text, signer=f"{county_office(req.store)}（盖章）", lines=3)
     doc.notes(["项目建设单位未按期提出验收申请的，应向县政府办公室提出延期验收申请（通知第六条）。",
                "对未经验收的项目，不得拨付后续建设资金和运行维护经费。"])
     return doc

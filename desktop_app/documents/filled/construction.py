@@ -174,8 +174,8 @@ def problem_form(req: Request) -> FormDocument:
         KV("情况说明", pr["description"], min_lines=3),
         KV("拟采取措施", text_or(pr.get("measures")), min_lines=2),
     ])
-    doc.opinion_box("县政府办公室处理意见", signer=f"{county_office(req.store)}（盖章）", lines=3)
     unit_box(doc, "报告单位签章", unit, as_date(pr["reported_on"]))
+    doc.opinion_box("县政府办公室处理意见", signer=f"{county_office(req.store)}（盖章）", lines=3)
     doc.notes([("项目建设过程中出现工程严重逾期、投资重大损失等情形的，建设单位要及时报告；"
                "县政府办公室可要求整改或暂停建设（通知第四条）。")])
     return doc

@@ -71,8 +71,9 @@ def evaluation_report(req: Request) -> FormDocument:
         KV("主要问题与建议", text_or(e.get("findings")), min_lines=3),
         *([KV("整改期限", date_text(e.get("rectify_by")))] if e.get("rectify_by") else []),
     ])
-    doc.opinion_box("县政府办公室意见", signer=f"{county_office(req.store)}（盖章）", lines=2)
     unit_box(doc, "评价单位签章", by, as_date(e["evaluated_on"]), "负责人（签字）")
+    if self_eval:
+        doc.opinion_box("县政府办公室意见", signer=f"{county_office(req.store)}（盖章）", lines=2)
     doc.notes(["项目竣工验收并投入使用或运营后12至24个月内开展自评价，自评价报告报送县政府办公室（通知第六条）。",
                "应用绩效低下的责令限期整改；整改后仍达不到应有绩效的，追究主管人员责任并通报批评。"])
     return doc

@@ -27,8 +27,8 @@ def plan_summary(req: Request) -> FormDocument:
              wan(r["total_investment_fen"]), wan(r.get("fiscal_share_fen")), status_label(r["status"])]
             for i, r in enumerate(rows, 1)]
     body.append(["", "合计", f"共{len(rows)}个项目", "", "", wan(total), wan(fiscal), ""])
-    doc.table(["序号", "项目编号", "项目名称", "建设单位", "建设类型", "总投资（万元）", "财政资金（万元）", "状态"], body,
-              col_widths=[0.7, 2, 5, 3.6, 1.3, 1.7, 1.7, 1.3],
+    doc.table(["序号", "项目编号", "项目名称", "建设单位", "建设类型", "总投资\n（万元）", "财政资金\n（万元）", "状态"], body,
+              col_widths=[0.7, 2, 5, 3.6, 1.3, 1.6, 1.6, 1.6],
               align=["center", "left", "left", "left", "center", "right", "right", "center"],
               font_size=10.5, name="汇总表")
     doc.paragraph(f"总投资合计：{money(total)}；其中财政资金：{money(fiscal)}。", indent=False)
@@ -52,12 +52,12 @@ def ledger(req: Request) -> FormDocument:
         if r["next_due"]:
             due = format_cn_date(as_date(r["next_due"]))
             due += "（暂定）" if r["next_due_tentative"] else ""
-            due += "（逾期）" if r["overdue"] else ""
+            due += "\n（逾期）" if r["overdue"] else ""
         body.append([str(i), r["code"], r["name"], r["unit"], str(r["plan_year"]), r["status_label"],
                      wan(r["total_investment_fen"]), wan(r["disbursed_fen"]), due])
     body.append(["", "合计", f"共{len(rows)}个项目", "", "", "", wan(total), wan(paid), ""])
-    doc.table(["序号", "项目编号", "项目名称", "建设单位", "年度", "状态", "总投资（万元）", "已拨付（万元）", "下一期限"],
-              body, col_widths=[0.7, 2, 4.6, 3.2, 0.9, 1.3, 1.6, 1.6, 2.3],
+    doc.table(["序号", "项目编号", "项目名称", "建设单位", "年度", "状态", "总投资\n（万元）", "已拨付\n（万元）", "下一期限"],
+              body, col_widths=[0.7, 2, 4.4, 3.1, 0.9, 1.6, 1.6, 1.6, 2.5],
               align=["center", "left", "left", "left", "center", "center", "right", "right", "center"],
               font_size=10.5, name="台账")
     doc.paragraph(f"总投资合计：{money(total)}；已拨付合计：{money(paid)}。", indent=False)

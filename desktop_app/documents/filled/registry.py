@@ -158,6 +158,11 @@ def render(store: Store, code: str, *, target: Target = None, **kw) -> bytes:
     return make(store, code, **kw).build(target)
 
 
+def projects_of_year(store: Store, year: int) -> list[dict]:
+    """Projects of a plan year, by code (what a batch print walks)."""
+    return store.all("SELECT id, code, name FROM projects WHERE plan_year=? ORDER BY code", (year,))
+
+
 def file_name(code: str, project: dict | None = None, year: int | None = None) -> str:
     """A suggested file name: MY-2027-001-合同备案表.pdf, 2027年度-项目台账.pdf."""
     doc = get(code)

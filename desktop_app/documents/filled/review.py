@@ -43,7 +43,7 @@ def review_form(req: Request) -> FormDocument:
             for i, e in enumerate(experts, 1)]
     doc.table(["序号", "专家姓名", "工作单位及职称", "评审意见", "建议结论", "专家签字"],
               rows or [["", "", "", "（未录入专家意见）", "", ""]],
-              col_widths=[0.7, 1.4, 2.4, 4.6, 1.5, 1.6], align=["center", "center", "left", "left", "center", "center"],
+              col_widths=[0.9, 1.4, 2.5, 4.4, 1.5, 1.6], align=["center", "center", "left", "left", "center", "center"],
               name="专家意见")
     doc.opinion_box("评审专家组组长", "", signer="（签字）", date=as_date(r["reviewed_on"]), lines=1)
     doc.opinion_box("县政府办公室审核意见", f"{label('review', 'conclusion', r['conclusion'])}。{r['opinion']}",

@@ -1,0 +1,148 @@
+"""Print preview, printing at 100 % onto A4, saving, and the batch print worker (offscreen)."""
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any Qt import
+
+import pytest
+
+pytest.importorskip("PySide6.QtPdf")
+pytest.importorskip("PySide6.QtPdfWidgets")
+
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QMessageBox
+
+from desktop_app.documents import FontRegistry, set_default_registry
+from desktop_app.services import operations as ops
+from desktop_app.services.session import Session
+from desktop_app.ui import print_preview as PP
+from tests.core import builders as B
+from tests.documents.filled_county import TODAY, showcase
+from tests.documents.pdfcheck import compact, page_sizes, page_texts
+
+
+@pytest.fixture(scope="module", autouse=True)
+def bundled_fonts():
+    set_default_registry(FontRegistry.bundled())
+    yield
+    set_default_registry(None)
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    c = B.make_county(tmp_path_factory.mktemp("preview") / "county.db")
+    project = showcase(c)
+    draft = B.new_project(c, c.unit2, name="县卫生健康信息平台")
+    session = Session(c.store, c.county, today_override=TODAY)
+    yield session, project, draft
+    c.store.close()
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    seen = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: seen.append((title, text)))
+    return seen
+
+
+def pdf_printer(path):
+    def ask(cls, printer, parent):
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(path))
+        return True
+    return classmethod(ask)
+
+
+def test_preview_shows_every_page_and_saves_the_bytes(qtbot, county, tmp_path, monkeypatch):
+    session, project, _ = county
+    dlg = PP.preview_document(None, session, "acceptance", project_id=project["id"])
+    qtbot.addWidget(dlg)
+    assert dlg.view.document() is dlg.document
+    assert dlg.document.pageCount() == len(page_sizes(dlg.data)) >= 1
+    assert "竣工验收意见书" in dlg.windowTitle() and dlg.file_name == f"{project['code']}-竣工验收意见书.pdf"
+    target = tmp_path / "saved"
+    monkeypatch.setattr(PP.PrintPreviewDialog, "ask_save_path", classmethod(lambda cls, p, s: str(target)))
+    saved = dlg.save_as()
+    assert saved == tmp_path / "saved.pdf" and saved.read_bytes() == dlg.data
+
+
+def test_print_puts_each_page_on_a_full_a4_sheet(qtbot, county, tmp_path, monkeypatch):
+    session, project, _ = county
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setattr(PP.PrintPreviewDialog, "ask_printer", pdf_printer(out))
+    dlg = PP.preview_document(None, session, "application", project_id=project["id"])
+    qtbot.addWidget(dlg)
+    pages = dlg.print_document()
+    assert pages == dlg.document.pageCount() == len(page_sizes(out.read_bytes()))
+    for w, h in page_sizes(out.read_bytes()):  # A4 portrait, the whole sheet
+        assert abs(w - 595.3) < 1.5 and abs(h - 841.9) < 1.5
+
+
+def test_landscape_ledger_prints_landscape(qtbot, county, tmp_path):
+    session, _, _ = county
+    dlg = PP.preview_document(None, session, "ledger")
+    qtbot.addWidget(dlg)
+    out = tmp_path / "ledger.pdf"
+    printer = dlg.make_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    assert PP.print_pdf(dlg.data, printer) == dlg.document.pageCount()
+    for w, h in page_sizes(out.read_bytes()):
+        assert abs(w - 841.9) < 1.5 and abs(h - 595.3) < 1.5
+
+
+def test_cancelled_print_dialog_prints_nothing(qtbot, county, monkeypatch):
+    session, project, _ = county
+    monkeypatch.setattr(PP.PrintPreviewDialog, "ask_printer", classmethod(lambda cls, printer, parent: False))
+    dlg = PP.preview_document(None, session, "contract", project_id=project["id"])
+    qtbot.addWidget(dlg)
+    assert dlg.print_document() == 0
+
+
+def test_missing_record_is_explained_not_raised(qtbot, county, warnings):
+    session, _, draft = county
+    assert PP.preview_document(None, session, "acceptance", project_id=draft["id"]) is None
+    assert warnings and "竣工验收意见书" in warnings[0][1] and "尚未进行竣工验收" in warnings[0][1]
+
+
+def test_batch_print_builds_each_project_in_a_worker(qtbot, county, tmp_path, monkeypatch):
+    session, project, draft = county
+    results = []
+    task = PP.batch_print(None, session, "acceptance", 2027, on_result=results.append)
+    assert task.job.db_path == session.store.path  # the worker opens its own connection
+    qtbot.waitUntil(lambda: bool(results), timeout=20000)
+    result = results[0]
+    assert [code for code, _, _ in result["built"]] == [project["code"]]
+    assert [code for code, _ in result["skipped"]] == [draft["code"]]
+    assert "张国强" in compact("".join(page_texts(result["built"][0][2])))
+
+    dlg = PP.BatchResultDialog(result)
+    qtbot.addWidget(dlg)
+    monkeypatch.setattr(PP.BatchResultDialog, "ask_folder", classmethod(lambda cls, parent: str(tmp_path)))
+    written = dlg.save_all()
+    assert [p.name for p in written] == [f"{project['code']}-竣工验收意见书.pdf"]
+    out = tmp_path / "all.pdf"
+    monkeypatch.setattr(PP.PrintPreviewDialog, "ask_printer", pdf_printer(out))
+    assert dlg.print_all() == len(page_sizes(result["built"][0][2]))
+
+
+def test_batch_print_can_be_cancelled(qtbot, tmp_path):
+    from desktop_app import demo
+    from desktop_app.models.store import Store
+
+    store = Store.open(tmp_path / "demo.db")
+    demo.generate(store, projects=120, seed=3, today=TODAY)
+    session = Session(store, ops.installation_actor(store), today_override=TODAY)
+    results = []
+    task = PP.batch_print(None, session, "application", 2027, on_result=results.append)
+    task.cancel()
+    assert task.wait(20000)
+    qtbot.waitUntil(lambda: task.state != "running", timeout=5000)
+    assert task.state == "cancelled" and not results
+    store.close()
+
+
+def test_year_documents_are_not_batched(county):
+    session, _, _ = county
+    with pytest.raises(ValueError):
+        PP.batch_print(None, session, "ledger", 2027)
