@@ -81,7 +81,8 @@ def preview(store, actor, source: bytes | str | Path, *, confirm_fingerprint: st
     step("values", "ok")
     step("preview", "ok")
     sender = store.one("SELECT name FROM organisations WHERE code=?", (opened.sender_code,))
-    name = sender["name"] if sender else opened.sender_code
+    listed = [o["name"] for o in opened.records.get(directory.ORG_SPEC.name, []) if o["code"] == opened.sender_code]
+    name = sender["name"] if sender else (listed[0] if listed else opened.sender_code)
     return Preview(opened, name, plan["items"], plan["counts"], plan)
 
 

@@ -1,0 +1,48 @@
+"""Package surgery for the attack tests, and cheap 'database unchanged' fingerprints."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from desktop_app.exchange.manifest import MANIFEST_NAME, SIGNATURE_NAME, sign_manifest
+from desktop_app.exchange.signing import digest_hex
+from tests.core.dbstate import snapshot
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {i.filename: zf.read(i.filename) for i in zf.infolist()}
+
+
+def rezip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def resign(data: bytes, signer, change=None, **manifest_changes) -> bytes:
+    """Re-sign a package after changing members (`change(files)`) -- a dishonest but trusted sender."""
+    files = members(data)
+    if change:
+        change(files)
+    manifest = json.loads(files[MANIFEST_NAME])
+    manifest.update(manifest_changes)
+    manifest["files"] = {n: digest_hex(b) for n, b in files.items() if n not in (MANIFEST_NAME, SIGNATURE_NAME)}
+    manifest["signer"], manifest["algorithm"] = signer.fingerprint, signer.algorithm
+    files[MANIFEST_NAME], files[SIGNATURE_NAME] = sign_manifest(manifest, signer)
+    return rezip(files)
+
+
+def quick_state(store) -> tuple:
+    """Audit head + row counts of every table: cheap, and any write changes it."""
+    tables = [r[0] for r in store.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    counts = tuple(store.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables)
+    return store.get_setting("audit_head"), counts, store.conn.total_changes
+
+
+full_state = snapshot
