@@ -16,15 +16,15 @@ def members(data: bytes) -> dict[str, bytes]:
         return {i.filename: zf.read(i.filename) for i in zf.infolist()}
 
 
-def rezip(files: dict[str, bytes]) -> bytes:
+def rezip(files: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(buf, "w", method) as zf:
         for name, data in files.items():
             zf.writestr(name, data)
     return buf.getvalue()
 
 
-def resign(data: bytes, signer, change=None, **manifest_changes) -> bytes:
+def resign(data: bytes, signer, change=None, method=zipfile.ZIP_DEFLATED, **manifest_changes) -> bytes:
     """Re-sign a package after changing members (`change(files)`) -- a dishonest but trusted sender."""
     files = members(data)
     if change:
@@ -34,7 +34,7 @@ def resign(data: bytes, signer, change=None, **manifest_changes) -> bytes:
     manifest["files"] = {n: digest_hex(b) for n, b in files.items() if n not in (MANIFEST_NAME, SIGNATURE_NAME)}
     manifest["signer"], manifest["algorithm"] = signer.fingerprint, signer.algorithm
     files[MANIFEST_NAME], files[SIGNATURE_NAME] = sign_manifest(manifest, signer)
-    return rezip(files)
+    return rezip(files, method)
 
 
 def quick_state(store) -> tuple:
