@@ -96,9 +96,10 @@ class Store:
                 f"该数据库由更新版本的程序建立（结构版本 {current}，本程序只支持到 {LATEST}）。"
                 "请升级本程序后再打开。"
             )
+        done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
         applied = []
-        for version, name, sql in MIGRATIONS:
-            if version <= current:
+        for version, name, sql in sorted(MIGRATIONS):
+            if version in done:
                 continue
             # executescript would COMMIT first; run statements one by one inside our transaction.
             with self.tx():

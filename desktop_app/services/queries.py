@@ -12,13 +12,11 @@ from desktop_app.models.store import Store
 
 LEDGER_SQL = """
 SELECT p.id, p.code, p.name, o.name AS unit, o.code AS unit_code, p.plan_year, p.status,
-       p.total_investment_fen, COALESCE(d.paid, 0) AS disbursed_fen, p.responsible_person,
+       p.total_investment_fen, COALESCE(dl.disbursed_fen, 0) AS disbursed_fen, p.responsible_person,
        dl.next_due, COALESCE(dl.next_due_tentative, 0) AS next_due_tentative, dl.next_message,
        COALESCE(dl.overdue, 0) AS overdue, COALESCE(dl.blocked, 0) AS blocked
 FROM projects p
 JOIN organisations o ON o.id = p.lead_org_id
-LEFT JOIN (SELECT project_id, SUM(amount_fen) AS paid FROM disbursements GROUP BY project_id) d
-       ON d.project_id = p.id
 LEFT JOIN project_deadlines dl ON dl.project_id = p.id
 ORDER BY p.code
 """
@@ -54,19 +52,23 @@ def refresh_deadlines(store: Store, today: dt.date | None = None, project_ids: l
             s["next"], s["msg"], s["tent"] = f.due.day, f.message, int(f.due.tentative)
     if project_ids is None:
         ids = [r[0] for r in store.conn.execute("SELECT id FROM projects")]
+        paid = dict(store.conn.execute("SELECT project_id, SUM(amount_fen) FROM disbursements GROUP BY project_id"))
     else:
         ids = project_ids
+        marks = ",".join("?" for _ in ids)
+        paid = dict(store.conn.execute(f"SELECT project_id, SUM(amount_fen) FROM disbursements "
+                                       f"WHERE project_id IN ({marks}) GROUP BY project_id", tuple(ids)))
     rows = []
     for pid in ids:
         s = summary.get(pid, {"next": None, "msg": None, "tent": 0, "overdue": 0, "blocked": 0})
         rows.append((pid, s["next"].isoformat() if s["next"] else None, s["tent"], s["msg"], s["overdue"],
-                     s["blocked"], today.isoformat()))
+                     s["blocked"], today.isoformat(), paid.get(pid) or 0))
     with store.tx():
         if project_ids is None:
             store.conn.execute("DELETE FROM project_deadlines")
         store.conn.executemany(
             "INSERT OR REPLACE INTO project_deadlines (project_id, next_due, next_due_tentative, next_message, "
-            "overdue, blocked, computed_for) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            "overdue, blocked, computed_for, disbursed_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         store.set_setting("deadlines_computed_for", today.isoformat())
     return len(rows)
 

@@ -300,3 +300,26 @@ def test_suspend_and_resume_record_and_lift_the_sanction(county):
     ops.transition(c.store, c.county, p["id"], "resume", today=D(2026, 11, 20))
     [s] = c.store.for_project("sanction", p["id"])
     assert s["lifted_on"] == "2026-11-20"
+
+
+def test_ledger_shows_disbursed_total_after_each_payment(county):
+    from desktop_app.services import queries
+    c = county
+    p = B.in_construction(c)
+    ops.add_record(c.store, c.finance, "disbursement", p["id"],
+                   {"paid_on": "2026-11-01", "amount_fen": "12.5", "purpose": "construction"}, today=D(2026, 11, 1))
+    [row] = [r for r in queries.ledger(c.store) if r["id"] == p["id"]]
+    assert row["disbursed_fen"] == 12_500_000
+
+
+def test_migration_missing_in_the_middle_is_still_applied(tmp_path, monkeypatch):
+    # a file migrated by a build that had 1 and 3 but not yet 2 still gets 2 later
+    import desktop_app.models.store as store_mod
+    from desktop_app.models.migrations import MIGRATIONS
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [m for m in MIGRATIONS if m[0] != 2])
+    s = store_mod.Store.open(tmp_path / "m.db")
+    assert {r[0] for r in s.conn.execute("SELECT version FROM schema_migrations")} == {1, 3}
+    s.close()
+    monkeypatch.setattr(store_mod, "MIGRATIONS", MIGRATIONS)
+    s = store_mod.Store.open(tmp_path / "m.db")
+    assert {r[0] for r in s.conn.execute("SELECT version FROM schema_migrations")} == {1, 2, 3}
