@@ -194,6 +194,7 @@ class StatisticsPage(QWidget):
         self.views: dict[str, QChartView] = {}
         self.loaded = False
         self.task = None
+        self.loader = None  # set by the main window to share one rule pass
         self._build()
 
     def _build(self) -> None:
@@ -227,20 +228,30 @@ class StatisticsPage(QWidget):
         lay.addLayout(grid, 1)
 
     def load(self) -> None:
+        if self.loader is not None:  # the main window runs one rule pass for several pages
+            self.loader()
+            return
         if self.task is not None and self.task.state == "running":
             return
+        self.begin_loading()
+        self.task = run_task(lambda job: load_tables(job.session(self.session)), parent_widget=self,
+                             db_path=self.db_path, username=self.session.actor.user, on_done=self.set_tables,
+                             on_error=self._failed)
+
+    def begin_loading(self) -> None:
         self.busy.show()
         self.refresh_btn.setEnabled(False)
         self.summary.setText("正在统计…")
-        self.task = run_task(lambda job: load_tables(job.session(self.session)), parent_widget=self, db_path=self.db_path,
-                             username=self.session.actor.user, on_done=self.set_tables, on_error=self._failed)
+
+    def loading_failed(self) -> None:
+        self.busy.hide()
+        self.refresh_btn.setEnabled(True)
+        self.summary.setText("统计未完成")
 
     def _failed(self, exc, tb) -> None:
         from desktop_app.ui.errors import show_error
 
-        self.busy.hide()
-        self.refresh_btn.setEnabled(True)
-        self.summary.setText("统计未完成")
+        self.loading_failed()
         show_error(self, exc, tb)
 
     def set_tables(self, tables: list[stats.Table]) -> None:

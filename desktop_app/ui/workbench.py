@@ -44,11 +44,12 @@ class Snapshot:
     findings: list[R.Finding]
     names: dict[str, str]
     today: object
+    rows: list[dict]
 
 
 def load_snapshot(session) -> Snapshot:
-    names = {r["id"]: r["name"] for r in session.ledger()}
-    return Snapshot(session.findings(), names, session.today)
+    rows = session.ledger()
+    return Snapshot(session.findings(), {r["id"]: r["name"] for r in rows}, session.today, rows)
 
 
 def group_findings(findings: list[R.Finding]) -> list[tuple[str, list[R.Finding]]]:
@@ -163,6 +164,7 @@ class WorkbenchPage(QWidget):
         self.model = FindingsModel(self)
         self.loaded = False
         self.task = None
+        self.loader = None  # set by the main window to share one rule pass
         self._build()
 
     def _build(self) -> None:
@@ -208,20 +210,29 @@ class WorkbenchPage(QWidget):
         lay.addWidget(QLabel("列出今天的逾期事项、10个工作日内到期的事项、受限的操作和违规情形。双击一行打开该项目的相应页面。"))
 
     def load(self) -> None:
+        if self.loader is not None:  # the main window runs one rule pass for several pages
+            self.loader()
+            return
         if self.task is not None and self.task.state == "running":
             return
+        self.begin_loading()
+        self.task = run_task(lambda job: load_snapshot(job.session(self.session)), parent_widget=self,
+                             db_path=self.db_path, username=self.session.actor.user, on_done=self.set_snapshot,
+                             on_error=self._failed)
+
+    def begin_loading(self) -> None:
         self.busy.show()
         self.refresh_btn.setEnabled(False)
         self.summary.setText("正在按通知各条检查所有项目，请稍候…")
-        self.task = run_task(lambda job: load_snapshot(job.session(self.session)), parent_widget=self, db_path=self.db_path,
-                             username=self.session.actor.user, on_done=self.set_snapshot,
-                             on_error=self._failed)
+
+    def loading_failed(self) -> None:
+        self._idle()
+        self.summary.setText("检查未完成")
 
     def _failed(self, exc, tb) -> None:
         from desktop_app.ui.errors import show_error
 
-        self._idle()
-        self.summary.setText("检查未完成")
+        self.loading_failed()
         show_error(self, exc, tb)
 
     def _idle(self) -> None:
