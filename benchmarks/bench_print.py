@@ -27,7 +27,7 @@ from desktop_app.documents.fonts import FANGSONG, HEI
 from desktop_app.models.store import Store
 
 TODAY = dt.date(2026, 11, 24)
-LEDGER_HEADERS = ["序号", "项目编号", "项目名称", "建设单位", "年度", "状态", "总投资（万元）", "已拨付（万元）", "下一期限"]
+LEDGER_HEADERS = ["序号", "项目编号", "项目名称", "建设单位", "年度", "状态", "总投资（万元）", "已拨付（万元）", "下一期限", "逾期"]
 
 
 def demo_store(folder: str | Path, projects: int, seed: int = 2018) -> Store:
@@ -71,20 +71,21 @@ def bare_reportlab_ledger(store: Store, registry: FontRegistry) -> bytes:
     for i, r in enumerate(rows, 1):
         data.append([Paragraph(str(x), cell) for x in (
             i, r["code"], r["name"], r["unit"], r["plan_year"], r["status_label"], wan_str(r["total_investment_fen"]),
-            wan_str(r["disbursed_fen"]), r["next_due"] or "")])
+            wan_str(r["disbursed_fen"]), r["next_due"] or "", "是" if r["overdue"] else "")])
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=20 * mm, rightMargin=20 * mm,
                             topMargin=20 * mm, bottomMargin=20 * mm)
     width = landscape(A4)[0] - 40 * mm
-    weights = [0.7, 2, 4.6, 3.2, 0.9, 1.3, 1.6, 1.6, 2.3]
+    weights = [0.7, 2, 4.2, 3, 0.9, 1.6, 1.6, 1.6, 2.6, 0.8]
     t = Table(data, colWidths=[width * w / sum(weights) for w in weights], repeatRows=1)
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black"), ("FONTNAME", (0, 0), (-1, -1), body_font)]))
     doc.build([t])
     return buf.getvalue()
 
 
-def print_benchmarks(folder: str | Path | None = None) -> list[tuple[str, float, str, str]]:
-    """Rows (name, value, unit, target) for the benchmarks runner."""
+def print_benchmarks(folder: str | Path | None = None) -> list[tuple[str, float, str, float | None]]:
+    """Rows (name, value, unit, target) for the benchmarks runner; target None = for reference only
+    (lower is better; a row passes when value <= target)."""
     registry = FontRegistry.bundled()
     set_default_registry(registry)
     own = folder is None
@@ -107,10 +108,10 @@ def print_benchmarks(folder: str | Path | None = None) -> list[tuple[str, float,
         if tmp:
             tmp.cleanup()
     return [
-        ("项目申请表（单份，预热后）", round(app_s * 1000, 1), "ms", "<= 150 ms"),
-        ("项目台账（500个项目）", round(ledger_s, 2), "s", "<= 3 s"),
-        ("同一台账：裸ReportLab（SimpleDocTemplate+Table）", round(bare_s, 2), "s", "参照"),
-        ("台账耗时比（本版面层/裸ReportLab）", round(ledger_s / bare_s, 2), "x", "参照"),
+        ("项目申请表（单份，预热后）", round(app_s * 1000, 1), "ms", 150.0),
+        ("项目台账（500个项目）", round(ledger_s, 2), "s", 3.0),
+        ("同一台账：裸ReportLab（SimpleDocTemplate+Table）", round(bare_s, 2), "s", None),
+        ("台账耗时比（本版面层/裸ReportLab）", round(ledger_s / bare_s, 2), "x", None),
     ]
 
 
@@ -149,7 +150,7 @@ def write_samples(out: Path, store: Store) -> list[Path]:
                 if Path(old).stem[len(doc.code) + 1:].isdigit():
                     os.remove(old)
             pdf = Path(tmp) / f"{doc.code}.pdf"
-            year = 2027 if doc.needs in ("year", "ledger") else None
+            year = 2027 if doc.needs == "year" else None  # the ledger: every project, many pages
             code, record = _sample_project(store, doc)
             filled.render(store, doc.code, project=code, record_id=record, year=year, today=TODAY, target=pdf)
             info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -179,7 +180,8 @@ def main() -> None:
             store.close()
         return
     for name, value, unit, target in print_benchmarks():
-        print(f"{name:<40} {value:>10} {unit:<3} 目标 {target}")
+        goal = "参照" if target is None else f"<= {target:g} {unit}"
+        print(f"{name:<40} {value:>10} {unit:<3} 目标 {goal}")
 
 
 if __name__ == "__main__":

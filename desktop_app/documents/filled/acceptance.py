@@ -82,9 +82,9 @@ def extension_form(req: Request) -> FormDocument:
     approved = e.get("approved")
     text = "" if approved is None else ("同意延期验收。" if approved else "不同意延期验收。")
     unit_box(doc, "申请单位签章", unit, as_date(e["requested_on"]))
-    doc.opinion_box("县政府办公室意见", text, signer=f"{county_office(req.store)}（盖章）", lines=3)
-    doc.notes(["项目建设单位未按期提出验收申请的，应向县政府办公室提出延期验收申请（通知第六条）。",
-               "对未经验收的项目，不得拨付后续建设资金和运行维护经费。"])
+    doc.opinion_box("县政府办公室意见", text, signer=f"{county_office(req.store)}（盖章）", lines=2)
+    doc.notes([("未按期提出验收申请的，应向县政府办公室提出延期验收申请；未经验收的项目不得拨付后续建设资金和"
+               "运行维护经费（通知第六条）。")])
     return doc
 
 

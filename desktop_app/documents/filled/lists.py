@@ -52,13 +52,15 @@ def ledger(req: Request) -> FormDocument:
         if r["next_due"]:
             due = format_cn_date(as_date(r["next_due"]))
             due += "（暂定）" if r["next_due_tentative"] else ""
-            due += "\n（逾期）" if r["overdue"] else ""
         body.append([str(i), r["code"], r["name"], r["unit"], str(r["plan_year"]), r["status_label"],
-                     wan(r["total_investment_fen"]), wan(r["disbursed_fen"]), due])
-    body.append(["", "合计", f"共{len(rows)}个项目", "", "", "", wan(total), wan(paid), ""])
-    doc.table(["序号", "项目编号", "项目名称", "建设单位", "年度", "状态", "总投资\n（万元）", "已拨付\n（万元）", "下一期限"],
-              body, col_widths=[0.7, 2, 4.4, 3.1, 0.9, 1.6, 1.6, 1.6, 2.5],
-              align=["center", "left", "left", "left", "center", "center", "right", "right", "center"],
+                     wan(r["total_investment_fen"]), wan(r["disbursed_fen"]), due, "是" if r["overdue"] else ""])
+    overdue = sum(1 for r in rows if r["overdue"])
+    body.append(["", "合计", f"共{len(rows)}个项目", "", "", "", wan(total), wan(paid), "", str(overdue)])
+    doc.table(["序号", "项目编号", "项目名称", "建设单位", "年度", "状态", "总投资\n（万元）", "已拨付\n（万元）", "下一期限",
+               "逾期"],
+              body, col_widths=[0.7, 2, 4.2, 3, 0.9, 1.6, 1.6, 1.6, 2.6, 0.8],
+              align=["center", "left", "left", "left", "center", "center", "right", "right", "center", "center"],
               font_size=10.5, name="台账")
-    doc.paragraph(f"总投资合计：{money(total)}；已拨付合计：{money(paid)}。", indent=False)
+    doc.paragraph(f"总投资合计：{money(total)}；已拨付合计：{money(paid)}。“逾期”指项目有已过期限未办结的事项"
+                  f"（共{overdue}个项目）；“暂定”指期限所在年度尚无官方节假日安排。", indent=False)
     return doc
