@@ -1,0 +1,72 @@
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+import pytest  # noqa: E402
+
+from desktop_app.services import operations as ops  # noqa: E402
+from desktop_app.services.session import Session  # noqa: E402
+from desktop_app.ui.exchange_page import ExchangePage  # noqa: E402
+from tests.exchange.world import PASS, make_world, unit_application  # noqa: E402
+
+
+@pytest.fixture
+def world(tmp_path):
+    w = make_world(tmp_path, with_finance=False)
+    yield w
+
+
+def page_for(qtbot, site, monkeypatch, tmp_path):
+    session = Session(site.store, site.actor)
+    monkeypatch.setattr(ExchangePage, "ask_passphrase", classmethod(lambda cls, parent: PASS))
+    monkeypatch.setattr(ExchangePage, "confirm", classmethod(lambda cls, parent, text: True))
+    monkeypatch.setattr(ExchangePage, "ask_save_pdf", classmethod(lambda cls, parent, name: str(tmp_path / name)))
+    page = ExchangePage(session, site.store.path)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_export_then_import_with_preview_and_receipt(qtbot, world, monkeypatch, tmp_path):
+    unit_application(world)
+    unit_page = page_for(qtbot, world.unit, monkeypatch, tmp_path)
+    assert "公钥指纹" in unit_page.key_label.text()
+    assert unit_page.recipient.currentData() == "MYXZF"
+    unit_page.folder.setText(str(tmp_path / "usb"))
+    unit_page.start_export()
+    qtbot.waitUntil(lambda: unit_page.export_progress.value() == 100 or "未完成" in unit_page.message.text(),
+                    timeout=20000)
+    assert "已导出" in unit_page.message.text(), unit_page.message.text()
+    [package] = list((tmp_path / "usb").glob("*.zip"))
+    assert unit_page.packages.rowCount() == 2  # the directory received, this package sent
+    assert {unit_page.packages.item(r, 1).text() for r in range(2)} == {"发出", "收到"}
+
+    county_page = page_for(qtbot, world.county, monkeypatch, tmp_path)
+    monkeypatch.setattr(ExchangePage, "ask_open_file", classmethod(lambda cls, parent: str(package)))
+    county_page.choose_package()
+    qtbot.waitUntil(lambda: county_page.btn_confirm.isEnabled(), timeout=20000)
+    assert all(county_page.step_state[c] == "ok" for c in county_page.step_state)
+    actions = {county_page.preview_table.item(r, 2).text() for r in range(county_page.preview_table.rowCount())}
+    assert "新增" in actions
+    assert world.county.store.one("SELECT COUNT(*) AS n FROM projects")["n"] == 0  # nothing written yet
+    county_page.confirm_import()
+    qtbot.waitUntil(lambda: county_page.btn_receipt.isEnabled(), timeout=20000)
+    assert world.county.store.one("SELECT status FROM projects")["status"] == "submitted"
+    county_page.print_receipt()
+    assert list(tmp_path.glob("数据包接收回执-*.pdf"))
+    # the same package again: 已导入, nothing to confirm
+    county_page.verify(str(package))
+    qtbot.waitUntil(lambda: "已导入" in county_page.message.text(), timeout=20000)
+    assert not county_page.btn_confirm.isEnabled()
+
+
+def test_refused_package_shows_failed_step(qtbot, world, monkeypatch, tmp_path):
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    page = page_for(qtbot, world.county, monkeypatch, tmp_path)
+    page.verify(str(bad))
+    qtbot.waitUntil(lambda: page.step_state["structure"] == "failed", timeout=20000)
+    assert "ZIP" in page.message.text() or "数据包" in page.message.text()
+    assert not page.btn_confirm.isEnabled()
+    page.print_key_form()
+    assert (tmp_path / "密钥登记表.pdf").exists()
