@@ -500,6 +500,7 @@ def set_holidays(store: Store, actor: Actor, year: int, holidays: list[str], wor
         audit.append(store, actor, "录入节假日", "holiday", str(year), None,
                      f"录入{year}年节假日安排：放假{len(holidays)}天，调休上班{len(workdays)}天",
                      after={"year": year, "holidays": sorted(holidays), "workdays": sorted(workdays)})
+        store.set_setting("deadlines_computed_for", "")  # every due date may move with the new calendar
     return len(rows)
 
 

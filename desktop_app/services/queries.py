@@ -18,12 +18,18 @@ SELECT p.id, p.code, p.name, o.name AS unit, o.code AS unit_code, p.plan_year, p
 FROM projects p
 JOIN organisations o ON o.id = p.lead_org_id
 LEFT JOIN project_deadlines dl ON dl.project_id = p.id
+{where}
 ORDER BY p.code
 """
 
 
-def ledger(store: Store) -> list[dict]:
-    rows = store.all(LEDGER_SQL)
+def ledger(store: Store, project_ids: list[str] | None = None) -> list[dict]:
+    """The ledger rows of every project, or of the given ones (to refresh a changed row)."""
+    if project_ids is None:
+        rows = store.all(LEDGER_SQL.format(where=""))
+    else:
+        marks = ",".join("?" for _ in project_ids)
+        rows = store.all(LEDGER_SQL.format(where=f"WHERE p.id IN ({marks})"), tuple(project_ids))
     for r in rows:
         r["status_label"] = status_label(r["status"])
     return rows

@@ -21,13 +21,7 @@ from desktop_app.services import queries
 
 def ledger_row(store: Store, project_id: str) -> dict | None:
     """The ledger row of one project (same columns as queries.ledger), or None if it is gone."""
-    sql = queries.LEDGER_SQL
-    if "ORDER BY p.code" in sql:
-        rows = store.all(sql.replace("ORDER BY p.code", "WHERE p.id = ?"), (project_id,))
-    else:  # the shared query changed shape: fall back to the full ledger
-        rows = [r for r in store.all(sql) if r["id"] == project_id]
-    for r in rows:
-        r["status_label"] = status_label(r["status"])
+    rows = queries.ledger(store, [project_id])
     return rows[0] if rows else None
 
 
