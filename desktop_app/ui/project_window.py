@@ -265,7 +265,13 @@ class ProjectWindow(QMainWindow):
         lay = QVBoxLayout(central)
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
-        lay.addWidget(self.header)
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        self.print_button = QPushButton("打印项目申请表…")
+        self.print_button.setToolTip("预览、打印或另存为PDF：本项目的《政务信息系统项目申请表》")
+        self.print_button.clicked.connect(self.print_application)
+        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(top)
         self.actions_bar = ActionBar(session)
         self.actions_bar.performed.connect(lambda _a: self._after_write())
         lay.addWidget(self.actions_bar)
@@ -288,6 +294,13 @@ class ProjectWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_current)
         self.refresh()
         self.show_tab(tab)
+
+    def print_application(self):
+        from desktop_app.ui.print_preview import preview_document
+
+        if self.project_id:
+            return preview_document(self, self.session, "application", project_id=self.project_id)
+        return None
 
     # ---- navigation ----
     def show_tab(self, tab: str) -> None:
@@ -313,6 +326,7 @@ class ProjectWindow(QMainWindow):
         for i, key in enumerate(PV.TABS):
             self.tabs.setTabEnabled(i, key == "basic" or not new)
         self.actions_bar.setVisible(not new)
+        self.print_button.setVisible(not new)
         if new:
             self.setWindowTitle("新建项目 — 政务信息系统项目管理")
             self.header.setText("<h3>新建项目</h3>填写基本信息后保存，即建立项目草稿；其余各页在保存后可用。")

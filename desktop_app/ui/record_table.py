@@ -183,6 +183,19 @@ class RecordDialog(QDialog):
         return True
 
 
+# child rows print their parent's document (an expert opinion prints its review's 意见表)
+PRINT_VIA_PARENT = {"expert_opinion": ("review", "review_id"), "finding": ("inspection", "inspection_id"),
+                    "change_decision": ("change_request", "change_request_id")}
+
+
+def printable_documents(kind_name: str) -> tuple[list, str | None]:
+    """(documents printed for a selected row of this kind, the row column holding the record id)."""
+    from desktop_app.documents import filled
+
+    parent_kind, column = PRINT_VIA_PARENT.get(kind_name, (kind_name, "id"))
+    return filled.for_record_kind(parent_kind), column
+
+
 class RecordSection(QGroupBox):
     """One kind's records on a project tab: table, 添加 and 修改, read-only note when not ours."""
 
@@ -206,6 +219,14 @@ class RecordSection(QGroupBox):
         self.note.setWordWrap(True)
         bar.addWidget(self.add_button)
         bar.addWidget(self.edit_button)
+        self.print_docs, self.print_column = printable_documents(kind.name)
+        self.print_buttons = []
+        for doc in self.print_docs:
+            button = QPushButton(f"打印《{doc.name}》…")
+            button.setToolTip(f"预览、打印或另存为PDF：所选{kind.label}的《{doc.name}》")
+            button.clicked.connect(lambda _=False, code=doc.code: self.print_selected(code))
+            bar.addWidget(button)
+            self.print_buttons.append(button)
         bar.addWidget(self.note, 1)
         lay.addLayout(bar)
         self.model = RowsModel(kind_columns(kind) + self.extra_columns, self)
@@ -255,7 +276,19 @@ class RecordSection(QGroupBox):
             return f"这条{self.kind.label}由其他单位填报，本单位不能修改"
         return None
 
+    def print_selected(self, code: str):
+        from desktop_app.ui.print_preview import preview_document
+
+        row = self.selected_row()
+        if row is None or self.view_ is None:
+            return None
+        return preview_document(self, self.session, code, project_id=self.view_.id,
+                                record_id=row.get(self.print_column))
+
     def _update_buttons(self) -> None:
+        selected = self.selected_row() is not None
+        for button in self.print_buttons:
+            button.setEnabled(selected)
         why = self._edit_refusal(self.selected_row())
         self.edit_button.setEnabled(why is None)
         self.edit_button.setToolTip(why or "修改所选记录（也可双击或按回车）")

@@ -146,3 +146,28 @@ def test_year_documents_are_not_batched(county):
     session, _, _ = county
     with pytest.raises(ValueError):
         PP.batch_print(None, session, "ledger", 2027)
+
+
+def test_project_window_offers_printing_for_records(qtbot, monkeypatch, tmp_path):
+    """The construction tab's contract table prints the selected contract's 合同备案表."""
+    from desktop_app.ui.project_window import ProjectWindow
+
+    calls = []
+    monkeypatch.setattr(PP, "preview_document", lambda parent, session, code, **kw: calls.append((code, kw)))
+    c = B.make_county(tmp_path / "w.db")
+    project = showcase(c)
+    win = ProjectWindow(Session(c.store, c.unit, today_override=TODAY), project["id"], "construction")
+    qtbot.addWidget(win)
+    section = win.section("contract")
+    assert [b.text() for b in section.print_buttons] == ["打印《合同备案表》…"]
+    assert not section.print_buttons[0].isEnabled()
+    section.table.selectRow(0)
+    assert section.print_buttons[0].isEnabled()
+    section.print_buttons[0].click()
+    assert calls and calls[-1][0] == "contract" and calls[-1][1]["record_id"] == section.selected_row()["id"]
+    opinions = win.section("expert_opinion")
+    opinions.table.selectRow(0)
+    opinions.print_buttons[0].click()
+    assert calls[-1][0] == "review" and calls[-1][1]["record_id"] == opinions.selected_row()["review_id"]
+    win.print_button.click()
+    assert calls[-1][0] == "application"
