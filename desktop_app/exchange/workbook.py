@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import copy
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -157,6 +158,39 @@ _HEADER_ALIGN = Alignment(wrap_text=True, horizontal="center", vertical="center"
 _WAN_FORMAT = "#,##0.00####"
 
 
+def _restyle(cell, name: str, apply) -> None:
+    """Apply a style change through a per-workbook cache of finished style arrays.
+
+    Same result as setting the attributes, but openpyxl hashes style objects on every assignment,
+    which dominated export time; copying a cached StyleArray is what openpyxl's docs recommend.
+    """
+    cache = cell.parent.parent.__dict__.setdefault("_govis_style_cache", {})
+    key = (name, tuple(cell._style) if cell._style is not None else ())
+    done = cache.get(key)
+    if done is None:
+        apply(cell)
+        cache[key] = copy(cell._style)
+    else:
+        cell._style = copy(done)
+
+
+def _quote(cell) -> None:
+    cell.quotePrefix = True
+
+
+def _body(cell) -> None:
+    cell.border = _BORDER
+    cell.alignment = _WRAP_TOP
+
+
+def _fmt_int(cell) -> None:
+    cell.number_format = "0"
+
+
+def _fmt_wan(cell) -> None:
+    cell.number_format = _WAN_FORMAT
+
+
 def write_workbook(cover: Cover, sheets: Sequence[tuple[SheetSpec, Sequence[Mapping[str, object]]]]) -> bytes:
     """The .xlsx bytes. Raises ExportRefused (naming sheet, row and column) for a value it cannot keep exact."""
     names = [spec.name for spec, _ in sheets]
@@ -187,7 +221,7 @@ def _text_cell(ws, row: int, col: int, text: str, where: str):
     cell = ws.cell(row=row, column=col)
     cell.value = stored
     cell.data_type = "s"      # openpyxl turns text starting with "=" into a formula: undo that
-    cell.quotePrefix = True   # and tell Excel/WPS to keep it text when edited
+    _restyle(cell, "quote", _quote)  # quotePrefix: tell Excel/WPS to keep it text when edited
     return cell
 
 
@@ -239,8 +273,7 @@ def _write_sheet(ws, spec: SheetSpec, rows: Sequence[Mapping[str, object]]) -> N
         for column in spec.columns:
             where = f"工作表「{spec.name}」第{r}行「{column.header}」"
             for cell in _write_value(ws, r, col, column, record.get(column.key), where):
-                cell.border = _BORDER
-                cell.alignment = _WRAP_TOP
+                _restyle(cell, "body", _body)
                 if r <= 201:  # widths from the first 200 rows are representative enough
                     widths[cell.column - 1] = max(widths[cell.column - 1], _display_width(_shown(cell.value)))
             col += len(column.headers)
@@ -282,9 +315,9 @@ def _write_value(ws, r: int, col: int, column: Column, value: object, where: str
     cell = ws.cell(row=r, column=col, value=value)
     if column.type == INT:
         return [cell]
-    cell.number_format = "0"
+    _restyle(cell, "int", _fmt_int)
     shown = ws.cell(row=r, column=col + 1, value=value / FEN_PER_WAN)
-    shown.number_format = _WAN_FORMAT
+    _restyle(shown, "wan", _fmt_wan)
     return [cell, shown]
 
 
