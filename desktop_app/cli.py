@@ -19,7 +19,8 @@ from desktop_app.lifecycle.states import parse_status
 from desktop_app.models.fields import fen_to_wan_text
 from desktop_app.models.kinds import KINDS
 from desktop_app.models.store import Store
-from desktop_app.services import audit, operations as ops, queries
+from desktop_app.services import audit, queries
+from desktop_app.services import operations as ops
 
 
 def default_db_path() -> Path:
@@ -230,7 +231,7 @@ def cmd_record_add(args) -> int:
 def cmd_holidays_set(args) -> int:
     store = _open(args)
     actor = ops.installation_actor(store, args.user)
-    split = lambda s: [x for x in (s or "").replace("，", ",").split(",") if x.strip()]  # noqa: E731
+    split = lambda s: [x for x in (s or "").replace("，", ",").split(",") if x.strip()]
     n = ops.set_holidays(store, actor, args.year, split(args.holidays), split(args.workdays))
     _out(f"已录入{args.year}年节假日安排 {n} 天")
     return 0
@@ -403,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ValidationError as exc:
-        for name, msg in exc.fields.items():
+        for msg in exc.fields.values():
             sys.stderr.write(f"输入有误：{msg}\n")
         return 1
     except GovisError as exc:
@@ -411,14 +412,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # `govis ledger | head`: the reader left; not an error
         try:
-            sys.stdout = open(os.devnull, "w")
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (replaces the closed pipe for the exit flush)
         except OSError:
             pass
         return 0
     except KeyboardInterrupt:
         sys.stderr.write("已取消\n")
         return 1
-    except Exception:  # an unexpected fault: keep the trace for support, say so in Chinese
+    except Exception:  # noqa: BLE001  (an unexpected fault: keep the trace, say so in Chinese)
         import traceback
 
         traceback.print_exc()

@@ -10,7 +10,6 @@ from desktop_app.lifecycle.rules import Context, Facts, past_cycle_unexplained
 from desktop_app.lifecycle.workdays import WorkCalendar
 from desktop_app.models.kinds import CHILD_KINDS
 
-
 # kinds no rule reads: skipping them halves the rows `check` loads for a whole county
 UNUSED_BY_RULES = frozenset({"expert_opinion", "co_builder", "rectification", "budget"})
 

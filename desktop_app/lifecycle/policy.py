@@ -48,7 +48,7 @@ class PolicyProfile:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str | None) -> "PolicyProfile":
+    def from_json(cls, text: str | None) -> PolicyProfile:
         if not text:
             return cls()
         data = json.loads(text)

@@ -8,8 +8,8 @@ one query per table plus pure Python.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from desktop_app.lifecycle.policy import PolicyProfile
 from desktop_app.lifecycle.states import BUILT, CONSTRUCTION, FUNDED, PRE_APPROVAL, status_label

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import chinese_calendar
 
 
-@lru_cache(maxsize=None)
+@cache
 def _package_years() -> frozenset[int]:
     years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
     return frozenset(years)
@@ -43,7 +43,7 @@ class WorkCalendar:
         self.table_years = frozenset(d.year for d in self.table)
 
     @classmethod
-    def from_store(cls, store) -> "WorkCalendar":
+    def from_store(cls, store) -> WorkCalendar:
         rows = store.all("SELECT day, is_workday FROM holidays")
         return cls({dt.date.fromisoformat(r["day"]): bool(r["is_workday"]) for r in rows})
 

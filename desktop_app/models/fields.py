@@ -69,7 +69,7 @@ def _blank(value) -> bool:
 def parse_money_wan(value) -> int:
     """'120.5' (万元) -> 120500000 fen. int input is taken as fen already."""
     if isinstance(value, bool):
-        raise ValueError("金额必须是数字")
+        raise ValueError("金额必须是数字")  # noqa: TRY004  (callers catch ValueError for every bad input)
     if isinstance(value, int):
         fen = value
     else:

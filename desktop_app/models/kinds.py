@@ -7,7 +7,15 @@ registry and the migrated schema agree, so neither drifts.
 from __future__ import annotations
 
 from desktop_app.models.fields import (
-    BOOL, DATE, ENUM, INT, LONGTEXT, MONEY, REF, TEXT, Field, Kind,
+    BOOL,
+    DATE,
+    ENUM,
+    INT,
+    LONGTEXT,
+    MONEY,
+    REF,
+    Field,
+    Kind,
 )
 
 UNIT, COUNTY, FINANCE = "unit", "county_office", "finance"

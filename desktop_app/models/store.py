@@ -10,8 +10,9 @@ import contextlib
 import datetime as dt
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlite_utils
 
@@ -53,7 +54,7 @@ class Store:
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, create: bool = True) -> "Store":
+    def open(cls, path: str | Path, create: bool = True) -> Store:
         path = str(path)
         if path != ":memory:":
             p = Path(path)
@@ -114,7 +115,7 @@ class Store:
 
     # ---- transactions --------------------------------------------------------------------
     @contextlib.contextmanager
-    def tx(self) -> Iterator["Store"]:
+    def tx(self) -> Iterator[Store]:
         """One explicit transaction; nested calls become savepoints. Any error rolls back."""
         try:
             with self.db.atomic():

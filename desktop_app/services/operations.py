@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.errors import NotFound, Refused, ValidationError
-from desktop_app.lifecycle import machine, rules as R
+from desktop_app.lifecycle import machine
+from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.facts import load_context, load_facts
 from desktop_app.lifecycle.policy import PolicyProfile
-from desktop_app.lifecycle.states import BUILT, FUNDED, PRE_APPROVAL, status_label
+from desktop_app.lifecycle.states import FUNDED, status_label
 from desktop_app.models.fields import fen_to_wan_text, parse_date, parse_value
 from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, PROHIBITED, ROLES, UNIT, Kind
 from desktop_app.models.store import Store, new_id, now_iso
@@ -531,7 +532,8 @@ def set_policy(store: Store, actor: Actor, changes: dict) -> PolicyProfile:
     """Change numbers of the county policy profile (e.g. an October application deadline)."""
     if actor.role != COUNTY:
         raise Refused("县级政策参数只能由县政府办公室修改", "第十条")
-    from dataclasses import asdict, fields as dc_fields
+    from dataclasses import asdict
+    from dataclasses import fields as dc_fields
 
     from desktop_app.lifecycle.policy import load_profile
 

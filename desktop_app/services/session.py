@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from desktop_app.lifecycle import machine, rules as R
+from desktop_app.lifecycle import machine
+from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.facts import load_context, load_facts
 from desktop_app.models.store import Store
-from desktop_app.services import audit, operations as ops, queries
+from desktop_app.services import audit, queries
+from desktop_app.services import operations as ops
 
 
 @dataclass
@@ -18,7 +20,7 @@ class Session:
     today_override: dt.date | None = field(default=None)
 
     @classmethod
-    def open(cls, path: str, username: str | None = None) -> "Session":
+    def open(cls, path: str, username: str | None = None) -> Session:
         store = Store.open(path)
         return cls(store, ops.installation_actor(store, username))
 

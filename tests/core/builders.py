@@ -57,7 +57,10 @@ def add_materials(c: County, pid: str, actor: Actor | None = None, years=(2023, 
     ops.add_record(c.store, a, "consultation", pid, {"consulted_on": "2026-06-01", "advisor": "李华"})
 
 
-def submitted(c: County, today=D(2026, 7, 1), **overrides) -> dict:
+APPLIED_ON = D(2026, 7, 1)
+
+
+def submitted(c: County, today=APPLIED_ON, **overrides) -> dict:
     p = new_project(c, **overrides)
     add_materials(c, p["id"])
     ops.transition(c.store, c.unit, p["id"], "submit", today=today)

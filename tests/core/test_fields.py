@@ -1,5 +1,6 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from desktop_app.models.fields import DATE, ENUM, INT, MONEY, Field, parse_money_wan, parse_value
 

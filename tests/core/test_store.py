@@ -23,10 +23,9 @@ def test_migrations_are_recorded_and_idempotent(tmp_path):
 def test_foreign_keys_on_every_connection(tmp_path):
     s = Store.open(tmp_path / "a.db")
     assert s.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    with pytest.raises(StoreError):
-        with s.tx():
-            s.conn.execute("INSERT INTO project_co_builders (id, owner_org, created_at, updated_at, project_id, org_id)"
-                           " VALUES ('x', 'nobody', 'now', 'now', 'nope', 'nobody')")
+    with pytest.raises(StoreError), s.tx():
+        s.conn.execute("INSERT INTO project_co_builders (id, owner_org, created_at, updated_at, project_id, org_id)"
+                       " VALUES ('x', 'nobody', 'now', 'now', 'nope', 'nobody')")
 
 
 def test_registry_matches_schema(tmp_path):
@@ -64,10 +63,9 @@ def test_not_a_database(tmp_path):
 def test_crash_mid_operation_leaves_last_good_state(county):
     c = county
     before = snapshot(c.store)
-    with pytest.raises(RuntimeError):
-        with c.store.tx():
-            c.store.conn.execute("UPDATE organisations SET name='x'")
-            raise RuntimeError("power cut")
+    with pytest.raises(RuntimeError), c.store.tx():
+        c.store.conn.execute("UPDATE organisations SET name='x'")
+        raise RuntimeError("power cut")
     assert snapshot(c.store) == before
 
 
