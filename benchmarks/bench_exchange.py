@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import openpyxl  # noqa: E402
+import openpyxl
 
-from desktop_app import demo  # noqa: E402
-from desktop_app.exchange import export, importer, keyring, trust  # noqa: E402
-from desktop_app.exchange.package import WORKBOOK_NAME  # noqa: E402
-from desktop_app.models.store import Store  # noqa: E402
-from desktop_app.services import operations as ops  # noqa: E402
+from desktop_app import demo
+from desktop_app.exchange import export, importer, keyring, trust
+from desktop_app.exchange.package import WORKBOOK_NAME
+from desktop_app.models.store import Store
+from desktop_app.services import operations as ops
 
 PASS = "benchmark-passphrase"
 TODAY = dt.date(2026, 11, 24)
@@ -87,7 +87,7 @@ def exchange_benchmarks(projects: int = 1000) -> list[tuple[str, float, str, flo
         t = time.perf_counter()
         res = export.export_package(county, c_actor, PASS, fin_code, Path(tmp) / "pkg.zip", everything=True)
         t_export = time.perf_counter() - t
-        t_plain_write, plain_book = _plain_write(sheets)
+        t_plain_write, _ = _plain_write(sheets)
         t = time.perf_counter()
         pv = importer.preview(finance, f_actor, Path(tmp) / "pkg.zip")
         t_preview = time.perf_counter() - t

@@ -12,17 +12,18 @@ import datetime as dt
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from desktop_app.errors import Refused
-from desktop_app.exchange import directory, keyring, records as R
+from desktop_app.exchange import directory, keyring
+from desktop_app.exchange import records as R
 from desktop_app.exchange.errors import ExportRefused
 from desktop_app.exchange.package import build_package
 from desktop_app.exchange.signing import digest_hex, format_fingerprint
 from desktop_app.exchange.workbook import Cover
-from desktop_app.models.kinds import COUNTY, FINANCE, KINDS
+from desktop_app.models.kinds import COUNTY, KINDS
 from desktop_app.models.store import now_iso
 from desktop_app.services import audit
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.errors import ValidationError
-from desktop_app.exchange import directory, records as R
+from desktop_app.exchange import directory
+from desktop_app.exchange import records as R
 from desktop_app.exchange.errors import PackageRejected
 from desktop_app.exchange.package import Opened, StepCallback, open_package
 from desktop_app.exchange.workbook import SheetSpec

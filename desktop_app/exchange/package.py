@@ -12,9 +12,9 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from desktop_app.exchange import keys, trust
 from desktop_app.exchange.errors import FingerprintFormatError, KeyFileError, PackageRejected
@@ -32,7 +32,13 @@ from desktop_app.exchange.manifest import (
 )
 from desktop_app.exchange.signing import SHA256, Signer, digest_hex, format_fingerprint
 from desktop_app.exchange.workbook import Cover, SheetSpec, read_workbook, write_workbook
-from desktop_app.exchange.zipsafe import DEFAULT_LIMITS, ZipLimits, open_zip, read_package_file, safe_extract_bytes
+from desktop_app.exchange.zipsafe import (
+    DEFAULT_LIMITS,
+    ZipLimits,
+    open_zip,
+    read_package_file,
+    safe_extract_bytes,
+)
 
 WORKBOOK_NAME = "records.xlsx"
 SIGNER_PUB_NAME = "signer.pub"

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from copy import copy
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 
 import openpyxl

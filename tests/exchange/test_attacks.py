@@ -7,7 +7,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from desktop_app.exchange import export, importer, keyring, trust
+from desktop_app.exchange import export, keyring, trust
 from desktop_app.exchange.errors import PackageRejected
 from desktop_app.exchange.keys import generate_key_pair
 from desktop_app.exchange.manifest import MANIFEST_NAME
@@ -16,7 +16,7 @@ from desktop_app.exchange.records import KIND_SPECS, RECORDS_SCHEMA, STATUS_SPEC
 from desktop_app.exchange.workbook import Cover
 from desktop_app.services import operations as ops
 from tests.exchange.helpers import full_state, members, resign, rezip
-from tests.exchange.world import PASS, D, make_world, unit_application
+from tests.exchange.world import PASS, make_world, unit_application
 
 
 @pytest.fixture(scope="module")

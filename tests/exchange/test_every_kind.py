@@ -104,7 +104,7 @@ def test_every_kind_survives_export_and_import(world, data):
         cs.insert("attachments", att)
         for kind, row in rows:
             cs.insert(kind.table, row)
-    pv, rc = world.finance.import_(world.county.export("MYCZJ"))
+    _, rc = world.finance.import_(world.county.export("MYCZJ"))
     assert rc["totals"]["conflict"] == 0
     fs = world.finance.store
     c_codes, f_codes = _codes(cs), _codes(fs)

@@ -78,7 +78,7 @@ def test_refused_import_exits_1_and_changes_nothing(two, capsys):
 
 
 def test_wrong_passphrase_message(two, capsys, monkeypatch):
-    tmp, county, unit = two
+    tmp, county, _unit = two
     monkeypatch.setenv("GOVIS_PASSPHRASE", "不是这个口令啊")
     code, _, err = run(capsys, "export", "--to", "MYJYJ", "--directory", "--out", tmp / "d.zip", "--db", county)
     assert code == 1 and "口令不正确" in err

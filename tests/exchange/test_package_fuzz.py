@@ -12,8 +12,8 @@ from tests.exchange.helpers import full_state, members, quick_state, resign
 from tests.exchange.test_fuzz import mutate
 from tests.exchange.world import PASS, make_world, unit_application
 
-FUZZ = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                  HealthCheck.data_too_large])
+FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                    HealthCheck.data_too_large]}
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,11 @@ import json
 import pytest
 
 from desktop_app.errors import Refused
-from desktop_app.exchange import export, importer, keyring, receipt, trust
+from desktop_app.exchange import export, keyring, receipt, trust
 from desktop_app.exchange.errors import ExportRefused, PackageRejected, WrongPassphrase
 from desktop_app.exchange.package import AlreadyImported
-from desktop_app.services import audit, operations as ops
+from desktop_app.services import audit
+from desktop_app.services import operations as ops
 from tests.exchange.helpers import full_state
 from tests.exchange.world import PASS, D, make_world, unit_application
 
@@ -28,7 +29,7 @@ def status(site, pid):
 def test_application_up_review_down_funding_round(world):
     w = world
     p = unit_application(w)
-    pv, rc = w.county.import_(w.unit.export("MYXZF"))
+    _, rc = w.county.import_(w.unit.export("MYXZF"))
     assert rc["totals"]["new"] == 9 and status(w.county, p["id"]) == "submitted"
     county_project = w.county.store.get("project", p["id"])
     assert county_project["lead_org_id"] == w.county.store.one("SELECT id FROM organisations WHERE code='MYJYJ'")["id"]
@@ -36,7 +37,7 @@ def test_application_up_review_down_funding_round(world):
     ops.transition(w.county.store, w.county.actor, p["id"], "record_review",
                    {"reviewed_on": "2026-09-15", "method": "central", "conclusion": "pass", "opinion": "同意建设"},
                    today=D(2026, 9, 15))
-    pv, rc = w.unit.import_(w.county.export("MYJYJ"))
+    _, rc = w.unit.import_(w.county.export("MYJYJ"))
     assert status(w.unit, p["id"]) == "approved"
     [review] = w.unit.store.for_project("review", p["id"])
     assert review["opinion"] == "同意建设"
@@ -50,7 +51,7 @@ def test_application_up_review_down_funding_round(world):
     assert status(w.county, p["id"]) == status(w.unit, p["id"]) == "planned"
     # the unit can now start building: its own step travels up again
     ops.transition(w.unit.store, w.unit.actor, p["id"], "start_construction", today=D(2026, 10, 21))
-    pv, _ = w.county.import_(w.unit.export("MYXZF"))
+    w.county.import_(w.unit.export("MYXZF"))
     assert status(w.county, p["id"]) == "in_construction"
     for site in (w.county, w.unit, w.finance):
         assert audit.verify(site.store) == []
@@ -99,7 +100,7 @@ def test_changed_record_updates_and_owner_wins(world):
     p = unit_application(w)
     w.county.import_(w.unit.export("MYXZF"))
     ops.update_project(w.unit.store, w.unit.actor, p["id"], {"contact": "0539-7654321"})
-    pv, rc = w.county.import_(w.unit.export("MYXZF"))
+    pv, _ = w.county.import_(w.unit.export("MYXZF"))
     assert pv.counts["项目"]["changed"] == 1
     assert w.county.store.get("project", p["id"])["contact"] == "0539-7654321"
     # a county package relaying the unit's own project back never overwrites it (owner wins)
@@ -154,7 +155,7 @@ def test_directory_first_import_needs_confirmed_fingerprint(tmp_path):
         newcomer.import_(data, confirm_fingerprint="1234" * 8)
     assert exc.value.reason_code == "fingerprint_mismatch"
     assert full_state(newcomer.store) == before
-    pv, rc = newcomer.import_(data, confirm_fingerprint=keyring.key_info(w.county.store, w.county.actor)["fingerprint_short"])
+    pv, _ = newcomer.import_(data, confirm_fingerprint=keyring.key_info(w.county.store, w.county.actor)["fingerprint_short"])
     assert pv.counts["单位"]["new"] >= 3
     assert newcomer.store.one("SELECT source FROM trusted_keys WHERE org_code='MYXZF'")["source"] == "confirmed"
 

@@ -2,12 +2,11 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-import pytest  # noqa: E402
+import pytest
 
-from desktop_app.services import operations as ops  # noqa: E402
-from desktop_app.services.session import Session  # noqa: E402
-from desktop_app.ui.exchange_page import ExchangePage  # noqa: E402
-from tests.exchange.world import PASS, make_world, unit_application  # noqa: E402
+from desktop_app.services.session import Session
+from desktop_app.ui.exchange_page import ExchangePage
+from tests.exchange.world import PASS, make_world, unit_application
 
 
 @pytest.fixture
