@@ -66,11 +66,29 @@ def _open(args, create: bool = False) -> Store:
 # ---- commands -------------------------------------------------------------------------------------
 
 def cmd_init(args) -> int:
+    from desktop_app import exchange
+    from desktop_app.exchange import commands as xcmd
+    from desktop_app.exchange.keys import check_passphrase_strength
+
+    secret = None
+    if not args.no_key and (os.environ.get("GOVIS_PASSPHRASE") is not None or sys.stdin.isatty()):
+        # checked before anything is written, so a weak passphrase leaves no half-made installation
+        secret = xcmd.passphrase("请设置签名密钥口令（至少8个字符）：", confirm=True)
+        check_passphrase_strength(secret)
     store = _open(args, create=True)
     actor = ops.init_installation(store, args.role, args.org_code, args.org_name, args.county,
                                   args.admin, args.admin_name, args.code_prefix)
     _out(f"已建立数据库：{store.path}")
-    _out(f"本机单位：{actor.org_name}（{actor.org_code}），角色：{ops.ROLES[actor.role]}，管理员：{actor.user}")
+    _out(f"本机单位：{actor.org_name}（{actor.org_code}），角色：{ops.ROLES[actor.role]}，管理员：{actor.user}，"
+         f"项目编号前缀：{store.get_setting('project_code_prefix')}")
+    if secret is not None:
+        verifier = exchange.setup_keys(store, actor, secret)
+        from desktop_app.exchange.signing import format_fingerprint
+
+        _out(f"已生成本机签名密钥，指纹：{format_fingerprint(verifier.fingerprint, short=True)}")
+        _out("请打印密钥登记表（govis keys print --out 登记表.pdf），盖章后报县政府办公室登记。")
+    else:
+        _out("尚未生成签名密钥：交换数据包前请运行 govis keys init。")
     return 0
 
 
@@ -279,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--county", default="蒙阴县")
     p.add_argument("--admin", default="admin")
     p.add_argument("--admin-name", default="系统管理员")
-    p.add_argument("--code-prefix", default="MY")
+    p.add_argument("--code-prefix", default=None, help="项目编号前缀（默认：县级单位为 MY，申报单位取单位代码）")
+    p.add_argument("--no-key", action="store_true", help="暂不生成签名密钥（以后运行 govis keys init）")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", parents=[common], help="生成演示县数据")

@@ -106,8 +106,10 @@ def is_initialised(store: Store) -> bool:
 
 def init_installation(store: Store, role: str, org_code: str, org_name: str, county_name: str = "蒙阴县",
                       admin_username: str = "admin", admin_name: str = "系统管理员",
-                      code_prefix: str = "MY") -> Actor:
+                      code_prefix: str | None = None) -> Actor:
     errors = {}
+    if not code_prefix:
+        code_prefix = default_code_prefix(role, org_code)
     if role not in INSTALL_ROLES:
         errors["role"] = f"角色「{role}」不对，只能是 unit（申报单位）、county_office（县政府办公室）或 finance（县财政局）"
     if not re.fullmatch(r"[A-Za-z0-9_-]{2,30}", org_code or ""):
@@ -138,6 +140,15 @@ def init_installation(store: Store, role: str, org_code: str, org_name: str, cou
         audit.append(store, actor, "初始化", "organisation", org_id, None,
                      f"建立本机数据库：{org_name}（{ROLES[role]}）", after={"code": org_code, "role": role})
     return actor
+
+
+def default_code_prefix(role: str, org_code: str) -> str:
+    """County-level installations number MY-2026-017; a unit uses its own code so that project codes
+    made at different units never clash when their packages meet at the county office."""
+    if role != UNIT:
+        return "MY"
+    letters = re.sub(r"[^A-Za-z]", "", org_code or "").upper()[:6]
+    return letters or "MY"
 
 
 def installation_actor(store: Store, username: str | None = None) -> Actor:

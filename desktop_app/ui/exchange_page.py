@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -43,6 +43,7 @@ STEP_MARK = {"running": "…", "ok": "✓", "failed": "✗", None: "○"}
 
 
 class ExchangePage(QWidget):
+    imported = Signal()  # records arrived: the ledger, workbench and statistics must re-read
     """One page of the main window. Dialogs go through small classmethods so tests can patch them."""
 
     def __init__(self, session, db_path: str, parent=None):
@@ -185,6 +186,11 @@ class ExchangePage(QWidget):
         return QMessageBox.question(parent, "确认导入", text) == QMessageBox.StandardButton.Yes
 
     # ---- refresh ----------------------------------------------------------------------------------
+    loaded = True  # the lists are read at construction and after each export or import
+
+    def load(self) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
         store, actor = self.session.store, self.session.actor
         info = keyring.key_info(store, actor)
@@ -378,6 +384,7 @@ class ExchangePage(QWidget):
         self._say(f"已导入第{rc['sequence']}号数据包（新增 {rc['totals']['new']}，修改 {rc['totals']['changed']}）。"
                   f"导入前的备份：{rc['backup'] or '—'}")
         self.refresh()
+        self.imported.emit()
 
     # ---- printing ---------------------------------------------------------------------------------
     def print_receipt(self) -> None:

@@ -26,6 +26,7 @@ from desktop_app import APP_NAME_ZH, __version__
 from desktop_app.models.kinds import FINANCE
 from desktop_app.services import stats
 from desktop_app.ui.errors import log_file, show_error
+from desktop_app.ui.exchange_page import ExchangePage
 from desktop_app.ui.icons import icon
 from desktop_app.ui.ledger import LedgerPage
 from desktop_app.ui.settings_page import SettingsPage
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 
 # (key, label, icon) — only screens that exist
 PAGES = (("workbench", "工作台", "workbench"), ("ledger", "项目台账", "ledger"),
-         ("statistics", "统计分析", "statistics"), ("settings", "系统设置", "settings"))
+         ("statistics", "统计分析", "statistics"), ("exchange", "数据交换", "export"),
+         ("settings", "系统设置", "settings"))
 
 
 def project_window_class():
@@ -104,11 +106,13 @@ class MainWindow(QMainWindow):
             "workbench": WorkbenchPage(session, db_path),
             "ledger": LedgerPage(session, db_path),
             "statistics": StatisticsPage(session, db_path),
+            "exchange": ExchangePage(session, db_path),
             "settings": SettingsPage(session, db_path),
         }
         self.pages["workbench"].open_project.connect(self.open_project)
         self.pages["ledger"].open_project.connect(lambda pid: self.open_project(pid, "basic"))
         self.pages["settings"].deadlines_changed.connect(self.refresh_all)
+        self.pages["exchange"].imported.connect(self.refresh_all)
         self.check_hub = CheckHub(self)
 
         self.nav = QListWidget()

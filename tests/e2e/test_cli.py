@@ -54,7 +54,7 @@ def test_init_twice_refused(unit_db):
 
 
 def test_project_shown_and_audit_verifies(unit_db):
-    r = govis(unit_db, "project", "show", "MY-2028-001", check=0)
+    r = govis(unit_db, "project", "show", "MYJYJ-2028-001", check=0)
     assert "县智慧教育云平台" in r.stdout and "120.5 万元" in r.stdout
     assert "逐条校验通过" in govis(unit_db, "audit", "verify", check=0).stdout
 
@@ -66,11 +66,11 @@ def test_project_shown_and_audit_verifies(unit_db):
     (["project", "new", "name=", "plan_year=2028", "category=new", "total_investment_fen=1"], "必填"),
     (["project", "new", "name=甲", "plan_year=2028", "category=new", "total_investment_fen=1",
       "planned_start=2028-05-01", "planned_completion=2028-01-01"], "不能早于"),
-    (["project", "act", "MY-2028-001", "start_review"], "只能由县政府办公室"),
-    (["project", "act", "MY-2028-001", "submit"], "申请材料不全"),
-    (["record", "add", "contract", "MY-2028-001", "contract_no=1", "title=t", "supplier=s",
+    (["project", "act", "MYJYJ-2028-001", "start_review"], "只能由县政府办公室"),
+    (["project", "act", "MYJYJ-2028-001", "submit"], "申请材料不全"),
+    (["record", "add", "contract", "MYJYJ-2028-001", "contract_no=1", "title=t", "supplier=s",
       "procurement_method=公开招标", "amount_fen=1", "signed_on=2026-11-01"], "第八条"),
-    (["record", "add", "spaceship", "MY-2028-001"], "未知的记录类型"),
+    (["record", "add", "spaceship", "MYJYJ-2028-001"], "未知的记录类型"),
     (["check", "--today", "2026-13-01"], "格式不对"),
 ])
 def test_bad_input_exit_1_chinese_and_nothing_written(unit_db, args, needle):

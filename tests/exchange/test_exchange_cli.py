@@ -27,8 +27,9 @@ def two(tmp_path, monkeypatch, capsys):
                "--org-name", "蒙阴县人民政府办公室")[0] == 0
     assert run(capsys, "init", "--db", unit, "--role", "unit", "--org-code", "MYJYJ", "--org-name", "蒙阴县教育和体育局",
                "--code-prefix", "JY")[0] == 0
-    for db in (county, unit):
-        assert run(capsys, "keys", "init", "--db", db)[0] == 0
+    for db in (county, unit):  # `init` made the key at set-up; a second one is refused
+        code, _, err = run(capsys, "keys", "init", "--db", db)
+        assert code == 1 and "已有签名密钥" in err
     assert run(capsys, "org", "add", "MYJYJ", "蒙阴县教育和体育局", "--db", county)[0] == 0
     return tmp_path, county, unit
 

@@ -24,23 +24,35 @@ def test_wizard_creates_the_installation(app, qtbot, tmp_path):
     wiz.role_page.buttons["county_office"].setChecked(True)
     wiz.next()
     org = wiz.org_page
-    assert wiz.currentPage() is org and not org.isComplete()  # code and name still empty
+    assert wiz.currentPage() is org and not org.validatePage()  # code and name still empty
+    wiz.next()
+    assert wiz.currentPage() is org  # 下一步 refused, reasons shown under the fields
+    assert "请填写单位代码" in org.errors["org_code"].text()
     qtbot.keyClicks(org.edits["org_code"], "MY 1")
     assert "字母、数字" in org.errors["org_code"].text()
-    assert not org.isComplete()
+    assert "org_code" in org.problems()
     org.edits["org_code"].clear()
     qtbot.keyClicks(org.edits["org_code"], "MYXZF")
     assert org.errors["org_code"].text() == ""
     org.edits["org_name"].insert("蒙阴县人民政府办公室")  # QtTest types ASCII only
     org.edits["prefix"].selectAll()
     qtbot.keyClicks(org.edits["prefix"], "my")
-    assert "大写字母" in org.errors["prefix"].text() and not org.isComplete()
+    assert "大写字母" in org.errors["prefix"].text() and "prefix" in org.problems()
     org.edits["prefix"].selectAll()
     qtbot.keyClicks(org.edits["prefix"], "MY")
-    assert org.isComplete()
+    assert not org.problems()
     wiz.next()
     wiz.admin_page.edits["display"].insert("王明")
-    assert wiz.admin_page.isComplete()
+    assert not wiz.admin_page.problems()
+    wiz.next()
+    keys = wiz.key_page
+    qtbot.keyClicks(keys.edits["passphrase"], "short")
+    assert "至少 8 个字符" in keys.errors["passphrase"].text() and keys.problems()
+    qtbot.keyClicks(keys.edits["passphrase"], "-but-long")
+    qtbot.keyClicks(keys.edits["confirm"], "short-but-lon")
+    assert "不一致" in keys.errors["confirm"].text() and keys.problems()
+    qtbot.keyClicks(keys.edits["confirm"], "g")
+    assert not keys.problems()
     wiz.next()
     assert "单位代码：MYXZF" in wiz.summary_page.text.text()
     wiz.button(QWizard.WizardButton.FinishButton).click()
@@ -48,6 +60,24 @@ def test_wizard_creates_the_installation(app, qtbot, tmp_path):
     assert ops.is_initialised(store)
     info = ops.installation_actor(store)
     assert (info.org_code, info.org_name, info.user) == ("MYXZF", "蒙阴县人民政府办公室", "admin")
+    from desktop_app.exchange import keyring
+    assert keyring.has_key(store) and wiz.key_error is None
+    keyring.load_signer(store, "short-but-long")  # the key opens with the passphrase typed in the wizard
+    store.close()
+
+
+def test_wizard_suggests_unit_prefix_from_its_code(app, qtbot, tmp_path):
+    store = Store.open(tmp_path / "u.db")
+    wiz = SetupWizard(store)
+    qtbot.addWidget(wiz)
+    wiz.role_page.buttons["unit"].setChecked(True)
+    wiz.next()
+    before = sys.getrefcount(True)
+    qtbot.keyClicks(wiz.org_page.edits["org_code"], "myjyj-01")
+    assert wiz.org_page.value("prefix") == "MYJYJ"
+    for _ in range(20):  # typing must not unbalance bool reference counts (a PySide 6.12 bug)
+        qtbot.keyClicks(wiz.org_page.edits["org_name"], "x")
+    assert sys.getrefcount(True) >= before - 5
     store.close()
 
 
