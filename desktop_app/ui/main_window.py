@@ -12,6 +12,7 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -162,6 +163,12 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action("退出(&X)", self.close, QKeySequence.StandardKey.Quit, "quit")
         self.act_about = self._action("关于本程序(&A)", self.about, None, "about")
         self.act_policy = self._action("政策依据(&P)", self.show_policy)
+        self.act_print_ledger = self._action("打印项目台账(&L)…", self.print_ledger, "Ctrl+P", "export",
+                                             "预览、打印或另存为PDF：项目台账（按台账当前的年度筛选）")
+        self.act_print_summary = self._action("打印年度项目申报汇总表(&S)…", self.print_plan_summary, None, None,
+                                              "预览、打印或另存为PDF：某一计划年度的申报汇总表")
+        self.act_batch_print = self._action("批量打印(&B)…", self.batch_print, None, None,
+                                            "为某一计划年度的全部项目生成同一种文书，逐份打印或保存到文件夹")
         self.page_actions = []
         for n, (key, label, ic) in enumerate(PAGES):
             a = self._action(label, lambda _c=False, i=n: self.show_page_index(i), f"Ctrl+{n + 1}", ic)
@@ -180,6 +187,11 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_refresh)
         m = bar.addMenu("项目(&P)")
         m.addAction(self.act_find)
+        m = bar.addMenu("打印(&D)")
+        m.addAction(self.act_print_ledger)
+        m.addAction(self.act_print_summary)
+        m.addSeparator()
+        m.addAction(self.act_batch_print)
         m = bar.addMenu("帮助(&H)")
         m.addAction(self.act_policy)
         m.addAction(self.act_about)
@@ -195,6 +207,42 @@ class MainWindow(QMainWindow):
         tb.addAction(self.act_export)
         self.addToolBar(tb)
         self.toolbar = tb
+
+    # ---- printing ------------------------------------------------------------------------------
+    @classmethod
+    def ask_item(cls, parent, title: str, label: str, items: list[str]) -> str | None:
+        text, ok = QInputDialog.getItem(parent, title, label, items, 0, False)
+        return text if ok else None
+
+    @classmethod
+    def ask_year(cls, parent, title: str, default: int) -> int | None:
+        year, ok = QInputDialog.getInt(parent, title, "计划年度：", default, 2000, 2100)
+        return year if ok else None
+
+    def print_ledger(self):
+        from desktop_app.ui.print_preview import preview_document
+
+        return preview_document(self, self.session, "ledger", year=self.pages["ledger"].current_filters().year)
+
+    def print_plan_summary(self):
+        from desktop_app.ui.print_preview import preview_document
+
+        year = self.ask_year(self, "年度项目申报汇总表", self.session.today.year + 1)
+        return None if year is None else preview_document(self, self.session, "plan-summary", year=year)
+
+    def batch_print(self):
+        from desktop_app.documents import filled
+        from desktop_app.ui.print_preview import batch_print
+
+        docs = [d for d in filled.DOCUMENTS.values() if d.needs in (filled.PROJECT, filled.RECORD)]
+        name = self.ask_item(self, "批量打印", "文书种类：", [d.name for d in docs])
+        if name is None:
+            return None
+        year = self.ask_year(self, "批量打印", self.session.today.year)
+        if year is None:
+            return None
+        code = next(d.code for d in docs if d.name == name)
+        return batch_print(self, self.session, code, year)
 
     def _status_bar(self) -> None:
         i = self.info

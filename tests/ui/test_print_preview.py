@@ -171,3 +171,25 @@ def test_project_window_offers_printing_for_records(qtbot, monkeypatch, tmp_path
     assert calls[-1][0] == "review" and calls[-1][1]["record_id"] == opinions.selected_row()["review_id"]
     win.print_button.click()
     assert calls[-1][0] == "application"
+
+
+def test_main_window_print_menu(qtbot, monkeypatch, tmp_path):
+    """打印 menu: the ledger, a year's plan summary, and batch printing of one kind for a plan year."""
+    from desktop_app.ui import main_window as MW
+
+    calls = []
+    monkeypatch.setattr(PP, "preview_document", lambda parent, session, code, **kw: calls.append((code, kw)))
+    monkeypatch.setattr(PP, "batch_print", lambda parent, session, code, year: calls.append(("batch", code, year)))
+    c = B.make_county(tmp_path / "m.db")
+    showcase(c)
+    session = Session(c.store, c.county, today_override=TODAY)
+    win = MW.MainWindow(session, str(tmp_path / "m.db"))
+    qtbot.addWidget(win)
+    monkeypatch.setattr(MW.MainWindow, "ask_year", classmethod(lambda cls, parent, title, default: 2027))
+    monkeypatch.setattr(MW.MainWindow, "ask_item", classmethod(lambda cls, parent, title, label, items: "合同备案表"))
+    win.act_print_ledger.trigger()
+    assert calls[-1] == ("ledger", {"year": None})
+    win.act_print_summary.trigger()
+    assert calls[-1] == ("plan-summary", {"year": 2027})
+    win.act_batch_print.trigger()
+    assert calls[-1] == ("batch", "contract", 2027)
