@@ -54,3 +54,29 @@ def test_double_click_opens_the_findings_tab(bench, qtbot):
     # a group row opens nothing
     with qtbot.assertNotEmitted(bench.open_project):
         bench.view.doubleClicked.emit(overdue)
+
+
+def test_contract_filing_due_appears_on_workbench(app, qtbot, tmp_path):
+    """A contract signed on 2026-11-20 must be filed within 5 working days: 2026-11-27 shows on 工作台."""
+    import datetime as dt
+
+    from desktop_app.services.session import Session
+    from tests.core import builders as B
+
+    c = B.make_county(tmp_path / "wb.db")
+    p = B.in_construction(c)
+    today = dt.date(2026, 11, 24)
+    Session(c.store, c.unit, today_override=today).add_record("contract", p["id"], {
+        "contract_no": "HT-2026-11", "title": "平台软件开发", "supplier": "山东某信息技术有限公司",
+        "procurement_method": "公开招标", "amount_fen": "68.5", "signed_on": "2026-11-20"})
+    page = WorkbenchPage(Session(c.store, c.county, today_override=today), str(tmp_path / "wb.db"))
+    qtbot.addWidget(page)
+    page.load()
+    qtbot.waitUntil(lambda: page.loaded, timeout=15000)
+    m = page.model
+    titles = [m.index(g, 0).data() for g in range(m.rowCount())]
+    parent = m.index(next(g for g, t in enumerate(titles) if t.startswith(R.STATE_LABELS[R.UPCOMING])), 0)
+    rows = [[m.index(r, col, parent).data() for col in range(5)] for r in range(m.rowCount(parent))]
+    contract = [r for r in rows if "HT-2026-11" in r[4]]
+    assert contract and contract[0][0] == p["code"] and contract[0][2] == "第四条"
+    assert contract[0][3] == "2026-11-27"
