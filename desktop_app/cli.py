@@ -86,7 +86,10 @@ def cmd_init(args) -> int:
         from desktop_app.exchange.signing import format_fingerprint
 
         _out(f"已生成本机签名密钥，指纹：{format_fingerprint(verifier.fingerprint, short=True)}")
-        _out("请打印密钥登记表（govis keys print --out 登记表.pdf），盖章后报县政府办公室登记。")
+        if actor.role == "county_office":
+            _out("请打印密钥登记表（govis keys print --out 登记表.pdf），盖章后随单位目录下发各单位核对指纹。")
+        else:
+            _out("请打印密钥登记表（govis keys print --out 登记表.pdf），盖章后报县政府办公室登记。")
     else:
         _out("尚未生成签名密钥：交换数据包前请运行 govis keys init。")
     return 0
