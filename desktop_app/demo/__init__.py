@@ -38,6 +38,8 @@ STATUS_WEIGHTS = {
     "in_operation": 16, "self_evaluated": 10, "post_evaluated": 8, "terminated": 2,
 }
 FLUSH_EVERY = 500      # projects per bulk insert
+# The demo county's signing key opens with this passphrase (shown in the README and the demo window).
+DEMO_PASSPHRASE = "govis-demo-2026"
 VALIDATE_ALL_UP_TO = 500  # counties this small get every row re-validated; larger ones a sample
 
 
@@ -59,6 +61,7 @@ def generate(store, projects: int = 120, seed: int = 2018, today: dt.date | None
                      after={"seed": seed, "today": today.isoformat(), "projects": projects,
                             "by_status": dict(counts["by_status"])})
     queries.refresh_deadlines(store, today)
+    _demo_key(store, actor)
     n_orgs = store.conn.execute("SELECT COUNT(*) FROM organisations").fetchone()[0]
     return {"units": n_orgs, "lead_units": len(orgs["units"]), "projects": projects,
             "records": counts["records"], "validated_rows": counts["validated"],
@@ -66,6 +69,14 @@ def generate(store, projects: int = 120, seed: int = 2018, today: dt.date | None
 
 
 # ---- installation and organisations ----------------------------------------------------------
+
+def _demo_key(store, actor) -> None:
+    """A signing key, so the 数据交换 screen works in the demo as it does after a real set-up."""
+    from desktop_app.exchange import keyring
+
+    if not keyring.has_key(store):
+        keyring.setup_keys(store, actor, DEMO_PASSPHRASE)
+
 
 def _installation(store) -> ops.Actor:
     if not ops.is_initialised(store):

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.errors import GovisError
-from desktop_app.exchange import export, importer, keyring, receipt, trust
+from desktop_app.exchange import export, history, importer, keyring, receipt, trust
 from desktop_app.exchange.package import STEPS, AlreadyImported
 from desktop_app.exchange.signing import format_fingerprint
 from desktop_app.services import operations as ops
@@ -180,7 +180,7 @@ def cmd_verify(args, open_store) -> int:
 
 def cmd_packages(args, open_store) -> int:
     store, _ = _ctx(args, open_store)
-    for p in store.all("SELECT * FROM packages ORDER BY processed_at DESC"):
+    for p in history.packages(store):
         way = "发出" if p["direction"] == "sent" else "收到"
         _out(f"{p['processed_at'][:19]}\t{way}\t{p['peer_org']}\t第{p['sequence']}号\t{p['kind']}\t{p['state']}\t{p['id']}")
     return 0
@@ -188,10 +188,10 @@ def cmd_packages(args, open_store) -> int:
 
 def cmd_receipt(args, open_store) -> int:
     store, _ = _ctx(args, open_store)
-    row = store.one("SELECT receipt FROM packages WHERE id=? AND direction='received'", (args.package_id,))
-    if not row or not row["receipt"]:
+    rc = history.receipt(store, args.package_id)
+    if rc is None:
         raise GovisError(f"找不到已导入的数据包「{args.package_id}」。")
-    receipt.receipt_pdf(json.loads(row["receipt"]), args.out)
+    receipt.receipt_pdf(rc, args.out)
     _out(f"已生成数据包接收回执：{args.out}")
     return 0
 

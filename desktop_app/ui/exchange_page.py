@@ -6,7 +6,6 @@ Work runs on worker threads that open their own Store; widgets are touched on th
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -34,7 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.exchange import export, importer, keyring, receipt
+from desktop_app.errors import GovisError
+from desktop_app.exchange import export, history, importer, keyring, receipt
 from desktop_app.exchange.package import STEPS, AlreadyImported
 from desktop_app.models.kinds import COUNTY, ROLES
 from desktop_app.ui.worker import Task
@@ -57,8 +57,11 @@ class ExchangePage(QWidget):
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.btn_key_form = QPushButton("打印密钥登记表…")
         self.btn_key_form.clicked.connect(self.print_key_form)
+        self.btn_make_key = QPushButton("生成签名密钥…")
+        self.btn_make_key.clicked.connect(self.make_key)
         top = QHBoxLayout()
         top.addWidget(self.key_label, 1)
+        top.addWidget(self.btn_make_key)
         top.addWidget(self.btn_key_form)
         root.addLayout(top)
 
@@ -163,6 +166,32 @@ class ExchangePage(QWidget):
         return text if ok else None
 
     @classmethod
+    def ask_new_passphrase(cls, parent) -> str | None:
+        first, ok = QInputDialog.getText(parent, "生成签名密钥", "设置密钥口令（至少8个字符，请牢记）：",
+                                         QLineEdit.EchoMode.Password)
+        if not ok:
+            return None
+        again, ok = QInputDialog.getText(parent, "生成签名密钥", "再次输入口令：", QLineEdit.EchoMode.Password)
+        if not ok:
+            return None
+        if again != first:
+            QMessageBox.warning(parent, "生成签名密钥", "两次输入的口令不一致，未生成密钥。")
+            return None
+        return first
+
+    def make_key(self) -> None:
+        secret = self.ask_new_passphrase(self)
+        if secret is None:
+            return
+        try:
+            keyring.setup_keys(self.session.store, self.session.actor, secret)
+        except GovisError as exc:
+            self._say(exc.message, error=True)
+            return
+        self._say("已生成本机签名密钥。请打印密钥登记表，盖章后报县政府办公室登记。")
+        self.refresh()
+
+    @classmethod
     def ask_fingerprint(cls, parent, message: str) -> str | None:
         text, ok = QInputDialog.getText(parent, "确认县政府办公室公钥指纹", message)
         return text if ok and text.strip() else None
@@ -198,8 +227,9 @@ class ExchangePage(QWidget):
             self.key_label.setText(f"本机：{actor.org_name}（{actor.org_code}，{ROLES.get(actor.role, actor.role)}）"
                                    f"    公钥指纹：{info['fingerprint_groups']}")
         else:
-            self.key_label.setText("本机尚未生成签名密钥：请在初始设置中生成，或运行 govis keys init。")
+            self.key_label.setText("本机尚未生成签名密钥：生成后才能导出数据包。")
         self.btn_key_form.setEnabled(info["has_key"])
+        self.btn_make_key.setVisible(not info["has_key"])
         current = self.recipient.currentData()
         self.recipient.clear()
         for org in export.recipients(store, actor):
@@ -208,8 +238,7 @@ class ExchangePage(QWidget):
             i = self.recipient.findData(current)
             if i >= 0:
                 self.recipient.setCurrentIndex(i)
-        rows = store.all("SELECT p.*, o.name AS peer_name FROM packages p LEFT JOIN organisations o ON o.code=p.peer_org "
-                         "ORDER BY p.processed_at DESC")
+        rows = history.packages(store)
         self.packages.setRowCount(len(rows))
         for r, p in enumerate(rows):
             cells = [p["processed_at"][:19].replace("T", " "), "发出" if p["direction"] == "sent" else "收到",
@@ -390,9 +419,7 @@ class ExchangePage(QWidget):
     def print_receipt(self) -> None:
         rc = self.last_receipt
         if rc is None:
-            row = self.session.store.one("SELECT receipt FROM packages WHERE direction='received' "
-                                         "ORDER BY processed_at DESC LIMIT 1")
-            rc = json.loads(row["receipt"]) if row and row["receipt"] else None
+            rc = history.receipt(self.session.store)
         if rc is None:
             return
         path = self.ask_save_pdf(self, f"数据包接收回执-{rc['package_id'][:8]}.pdf")

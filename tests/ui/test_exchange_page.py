@@ -69,3 +69,21 @@ def test_refused_package_shows_failed_step(qtbot, world, monkeypatch, tmp_path):
     assert not page.btn_confirm.isEnabled()
     page.print_key_form()
     assert (tmp_path / "密钥登记表.pdf").exists()
+
+
+def test_installation_without_key_can_make_one(qtbot, monkeypatch, tmp_path):
+    from desktop_app.exchange import keyring
+    from desktop_app.models.store import Store
+    from desktop_app.services import operations as ops
+
+    store = Store.open(tmp_path / "nokey.db")
+    actor = ops.init_installation(store, "unit", "MYJYJ", "蒙阴县教育和体育局")
+    monkeypatch.setattr(ExchangePage, "ask_new_passphrase", classmethod(lambda cls, parent: "a-long-secret"))
+    page = ExchangePage(Session(store, actor), store.path)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.btn_key_form.isEnabled() and page.btn_make_key.isVisible()
+    page.btn_make_key.click()
+    assert keyring.has_key(store) and "公钥指纹" in page.key_label.text()
+    assert page.btn_key_form.isEnabled() and not page.btn_make_key.isVisible()
+    keyring.load_signer(store, "a-long-secret")
