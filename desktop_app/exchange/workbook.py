@@ -28,11 +28,13 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -128,7 +130,11 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 def escape_text(text: str) -> str:
     """Original text -> what is stored in the cell (OOXML `_xHHHH_` escapes)."""
-    return _NEEDS_ESCAPE.sub(lambda m: "_x005F_" if m.group() == "_" else f"_x{ord(m.group()):04X}_", text)
+    return _NEEDS_ESCAPE.sub(_escape_match, text)
+
+
+def _escape_match(m) -> str:
+    return "_x005F_" if m.group() == "_" else f"_x{ord(m.group()):04X}_"
 
 
 def unescape_text(stored: str) -> str:
@@ -192,37 +198,58 @@ def _fmt_wan(cell) -> None:
 
 
 def write_workbook(cover: Cover, sheets: Sequence[tuple[SheetSpec, Sequence[Mapping[str, object]]]]) -> bytes:
-    """The .xlsx bytes. Raises ExportRefused (naming sheet, row and column) for a value it cannot keep exact."""
+    """The .xlsx bytes. Raises ExportRefused (naming sheet, row and column) for a value it cannot keep exact.
+
+    openpyxl writes the frame of every sheet (cover, styled header row, widths, frozen header, filter,
+    print titles, page setup, styles); the data rows, which are all of one simple shape, are then
+    written straight into each sheet's <sheetData> (`_body_xml`): the very cells openpyxl would write
+    (inline strings with the quotePrefix style, numbers, styled empty cells), about ten times faster.
+    """
     names = [spec.name for spec, _ in sheets]
     if len(set(names)) != len(names):
         raise ValueError("duplicate sheet names")
     wb = openpyxl.Workbook()
     wb.properties.creator = "govis"
     _write_cover(wb.active, cover, [(spec.name, len(rows)) for spec, rows in sheets])
+    styles = _body_styles(wb)
+    bodies = []
     for spec, rows in sheets:
-        _write_sheet(wb.create_sheet(spec.name), spec, rows)
+        body, widths = _body_xml(spec, rows, styles)
+        ws = wb.create_sheet(spec.name)
+        _write_sheet(ws, spec, len(rows), widths)
+        bodies.append((ws, body, len(spec.headers), len(rows)))
     out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    wb.save(out)  # assigns each sheet its part name (ws.path)
+    return _splice_bodies(out.getvalue(), {ws.path.lstrip("/"): (body, width, n) for ws, body, width, n in bodies})
 
 
 def _text_cell(ws, row: int, col: int, text: str, where: str):
-    if find_unstorable(text):
-        raise ExportRefused(
-            "unstorable_text", f"{where}含有无法保存的字符（不成对的代理字符），无法导出。请在程序中修改该内容后重新导出。"
-        )
-    stored = escape_text(text)
-    if len(stored) > MAX_CELL_CHARS:
-        raise ExportRefused(
-            "text_too_long",
-            f"{where}的文字过长（{len(text)} 字），超过Excel单元格上限（{MAX_CELL_CHARS} 字），无法导出。"
-            "请精简内容，或将详细内容作为附件（PDF）随数据包发送。",
-        )
+    stored = _stored_text(text, where)
     cell = ws.cell(row=row, column=col)
     cell.value = stored
     cell.data_type = "s"      # openpyxl turns text starting with "=" into a formula: undo that
     _restyle(cell, "quote", _quote)  # quotePrefix: tell Excel/WPS to keep it text when edited
     return cell
+
+
+def _stored_text(text: str, where) -> str:
+    """The escaped text to store, or ExportRefused. `where`: the place, or (spec, row, column) naming it."""
+    if _SURROGATE.search(text):
+        raise ExportRefused(
+            "unstorable_text",
+            f"{_where(where)}含有无法保存的字符（不成对的代理字符），无法导出。请在程序中修改该内容后重新导出。")
+    stored = _NEEDS_ESCAPE.sub(_escape_match, text)
+    if len(stored) > MAX_CELL_CHARS:
+        raise ExportRefused(
+            "text_too_long",
+            f"{_where(where)}的文字过长（{len(text)} 字），超过Excel单元格上限（{MAX_CELL_CHARS} 字），无法导出。"
+            "请精简内容，或将详细内容作为附件（PDF）随数据包发送。",
+        )
+    return stored
+
+
+def _where(where) -> str:
+    return where if isinstance(where, str) else _place(*where)
 
 
 def _write_cover(ws, cover: Cover, counts: list[tuple[str, int]]) -> None:
@@ -257,68 +284,167 @@ def _write_cover(ws, cover: Cover, counts: list[tuple[str, int]]) -> None:
     _page_setup(ws, print_titles=False)
 
 
-def _write_sheet(ws, spec: SheetSpec, rows: Sequence[Mapping[str, object]]) -> None:
+def _write_sheet(ws, spec: SheetSpec, n_rows: int, widths: list[int]) -> None:
+    """The frame of a data sheet: styled header row, widths, frozen header, filter, page setup."""
     headers = spec.headers
     for col, header in enumerate(headers, start=1):
         c = _text_cell(ws, 1, col, header, f"工作表「{spec.name}」表头")
         c.font, c.fill, c.border, c.alignment = _HEADER_FONT, _HEADER_FILL, _BORDER, _HEADER_ALIGN
-    widths = [_display_width(h) for h in headers]
-    for r, record in enumerate(rows, start=2):
-        unknown = set(record) - {c.key for c in spec.columns}
-        if unknown:
-            raise ValueError(f"sheet {spec.name!r} row {r}: keys not in the sheet spec: {sorted(unknown)}")
-        if all(record.get(c.key) in (None, "") for c in spec.columns):
-            raise ExportRefused("empty_record", f"工作表「{spec.name}」第{r}行的记录全部为空，无法导出。请检查该记录。")
-        col = 1
-        for column in spec.columns:
-            where = f"工作表「{spec.name}」第{r}行「{column.header}」"
-            for cell in _write_value(ws, r, col, column, record.get(column.key), where):
-                _restyle(cell, "body", _body)
-                if r <= 201:  # widths from the first 200 rows are representative enough
-                    widths[cell.column - 1] = max(widths[cell.column - 1], _display_width(_shown(cell.value)))
-            col += len(column.headers)
     for i, column in enumerate((c for col in spec.columns for c in [col] * len(col.headers)), start=1):
         width = column.width or min(max(widths[i - 1] + 2, 8), 50)
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     if headers:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(rows) + 1, 2)}"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(n_rows + 1, 2)}"
     _page_setup(ws, print_titles=True)
 
 
-def _write_value(ws, r: int, col: int, column: Column, value: object, where: str) -> list:
-    if value is None or value == "":
-        cells = [ws.cell(row=r, column=col + i) for i in range(len(column.headers))]
-        return cells
-    if column.type == TEXT:
-        if not isinstance(value, str):
-            raise ExportRefused("bad_value", f"{where}应为文字，实际为「{type(value).__name__}」，无法导出。请检查该记录。")
-        if column.choices:
-            labels = dict(column.choices)
-            if value not in labels:
-                raise ExportRefused("bad_value", f"{where}的取值「{value}」不在可选项中，无法导出。请在程序中修改后重新导出。")
-            value = labels[value]
-        return [_text_cell(ws, r, col, value, where)]
-    if column.type == DATE:
-        if isinstance(value, dt.datetime):
-            raise ExportRefused("bad_value", f"{where}应为日期（不含时间），无法导出。请检查该记录。")
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        if not isinstance(value, str) or not _is_iso_date(value):
-            raise ExportRefused("bad_value", f"{where}的日期「{value}」格式不对（应为2026-11-24这样的格式），无法导出。请检查该记录。")
-        return [_text_cell(ws, r, col, value, where)]
-    # INT and MONEY
-    if type(value) is not int:
-        raise ExportRefused("bad_value", f"{where}应为整数，实际为「{value!r}」，无法导出。请检查该记录。")
-    if abs(value) >= MAX_EXACT_INT:
-        raise ExportRefused("bad_value", f"{where}的数值过大（{value}），表格软件无法精确保存，无法导出。请检查该记录。")
-    cell = ws.cell(row=r, column=col, value=value)
-    if column.type == INT:
-        return [cell]
-    _restyle(cell, "int", _fmt_int)
-    shown = ws.cell(row=r, column=col + 1, value=value / FEN_PER_WAN)
-    _restyle(shown, "wan", _fmt_wan)
-    return [cell, shown]
+@dataclass(frozen=True)
+class _Styles:
+    text: int    # quotePrefix + thin border + wrap/top: every text, date and choice cell
+    plain: int   # border + wrap/top: int cells and empty cells
+    fen: int     # ... + number format "0": money in 分
+    wan: int     # ... + number format for 万元
+
+
+def _body_styles(wb) -> _Styles:
+    """Register the body cells' styles once in the workbook's style table; their ids."""
+    def sid(*setters) -> int:
+        cell = WriteOnlyCell(wb.active)  # detached: only its style is kept
+        for setter in setters:
+            setter(cell)
+        return cell.style_id
+
+    return _Styles(text=sid(_quote, _body), plain=sid(_body), fen=sid(_fmt_int, _body), wan=sid(_fmt_wan, _body))
+
+
+def _xml_text(stored: str) -> str:
+    """An inline string's <is> element; `stored` is already free of characters XML cannot hold."""
+    if "&" in stored:
+        stored = stored.replace("&", "&amp;")
+    if "<" in stored:
+        stored = stored.replace("<", "&lt;")
+    if ">" in stored:
+        stored = stored.replace(">", "&gt;")
+    if stored.strip() != stored:
+        return f'<is><t xml:space="preserve">{stored}</t></is>'
+    return f"<is><t>{stored}</t></is>"
+
+
+def _body_xml(spec: SheetSpec, rows: Sequence[Mapping[str, object]], st: _Styles) -> tuple[str, list[int]]:
+    """The <row> elements of the data rows (row 2 on), validated; and the content widths of the columns."""
+    headers = spec.headers
+    widths = [_display_width(h) for h in headers]
+    keys = {c.key for c in spec.columns}
+    letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
+    plan = []   # (column, type, letter(s), physical index, label dict or None)
+    col = 0
+    for column in spec.columns:
+        plan.append((column, column.type, letters[col], letters[col + 1] if column.type == MONEY else None, col,
+                     dict(column.choices) if column.choices else None))
+        col += len(column.headers)
+    text_s, plain_s, fen_s, wan_s = (f'" s="{st.text}" t="inlineStr">', f'" s="{st.plain}" t="n"',
+                                     f'" s="{st.fen}" t="n"><v>', f'" s="{st.wan}" t="n"><v>')
+    out: list[str] = []
+    add = out.append
+    for r, record in enumerate(rows, start=2):
+        if not keys.issuperset(record):
+            unknown = set(record) - keys
+            raise ValueError(f"sheet {spec.name!r} row {r}: keys not in the sheet spec: {sorted(unknown)}")
+        if all(record.get(k) in (None, "") for k in keys):
+            raise ExportRefused("empty_record", f"工作表「{spec.name}」第{r}行的记录全部为空，无法导出。请检查该记录。")
+        rs = str(r)
+        measure = r <= 201  # widths from the first 200 rows are representative enough
+        add(f'<row r="{rs}">')
+        for column, ctype, letter, letter2, i, labels in plan:
+            value = record.get(column.key)
+            if value is None or value == "":
+                add(f'<c r="{letter}{rs}{plain_s}/>')
+                if letter2:
+                    add(f'<c r="{letter2}{rs}{plain_s}/>')
+                continue
+            if ctype == TEXT or ctype == DATE:
+                if ctype == TEXT:
+                    if not isinstance(value, str):
+                        raise ExportRefused("bad_value", f"{_place(spec, r, column)}应为文字，实际为「{type(value).__name__}」，"
+                                            "无法导出。请检查该记录。")
+                    if labels is not None:
+                        if value not in labels:
+                            raise ExportRefused("bad_value", f"{_place(spec, r, column)}的取值「{value}」不在可选项中，"
+                                                "无法导出。请在程序中修改后重新导出。")
+                        value = labels[value]
+                else:
+                    value = _date_text(value, spec, r, column)
+                stored = _stored_text(value, (spec, r, column))
+                add(f'<c r="{letter}{rs}{text_s}{_xml_text(stored)}</c>')
+                if measure:
+                    widths[i] = max(widths[i], _display_width(stored))
+                continue
+            # INT and MONEY
+            if type(value) is not int:
+                raise ExportRefused("bad_value", f"{_place(spec, r, column)}应为整数，实际为「{value!r}」，无法导出。请检查该记录。")
+            if abs(value) >= MAX_EXACT_INT:
+                raise ExportRefused("bad_value", f"{_place(spec, r, column)}的数值过大（{value}），表格软件无法精确保存，"
+                                    "无法导出。请检查该记录。")
+            if ctype == INT:
+                add(f'<c r="{letter}{rs}{plain_s}><v>{value}</v></c>')
+            else:
+                wan = value / FEN_PER_WAN
+                add(f'<c r="{letter}{rs}{fen_s}{value}</v></c><c r="{letter2}{rs}{wan_s}{wan:.16g}</v></c>')
+                if measure:
+                    widths[i + 1] = max(widths[i + 1], len(f"{wan:,.2f}"))
+            if measure:
+                widths[i] = max(widths[i], len(str(value)))
+        add("</row>")
+    return "".join(out), widths
+
+
+def _place(spec: SheetSpec, r: int, column: Column) -> str:
+    return f"工作表「{spec.name}」第{r}行「{column.header}」"
+
+
+def _date_text(value, spec: SheetSpec, r: int, column: Column) -> str:
+    if isinstance(value, dt.datetime):
+        raise ExportRefused("bad_value", f"{_place(spec, r, column)}应为日期（不含时间），无法导出。请检查该记录。")
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    if not isinstance(value, str) or not _is_iso_date(value):
+        raise ExportRefused("bad_value", f"{_place(spec, r, column)}的日期「{value}」格式不对（应为2026-11-24这样的格式），"
+                            "无法导出。请检查该记录。")
+    return value
+
+
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
+
+
+def _splice_bodies(xlsx: bytes, bodies: dict[str, tuple[str, int, int]]) -> bytes:
+    """Put each data sheet's rows after its header row (and fix its dimension) in openpyxl's output."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename in bodies:
+                body, width, n_rows = bodies.pop(info.filename)
+                data = _splice_sheet(data, body.encode("utf-8"), width, n_rows)
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    if bodies:
+        raise AssertionError(f"sheets missing from openpyxl's output: {sorted(bodies)}")
+    return out.getvalue()
+
+
+def _splice_sheet(xml: bytes, body: bytes, width: int, n_rows: int) -> bytes:
+    if not body:
+        return xml
+    head, sep, tail = xml.partition(b"</sheetData>")
+    if not sep or b"</sheetData>" in tail or b"<sheetData>" not in head:
+        raise AssertionError("unexpected worksheet XML from openpyxl")
+    if width:
+        ref = f'<dimension ref="A1:{get_column_letter(width)}{n_rows + 1}"/>'.encode()
+        head, n = _DIMENSION.subn(ref, head, count=1)
+        if n != 1:
+            raise AssertionError("unexpected worksheet XML from openpyxl (dimension)")
+    return head + body + sep + tail
 
 
 def _page_setup(ws, print_titles: bool) -> None:
@@ -334,12 +460,6 @@ def _page_setup(ws, print_titles: bool) -> None:
     ws.oddHeader.center.text = "&A"  # the sheet name
     if print_titles:
         ws.print_title_rows = "1:1"
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return "" if value is None else str(value)
 
 
 def _display_width(text: str) -> int:
