@@ -519,6 +519,14 @@ def set_holidays(store: Store, actor: Actor, year: int, holidays: list[str], wor
 def attach_file(store: Store, actor: Actor, project_id: str, path: str | Path, record_kind: str | None = None,
                 record_id: str | None = None) -> dict:
     project = store.get("project", project_id)
+    if actor.role == UNIT and project["lead_org_id"] != actor.org_id and not store.one(
+            "SELECT 1 FROM project_co_builders WHERE project_id=? AND org_id=?", (project_id, actor.org_id)):
+        raise Refused("只有项目牵头单位或共建单位才能为该项目添加附件")
+    if record_kind is not None:
+        kind = KINDS.get(record_kind)
+        record = store.find(kind, record_id) if kind and kind.project_scoped and record_id else None
+        if record is None or record["project_id"] != project_id:
+            raise ValidationError({"record_id": "要附加文件的记录不属于本项目"})
     p = Path(path)
     if not p.is_file():
         raise ValidationError({"file": f"找不到文件：{p}"})

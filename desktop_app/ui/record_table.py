@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -219,6 +220,10 @@ class RecordSection(QGroupBox):
         self.note.setWordWrap(True)
         bar.addWidget(self.add_button)
         bar.addWidget(self.edit_button)
+        self.attach_button = QPushButton("附加文件…")
+        self.attach_button.setToolTip(f"为所选{kind.label}附加扫描件等文件（在“附件”页查看和打开）")
+        self.attach_button.clicked.connect(self.attach_to_selected)
+        bar.addWidget(self.attach_button)
         self.print_docs, self.print_column = printable_documents(kind.name)
         self.print_buttons = []
         for doc in self.print_docs:
@@ -276,6 +281,26 @@ class RecordSection(QGroupBox):
             return f"这条{self.kind.label}由其他单位填报，本单位不能修改"
         return None
 
+    @classmethod
+    def choose_file(cls, parent) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(parent, "选择要附加的文件")
+        return path or None
+
+    def attach_to_selected(self) -> dict | None:
+        row = self.selected_row()
+        if row is None or self.view_ is None:
+            return None
+        path = self.choose_file(self)
+        if not path:
+            return None
+        try:
+            att = self.session.attach_file(self.view_.id, path, self.kind.name, row["id"])
+        except GovisError as exc:
+            self.note.setText(exc.message)
+            return None
+        self.written.emit(self.kind.name)
+        return att
+
     def print_selected(self, code: str):
         from desktop_app.ui.print_preview import preview_document
 
@@ -289,6 +314,7 @@ class RecordSection(QGroupBox):
         selected = self.selected_row() is not None
         for button in self.print_buttons:
             button.setEnabled(selected)
+        self.attach_button.setEnabled(selected)
         why = self._edit_refusal(self.selected_row())
         self.edit_button.setEnabled(why is None)
         self.edit_button.setToolTip(why or "修改所选记录（也可双击或按回车）")

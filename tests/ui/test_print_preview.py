@@ -193,3 +193,29 @@ def test_main_window_print_menu(qtbot, monkeypatch, tmp_path):
     assert calls[-1] == ("plan-summary", {"year": 2027})
     win.act_batch_print.trigger()
     assert calls[-1] == ("batch", "contract", 2027)
+
+
+def test_attach_a_file_to_a_selected_record(qtbot, monkeypatch, tmp_path):
+    from desktop_app.ui.project_window import ProjectWindow
+    from desktop_app.ui.record_table import RecordSection
+
+    c = B.make_county(tmp_path / "a.db")
+    project = showcase(c)
+    scan = tmp_path / "合同扫描件.pdf"
+    scan.write_bytes(b"%PDF-1.4 stamped contract")
+    monkeypatch.setattr(RecordSection, "choose_file", classmethod(lambda cls, parent: str(scan)))
+    win = ProjectWindow(Session(c.store, c.unit, today_override=TODAY), project["id"], "construction")
+    qtbot.addWidget(win)
+    section = win.section("contract")
+    assert not section.attach_button.isEnabled()
+    section.table.selectRow(0)
+    contract = section.selected_row()
+    att = section.attach_to_selected()
+    assert att["record_kind"] == "contract" and att["record_id"] == contract["id"]
+    listed = [a for a in win.session.attachments(project["id"]) if a["id"] == att["id"]]
+    assert listed and listed[0]["filename"] == "合同扫描件.pdf"
+    # a unit that is neither lead nor co-builder may not attach
+    ops.add_organisation(c.store, c.county, "MYGAJ", "蒙阴县公安局", "unit")
+    other = Session(c.store, B.actor_for(c.store, "MYGAJ"), today_override=TODAY)
+    with pytest.raises(ops.Refused):
+        other.attach_file(project["id"], str(scan), "contract", contract["id"])
