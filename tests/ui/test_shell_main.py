@@ -42,7 +42,7 @@ def test_navigation_has_only_built_screens_and_loads_lazily(window, qtbot):
     qtbot.waitUntil(lambda: window.pages["ledger"].loaded, timeout=15000)
     assert window.pages["ledger"].model.rowCount() == 5
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["文件(&F)", "视图(&V)", "项目(&P)", "帮助(&H)"]
+    assert menus == ["文件(&F)", "视图(&V)", "项目(&P)", "打印(&D)", "帮助(&H)"]
 
 
 def test_geometry_and_last_screen_are_remembered(app, qtbot, shell_county, settings, dialogs):
