@@ -323,3 +323,17 @@ def test_migration_missing_in_the_middle_is_still_applied(tmp_path, monkeypatch)
     monkeypatch.setattr(store_mod, "MIGRATIONS", MIGRATIONS)
     s = store_mod.Store.open(tmp_path / "m.db")
     assert {r[0] for r in s.conn.execute("SELECT version FROM schema_migrations")} == {1, 2, 3}
+
+
+def test_2027_deadline_tentative_until_the_county_enters_the_2027_table(county):
+    from desktop_app.services import queries
+    c = county
+    p = B.in_construction(c)
+    ops.add_record(c.store, c.unit, "contract", p["id"], {
+        "contract_no": "HT-2027", "title": "软件", "supplier": "某公司", "procurement_method": "公开招标",
+        "amount_fen": "50", "signed_on": "2026-12-30"}, today=D(2026, 12, 30))
+    [f] = [x for x in queries.check(c.store, D(2026, 12, 30), [p["id"]]) if x.rule_id == "R04-contract"]
+    assert f.due.tentative and "暂定" in f.message
+    ops.set_holidays(c.store, c.county, 2027, ["2027-01-01"], [])
+    [f] = [x for x in queries.check(c.store, D(2026, 12, 30), [p["id"]]) if x.rule_id == "R04-contract"]
+    assert not f.due.tentative and f.due.day == D(2027, 1, 7)
