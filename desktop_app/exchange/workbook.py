@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -34,12 +35,15 @@ from copy import copy
 from dataclasses import dataclass, field
 
 import openpyxl
+from defusedxml.ElementTree import DefusedXMLParser
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from desktop_app.exchange.errors import ExportRefused, PackageRejected
-from desktop_app.exchange.zipsafe import MB, ZipLimits, open_zip, safe_extract_bytes
+from desktop_app.exchange.zipsafe import MB, ZipLimits, open_zip
 
 TEXT, INT, MONEY, DATE = "text", "int", "money", "date"
 COLUMN_TYPES = (TEXT, INT, MONEY, DATE)
@@ -513,17 +517,18 @@ def read_workbook(data: bytes, expected_sheets: Iterable[SheetSpec] | Mapping[st
     try:
         wb = openpyxl.load_workbook(io.BytesIO(bytes(data)), read_only=True, data_only=False,
                                     keep_links=False, keep_vba=False, rich_text=False)
-        _check_shared_strings(wb, limits)
         result: dict[str, list[dict]] = {}
         for name in wb.sheetnames:
             ws = wb[name]
-            if not hasattr(ws, "reset_dimensions"):
+            if not isinstance(ws, ReadOnlyWorksheet):
                 raise _rejected("unknown_sheet", f"工作簿中的「{name}」不是普通工作表，不是本程序导出的格式，已拒绝。请向发送单位索取新的数据包。")
-            ws.reset_dimensions()  # the stored dimension may lie (WPS writes A1:A1)
+            _check_shared_strings(ws._shared_strings, limits)
+            # The sheets' cells are read by _SheetTarget (through defusedxml, like openpyxl's own reader),
+            # which ignores the stored dimension (it may lie: WPS writes A1:A1).
             if name == COVER_SHEET:
-                _scan_cover(ws, limits)
+                _scan_cover(wb, ws, limits)
             elif name in specs:
-                result[name] = _read_sheet(ws, specs[name], limits)
+                result[name] = _read_sheet(wb, ws, specs[name], limits)
             else:
                 raise _rejected("unknown_sheet", f"工作簿中有无法识别的工作表「{name}」，数据包可能被改动或来自不兼容的程序版本，已拒绝。请向发送单位索取新的数据包。")
         return result
@@ -561,16 +566,21 @@ def _check_parts(zf, entries, limits: WorkbookLimits) -> None:
         if lower.endswith(".bin") or "vbaproject" in lower or lower.startswith("xl/externallinks/"):
             raise _rejected("workbook_macro", "工作簿中含有宏或外部链接，不是本程序导出的格式，已拒绝。请向发送单位索取新的数据包。")
         if lower.endswith((".xml", ".rels", ".vml")):
-            head = safe_extract_bytes(zf, e.name, limits.zip.max_entry_size, label="工作簿")[:4096]
+            # open_zip has read every entry in full (capped, sizes and CRC checked): the head is enough here
+            with zf.open(e.name) as fh:
+                head = fh.read(4096)
             if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper() \
                     or head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 XML would hide a DOCTYPE from us
                 raise _rejected("xml_entities", "工作簿中含有XML实体声明（可能是恶意的“实体炸弹”），已拒绝。请向发送单位索取新的数据包。")
 
 
-def _check_shared_strings(wb, limits: WorkbookLimits) -> None:
-    for s in getattr(wb, "shared_strings", ()) or ():
-        if isinstance(s, str) and len(s) > limits.max_cell_chars:
-            raise _too_long("共享字符串表", len(s), limits)
+def _check_shared_strings(table: list, limits: WorkbookLimits) -> None:
+    """The reader's shared string table (every worksheet gets the same list; wb.shared_strings stays empty)."""
+    if not isinstance(table, list):
+        raise TypeError("unexpected shared string table")  # fail closed: malformed_workbook
+    for s in table:
+        if not isinstance(s, str) or len(s) > limits.max_cell_chars:
+            raise _too_long("共享字符串表", len(s) if isinstance(s, str) else 0, limits)
 
 
 def _too_long(where: str, n: int, limits: WorkbookLimits) -> PackageRejected:
@@ -580,39 +590,229 @@ def _too_long(where: str, n: int, limits: WorkbookLimits) -> PackageRejected:
     )
 
 
-def _check_cell(ws_name: str, cell, limits: WorkbookLimits):
-    """Refuse what no exported cell ever is; return the cell value."""
-    where = f"「{ws_name}」{getattr(cell, 'coordinate', '')}"
-    dt_ = getattr(cell, "data_type", None)
-    value = cell.value
-    if dt_ == "f" or (not isinstance(value, (str, int, float, dt.datetime, type(None))) or isinstance(value, bool)):
-        raise _rejected(
-            "formula_cell",
-            f"工作簿单元格{where}含有公式或非数据内容，说明工作簿在导出后被改动过，已拒绝。请向发送单位索取新的数据包，不要在Excel/WPS中编辑后再导入。",
-        )
-    if dt_ == "e":
-        raise _rejected("error_cell", f"工作簿单元格{where}含有错误值，说明工作簿被改动过，已拒绝。请向发送单位索取新的数据包。")
-    if isinstance(value, str) and len(value) > limits.max_cell_chars:
-        raise _too_long(f"单元格{where}", len(value), limits)
-    return value
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"  # expat's "namespace}name" form
+_SHEET_DATA, _ROW, _C, _V, _F, _IS, _T, _RUN = (_MAIN_NS + t for t in ("sheetData", "row", "c", "v", "f", "is", "t", "r"))
+_DIGITS = "0123456789"
+_COLUMN_INDEX = {get_column_letter(i): i for i in range(1, 1025)}
+_CHUNK = 256 * 1024
+_DATA_TYPES = (str, int, float, dt.datetime)
 
 
-def _scan_cover(ws, limits: WorkbookLimits) -> None:
-    for count, row in enumerate(ws.iter_rows(max_col=8), start=1):
-        if count > 1000:
+def _cast_number(text: str):
+    """A numeric cell's text as int or float, exactly as openpyxl's reader converts it."""
+    if "." in text or "E" in text or "e" in text:
+        return float(text)
+    return int(text)
+
+
+class _Malformed(Exception):
+    """Worksheet XML that no spreadsheet program writes (read_workbook answers malformed_workbook)."""
+
+
+class _SheetTarget:
+    """Target for defusedxml's expat parser: the cells of one worksheet's <sheetData>, checked, row by row.
+
+    Reads cells the way openpyxl's read-only worksheet does (inline and shared strings, numbers, dates by
+    number format, t="str"/"d"), and refuses as `_check_cell` always did: formulas and booleans
+    (formula_cell), error values (error_cell), over-long strings. Stricter than openpyxl where only a
+    hand-made file differs: rows and cells must come in increasing order, a cell's reference must name
+    its row, and only cells may sit in rows and only rows in <sheetData> (one of it). Everything outside
+    <sheetData> (page setup, views ...) is parsed (defused) but not read. `rows` collects (row number, [(column, value)]).
+    """
+
+    def __init__(self, wb, ws, sheet: str, limits: WorkbookLimits):
+        self.sheet, self.limits, self.max_chars = sheet, limits, limits.max_cell_chars
+        self.shared = ws._shared_strings   # openpyxl's table of the workbook's shared strings
+        self.date_formats, self.timedelta_formats = wb._date_formats, wb._timedelta_formats
+        self.epoch = wb.epoch
+        self.rows: list[tuple[int, list]] = []
+        self.in_data = self.seen_data = False
+        self.row_cells: list | None = None
+        self.row_no, self.row_text, self.col = 0, "0", 0
+        self.cell = None            # attributes of the open <c>
+        self.path: list[str] = []   # elements open inside it
+        self.buf: list[str] | None = None  # text of the open <v> or <t>
+        self.v = self.plain = self.runs = None
+        self.formula = self.inline = False
+
+    def start(self, tag, attrib):
+        if self.cell is not None:
+            path = self.path
+            if self.buf is not None:
+                raise _Malformed
+            if not path:
+                if tag == _V or tag == _IS:
+                    if self.v is not None or self.inline:
+                        raise _Malformed
+                    if tag == _V:
+                        self.buf = []
+                    else:
+                        self.inline = True
+                elif tag == _F:
+                    self.formula = True
+            elif tag == _T and path[0] == _IS and (len(path) == 1 or (len(path) == 2 and path[1] == _RUN)):
+                if len(path) == 1 and self.plain is not None:
+                    raise _Malformed
+                self.buf = []
+            path.append(tag)
+        elif not self.in_data:
+            if tag == _SHEET_DATA:
+                if self.seen_data:
+                    raise _Malformed
+                self.in_data = self.seen_data = True
+        elif tag == _C:
+            if self.row_cells is None:
+                raise _Malformed
+            self.cell, self.v, self.plain, self.runs, self.formula, self.inline = attrib, None, None, None, False, False
+        elif tag == _ROW:
+            if self.row_cells is not None:
+                raise _Malformed
+            r = attrib.get("r")
+            number = int(r) if r is not None else self.row_no + 1
+            if number <= self.row_no:
+                raise _Malformed
+            self.row_no, self.row_text, self.col, self.row_cells = number, str(number), 0, []
+        else:
+            raise _Malformed  # inside <sheetData> only rows, inside rows only cells
+
+    def data(self, text):
+        if self.buf is not None:
+            self.buf.append(text)
+
+    def end(self, tag):
+        if self.cell is not None:
+            if self.path:
+                closing = self.path.pop()
+                if self.buf is not None:
+                    text = "".join(self.buf)
+                    self.buf = None
+                    if closing == _V:
+                        self.v = text
+                    elif self.path and self.path[-1] == _RUN:
+                        self.runs = [*(self.runs or ()), text]
+                    else:
+                        self.plain = text
+                return
+            self._end_cell()
+        elif self.in_data:
+            if tag == _ROW:
+                self.rows.append((self.row_no, self.row_cells))
+                self.row_cells = None
+            elif tag == _SHEET_DATA:
+                self.in_data = False
+
+    def close(self):
+        return None
+
+    def _end_cell(self):
+        a = self.cell
+        self.cell = None
+        ref = a.get("r")
+        if ref is not None:
+            letters = ref.rstrip(_DIGITS)
+            col = _COLUMN_INDEX.get(letters) or column_index_from_string(letters)
+            if ref[len(letters):] != self.row_text:
+                raise _Malformed
+        else:
+            col = self.col + 1
+        if col <= self.col:
+            raise _Malformed
+        self.col = col
+        t = a.get("t", "n")
+        value = None
+        if self.formula:
+            t = "f"
+        elif t == "inlineStr":
+            if self.inline:
+                value = (self.plain or "") + "".join(self.runs) if self.runs else (self.plain or "")
+        elif self.v:
+            v = self.v
+            if t == "n":
+                value = _cast_number(v)
+                style = int(a.get("s") or 0) if self.date_formats else 0
+                if style in self.date_formats:
+                    try:
+                        value = from_excel(value, self.epoch, timedelta=style in self.timedelta_formats)
+                    except (OverflowError, ValueError):
+                        t = "e"
+            elif t == "s":
+                index = int(v)
+                if index < 0:
+                    raise _Malformed
+                value = self.shared[index]
+            elif t == "str":
+                value = v
+            elif t == "d":
+                value = from_ISO8601(v)
+            elif t not in ("b", "e"):
+                raise _Malformed
+        elif t not in ("n", "s", "str", "d", "b", "e"):
+            raise _Malformed
+        if t == "f" or t == "b" or (value is not None and type(value) not in _DATA_TYPES):
+            raise _rejected(
+                "formula_cell",
+                f"工作簿单元格{self._where(ref, col)}含有公式或非数据内容，说明工作簿在导出后被改动过，已拒绝。"
+                "请向发送单位索取新的数据包，不要在Excel/WPS中编辑后再导入。",
+            )
+        if t == "e":
+            raise _rejected("error_cell", f"工作簿单元格{self._where(ref, col)}含有错误值，说明工作簿被改动过，已拒绝。"
+                            "请向发送单位索取新的数据包。")
+        if type(value) is str and len(value) > self.max_chars:
+            raise _too_long(f"单元格{self._where(ref, col)}", len(value), self.limits)
+        self.row_cells.append((col, value))
+
+    def _where(self, ref, col: int) -> str:
+        return f"「{self.sheet}」{ref or get_column_letter(col) + self.row_text}"
+
+
+def _defused_parser(target: _SheetTarget) -> DefusedXMLParser:
+    """defusedxml's expat parser (DTDs, entity declarations and external references refused), with the
+    target's methods as expat's own element and text handlers: the same events without ElementTree's
+    per-event Python layer in between, which cost more than reading the cells."""
+    parser = DefusedXMLParser(target=target, forbid_dtd=True)
+    expat = parser.parser
+    if not (expat.StartDoctypeDeclHandler and expat.EntityDeclHandler and expat.ExternalEntityRefHandler):
+        raise RuntimeError("defusedxml did not install its handlers")  # fail closed
+    expat.ordered_attributes = 0  # attributes as a dict
+    expat.StartElementHandler, expat.EndElementHandler = target.start, target.end
+    expat.CharacterDataHandler = target.data
+    return parser
+
+
+def _sheet_rows(wb, ws, name: str, limits: WorkbookLimits):
+    """Yield (row number, [(column, value)]) of a worksheet's rows with cells, through defusedxml."""
+    target = _SheetTarget(wb, ws, name, limits)
+    parser = _defused_parser(target)
+    with wb._archive.open(ws._worksheet_path) as src:
+        while chunk := src.read(_CHUNK):
+            parser.feed(chunk)
+            if target.rows:
+                yield from target.rows
+                target.rows.clear()
+    parser.close()
+    yield from target.rows
+
+
+def _scan_cover(wb, ws, limits: WorkbookLimits) -> None:
+    for row_no, _cells in _sheet_rows(wb, ws, COVER_SHEET, limits):
+        if row_no > 1000:
             raise _rejected("too_many_rows", "工作簿的「说明」页行数异常，不是本程序导出的格式，已拒绝。请向发送单位索取新的数据包。")
-        for cell in row:
-            _check_cell(COVER_SHEET, cell, limits)
 
 
-def _read_sheet(ws, spec: SheetSpec, limits: WorkbookLimits) -> list[dict]:
+def _read_sheet(wb, ws, spec: SheetSpec, limits: WorkbookLimits) -> list[dict]:
     name = spec.name
     expected = spec.headers
-    header_row = next(ws.iter_rows(min_row=1, max_row=1, max_col=limits.max_header_columns), ())
+    rows = _sheet_rows(wb, ws, name, limits)
+    first = next(rows, None)
     headers: list[str | None] = []
-    for cell in header_row:
-        value = _check_cell(name, cell, limits)
-        headers.append(unescape_text(value) if isinstance(value, str) else (None if value is None else str(value)))
+    if first is not None and first[0] == 1:
+        for col, value in first[1]:
+            if col > limits.max_header_columns:
+                headers.append("")  # ... reported as an unknown column below
+                break
+            headers += [None] * (col - 1 - len(headers))
+            headers.append(unescape_text(value) if isinstance(value, str) else (None if value is None else str(value)))
+        first = None
     while headers and headers[-1] is None:
         headers.pop()
     found = [h for h in headers if h is not None]
@@ -627,55 +827,58 @@ def _read_sheet(ws, spec: SheetSpec, limits: WorkbookLimits) -> list[dict]:
         raise _rejected("bad_headers", f"工作表「{name}」的列标题与本程序的格式不符（{detail}），已拒绝。请确认双方程序版本一致，或向发送单位索取新的数据包。")
     position = {h: i for i, h in enumerate(headers)}
     width = len(headers)
+    plan = [(c.key, c.type, position[c.headers[0]], position[c.headers[1]] if c.type == MONEY else None,
+             {label: code for code, label in c.choices} if c.choices else None, c) for c in spec.columns]
     records: list[dict] = []
-    row_no = 1
-    for row in ws.iter_rows(min_row=2, max_col=width + 8):
-        row_no += 1
+    for row_no, cells in itertools.chain([first] if first is not None else [], rows):
         if row_no - 1 > limits.max_rows:
             raise _rejected("too_many_rows", f"工作表「{name}」的行数超过上限（{limits.max_rows} 行），已拒绝。请请发送单位分批导出。")
-        values = [_check_cell(name, cell, limits) for cell in row]
-        if any(v is not None for v in values[width:]):
-            raise _rejected("bad_headers", f"工作表「{name}」第{row_no}行在列标题以外的位置有内容，已拒绝。请向发送单位索取新的数据包。")
-        values = values[:width] + [None] * (width - len(values))
+        values = [None] * width
+        for col, value in cells:
+            if col <= width:
+                values[col - 1] = value
+            elif value is not None:
+                raise _rejected("bad_headers", f"工作表「{name}」第{row_no}行在列标题以外的位置有内容，已拒绝。请向发送单位索取新的数据包。")
         if all(v is None or v == "" for v in values):
             continue  # the writer never writes an empty record
-        records.append({c.key: _parse_value(c, values, position, name, row_no) for c in spec.columns})
+        records.append({key: _parse_value(ctype, i, i2, codes, column, values, name, row_no)
+                        for key, ctype, i, i2, codes, column in plan})
     return records
 
 
-def _parse_value(column: Column, values: list, position: dict[str, int], sheet: str, row_no: int):
-    raw = values[position[column.headers[0]]]
-    where = f"工作表「{sheet}」第{row_no}行「{column.headers[0]}」"
+def _parse_value(ctype: str, i: int, i2: int | None, codes: dict | None, column: Column, values: list,
+                 sheet: str, row_no: int):
+    raw = values[i]
 
     def bad(why: str) -> PackageRejected:
+        where = f"工作表「{sheet}」第{row_no}行「{column.headers[0]}」"
         return _rejected("bad_value", f"{where}{why}，不是本程序导出的内容，已拒绝。请向发送单位索取新的数据包。")
 
     if raw is None or raw == "":
-        if column.type == MONEY and values[position[column.headers[1]]] not in (None, ""):
+        if ctype == MONEY and values[i2] not in (None, ""):
             raise bad("为空但万元金额列有数值")
         return None
-    if column.type == TEXT:
-        if not isinstance(raw, str):
+    if ctype == TEXT:
+        if type(raw) is not str:
             raise bad("应为文字")
-        text = unescape_text(raw)
-        if column.choices:
-            codes = {label: code for code, label in column.choices}
+        text = unescape_text(raw) if "_x" in raw else raw
+        if codes is not None:
             if text not in codes:
                 raise bad(f"的取值「{text[:40]}」不在可选项中")
             return codes[text]
         return text
-    if column.type == DATE:
+    if ctype == DATE:
         if isinstance(raw, dt.datetime):
             if raw.time() != dt.time(0):
                 raise bad("应为日期")
             return raw.date().isoformat()
-        if not isinstance(raw, str) or not _is_iso_date(unescape_text(raw)):
+        if type(raw) is not str or not _is_iso_date(unescape_text(raw)):
             raise bad("应为2026-11-24格式的日期")
         return unescape_text(raw)
     if type(raw) is not int or abs(raw) >= MAX_EXACT_INT:
         raise bad("应为整数")
-    if column.type == MONEY:
-        shown = values[position[column.headers[1]]]
+    if ctype == MONEY:
+        shown = values[i2]
         if shown is not None and (not isinstance(shown, (int, float)) or isinstance(shown, bool)
                                   or round(shown * FEN_PER_WAN) != raw):
             raise bad(f"与「{column.headers[1]}」不一致")

@@ -304,3 +304,108 @@ def test_money_and_dates_round_trip_exactly(values):
     spec = SheetSpec("金额", (Column("m", "金额", MONEY), Column("d", "日期", DATE)))
     rows = [{"m": m, "d": d} for m, d in values]
     assert read_workbook(write_workbook(COVER, [(spec, rows)]), [spec])["金额"] == rows
+
+
+# ---------------------------------------------------------------------------- the streaming sheet reader
+
+
+def _sheet_xml(data: bytes | None = None) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data or book())).read("xl/worksheets/sheet2.xml")
+
+
+def _with_shared_strings(data: bytes) -> bytes:
+    """The workbook as Excel or WPS would store it: the data sheet's text in xl/sharedStrings.xml."""
+    import re
+
+    files = {n: zipfile.ZipFile(io.BytesIO(data)).read(n) for n in zipfile.ZipFile(io.BytesIO(data)).namelist()}
+    strings: list[bytes] = []
+
+    def shared(m):
+        strings.append(m.group(2))
+        return b't="s"><v>%d</v>' % (len(strings) - 1)
+
+    files["xl/worksheets/sheet2.xml"] = re.sub(rb't="inlineStr"><is><t( xml:space="preserve")?>(.*?)</t></is>', shared,
+                                               files["xl/worksheets/sheet2.xml"], flags=re.DOTALL)
+    files["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (
+            len(strings), len(strings))
+        + b"".join(b'<si><t xml:space="preserve">%s</t></si>' % s for s in strings) + b"</sst>")
+    files["[Content_Types].xml"] = files["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>'))
+    files["xl/_rels/workbook.xml.rels"] = files["xl/_rels/workbook.xml.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files.items():
+            zf.writestr(name, content)
+    return out.getvalue()
+
+
+def test_shared_strings_read_like_inline_strings():
+    data = _with_shared_strings(book())
+    assert b't="s"><v>' in _sheet_xml(data) and b"inlineStr" not in _sheet_xml(data)
+    assert read_workbook(data, [PROJECTS]) == {"项目": ROWS}
+
+
+def test_shared_string_index_out_of_range_refused():
+    data = _with_shared_strings(book())
+    xml = _sheet_xml(data).replace(b'<v>0</v>', b'<v>-1</v>', 1)
+    assert refused(replace_member(data, "xl/worksheets/sheet2.xml", xml)).reason_code == "malformed_workbook"
+    xml = _sheet_xml(data).replace(b'<v>0</v>', b'<v>99999</v>', 1)
+    assert refused(replace_member(data, "xl/worksheets/sheet2.xml", xml)).reason_code == "malformed_workbook"
+
+
+@pytest.mark.parametrize("edit", [
+    lambda x: x.replace(b'<row r="3">', b'<row r="2">', 1),          # rows out of order
+    lambda x: x.replace(b'<c r="B2"', b'<c r="B3"', 1),              # a cell naming another row
+    lambda x: x.replace(b'<c r="B2"', b'<c r="A2"', 1),              # two cells in one place
+    lambda x: x.replace(b'<c r="B2"', b'<c r="2"', 1),               # no column
+    lambda x: x.replace(b't="inlineStr"', b't="x"', 1),              # unknown cell type
+    lambda x: x.replace(b"</sheetData>", b"<foo/></sheetData>", 1),  # not a row
+])
+def test_hand_made_sheet_xml_refused(edit):
+    xml = _sheet_xml()
+    bad = edit(xml)
+    assert bad != xml
+    err = refused(replace_member(book(), "xl/worksheets/sheet2.xml", bad))
+    assert err.reason_code == "malformed_workbook"
+
+
+def test_content_far_right_of_the_headers_refused():
+    # openpyxl's reader looked only 8 columns past the headers; every cell is looked at now.
+    xml = _sheet_xml().replace(b'</row><row r="3">', b'<c r="ZZ2" t="inlineStr"><is><t>x</t></is></c></row><row r="3">', 1)
+    assert b"ZZ2" in xml
+    assert refused(replace_member(book(), "xl/worksheets/sheet2.xml", xml)).reason_code == "bad_headers"
+
+
+@pytest.mark.parametrize("cell, code", [
+    (b'<c r="I2" t="b"><v>1</v></c>', "formula_cell"),
+    (b'<c r="I2" t="b"/>', "formula_cell"),
+    (b'<c r="I2" t="e"><v>#N/A</v></c>', "error_cell"),
+    (b'<c r="I2"><f>1+1</f></c>', "formula_cell"),
+    (b'<c r="I2" t="inlineStr"><is><r><t>=1</t></r></is><f>A1</f></c>', "formula_cell"),
+])
+def test_non_data_cells_refused_by_the_streaming_reader(cell, code):
+    xml = _sheet_xml().replace(b"</row>", cell + b"</row>", 2).replace(cell + b"</row>", b"</row>", 1)
+    err = refused(replace_member(book(), "xl/worksheets/sheet2.xml", xml))
+    assert err.reason_code == code and ("I2" in err.message)
+
+
+def test_rich_text_runs_read_as_their_text():
+    xml = _sheet_xml().replace(b"<t>MY-2027-001</t>", b"<r><t>MY-</t></r><r><rPr><b/></rPr><t>2027-001</t></r>", 1)
+    assert read_workbook(replace_member(book(), "xl/worksheets/sheet2.xml", xml), [PROJECTS])["项目"] == ROWS
+
+
+def test_billion_laughs_in_cover_refused_by_defusedxml_too(monkeypatch):
+    monkeypatch.setattr(wbmod, "_check_parts", lambda *a: None)
+    data = replace_member(book(), "xl/worksheets/sheet1.xml", BOMB)
+    assert refused(data).reason_code == "xml_entities"
+
+
+def test_big_workbook_round_trips_exactly():
+    rows = [{"code": f"MY-{i:05d}", "name": f"项目{i} & <{i}>", "category": ("new", "om", None)[i % 3],
+             "total_investment_fen": i * 1_234_567 - 5, "plan_year": 2000 + i % 30,
+             "submitted_on": "2026-02-28", "summary": " 行首空格" if i % 7 == 0 else f"=SUM(A{i})"} for i in range(3000)]
+    assert read_workbook(book(rows), [PROJECTS]) == {"项目": rows}
