@@ -90,10 +90,34 @@ def _check_json_value(value, path: str = "") -> None:
     raise TypeError(f"canonical JSON cannot hold {type(value).__name__} at {path or 'top'}")
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _plain_records(value) -> bool:
+    """True for the usual shape, {str: [{str: str | int | bool | None}]}, checked cheaply (exact types)."""
+    if type(value) is not dict:
+        return False
+    for key, rows in value.items():
+        if type(key) is not str or type(rows) is not list:
+            return False
+        for row in rows:
+            if type(row) is not dict:
+                return False
+            for k, v in row.items():
+                if type(k) is not str or type(v) not in _PLAIN:
+                    return False
+    return True
+
+
 def canonical_json(value) -> bytes:
-    _check_json_value(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    if not _plain_records(value):
+        _check_json_value(value)
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (the only thing UTF-8 cannot hold) in plain records
+        _check_json_value(value)  # refuses it, naming where it is
+        raise
 
 
 def records_digest(records: Mapping[str, list[Mapping]], hash_algorithm: str = SHA256) -> str:

@@ -198,3 +198,21 @@ def test_sm2_signed_manifest():
     data, sig = sign_manifest(_manifest(s), s)
     assert verify_manifest(data, sig, trusted(s))["algorithm"] == "sm2"
     assert rejected(data.replace(b'"sequence":7', b'"sequence":8'), sig, trusted(s)).reason_code == "bad_signature"
+
+
+def test_canonical_json_plain_records_fast_path_refuses_the_same():
+    import pytest as _pytest
+
+    from desktop_app.exchange.errors import ExportRefused as _Refused
+    from desktop_app.exchange.manifest import canonical_json as _cj
+
+    assert _cj({"表": [{"b": 1, "a": "蒙阴", "c": None, "d": True}]}) == \
+        '{"表":[{"a":"蒙阴","b":1,"c":null,"d":true}]}'.encode()
+    with _pytest.raises(_Refused) as exc:
+        _cj({"表": [{"a": "x\ud800"}]})
+    assert exc.value.reason_code == "unstorable_text" and ".表[0].a" in exc.value.message
+    with _pytest.raises(_Refused) as exc:
+        _cj({"表": [{"a": 1.5}]})
+    assert exc.value.reason_code == "float_value"
+    with _pytest.raises(TypeError):
+        _cj({"表": [{1: "x"}]})
