@@ -30,7 +30,7 @@ from desktop_app.exchange.manifest import (
     sign_manifest,
     verify_manifest,
 )
-from desktop_app.exchange.signing import SHA256, Signer, digest_hex, format_fingerprint
+from desktop_app.exchange.signing import SHA256, SM3, Signer, digest_hex, format_fingerprint
 from desktop_app.exchange.workbook import Cover, SheetSpec, read_workbook, write_workbook
 from desktop_app.exchange.zipsafe import (
     DEFAULT_LIMITS,
@@ -69,10 +69,13 @@ def build_package(*, signer: Signer, kind: str, sender: str, recipient: str, seq
     workbook = write_workbook(cover, sheets)
     records = {spec.name: rows for spec, rows in sheets}
     files = {WORKBOOK_NAME: workbook, SIGNER_PUB_NAME: public_key_text.encode("utf-8"), **attachments}
+    # the national-crypto option is SM2 signatures over SM3 digests, end to end
+    hash_alg = SM3 if signer.algorithm == "sm2" else SHA256
     manifest = build_manifest(
         kind=kind, sender=sender, recipient=recipient, sequence=sequence, schema_version=schema_version,
-        files={name: digest_hex(data) for name, data in files.items()},
-        records_digest=records_digest(records), signer=signer, hash_algorithm=SHA256, package_id=package_id)
+        files={name: digest_hex(data, hash_alg) for name, data in files.items()},
+        records_digest=records_digest(records, hash_alg), signer=signer, hash_algorithm=hash_alg,
+        package_id=package_id)
     manifest_bytes, signature = sign_manifest(manifest, signer)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -140,7 +143,7 @@ def _open(store, own_code, source, specs, confirm_fingerprint, begin, limits) ->
             raise PackageRejected("file_too_large", "数据包文件过大，已拒绝读取。请向发送单位核实，或请其分批导出。")
     else:
         data, file_name = read_package_file(source, limits), Path(source).name
-    zf, entries = open_zip(data, limits)
+    zf, entries = open_zip(data, limits, hash_algorithms=(SHA256, SM3))  # either may be declared
     try:
         # 2. manifest signature and signer trust
         begin("signature")
