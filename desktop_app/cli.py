@@ -285,7 +285,7 @@ def cmd_policy_set(args) -> int:
 
 # ---- parser ---------------------------------------------------------------------------------------
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govis", description="政务信息系统项目管理（命令行）")
     parser.add_argument("--version", action="version", version=f"govis {__version__}")
     common = argparse.ArgumentParser(add_help=False)
@@ -384,7 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("pairs", nargs="+")
     v.set_defaults(func=cmd_policy_set)
 
-    _register_plugins(sub, common)
+    if plugins:  # `govis gui` skips them: importing reportlab/openpyxl here costs start-up time
+        _register_plugins(sub, common)
 
     p = sub.add_parser("gui", parents=[common], help="打开程序窗口")
     p.add_argument("--demo", action="store_true", help="打开一个临时演示县")
@@ -416,9 +417,9 @@ def cmd_gui(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
     if not argv:
         argv = ["gui"]
+    parser = build_parser(plugins=argv[0] != "gui")
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -117,3 +117,15 @@ def test_holidays_for_2027_make_dates_official(tmp_path):
     r = govis(db, "holidays", "set", "2027", "--holidays", "2027-13-01", check=1)
     assert "不存在" in r.stderr or "格式" in r.stderr
     govis(db, "holidays", "set", "2027", "--holidays", "2027-01-01,2027-02-08", "--workdays", "2027-02-06", check=0)
+
+
+def test_every_command_is_documented_in_the_readme():
+    import argparse
+    from pathlib import Path
+
+    from desktop_app.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [name for name in sub.choices if f"govis {name}" not in readme]
+    assert not missing, f"commands not in README: {missing}"
