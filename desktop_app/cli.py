@@ -417,8 +417,8 @@ def cmd_gui(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv:
-        argv = ["gui"]
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["gui", *argv]  # `govis` and `govis --db FILE` open the window
     parser = build_parser(plugins=argv[0] != "gui")
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
