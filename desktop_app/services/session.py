@@ -33,6 +33,13 @@ class Session:
         queries.ensure_deadlines_fresh(self.store, self.today)
         return queries.ledger(self.store)
 
+    def ledger_cached(self) -> list[dict]:
+        """The ledger as last computed (its deadline column may be from an earlier day): instant."""
+        return queries.ledger(self.store)
+
+    def deadlines_fresh(self) -> bool:
+        return self.store.get_setting("deadlines_computed_for") == self.today.isoformat()
+
     def findings(self, project_ids: list[str] | None = None) -> list[R.Finding]:
         return queries.check(self.store, self.today, project_ids)
 

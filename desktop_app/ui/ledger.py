@@ -404,10 +404,23 @@ class LedgerPage(QWidget):
 
     # ---- data -------------------------------------------------------------------------------
     def load(self) -> None:
-        """Fetch the ledger off the GUI thread (the first call of a day refreshes deadlines)."""
+        """Fetch the ledger off the GUI thread. The first read of a day shows the rows at once and then
+        recomputes every project's deadlines for today (a few seconds on a big county) in a second task."""
         self.count.setText("正在读取台账…")
-        run_task(lambda job: job.session(self.session).ledger(), parent_widget=self, db_path=self.db_path,
-                 username=self.session.actor.user, on_done=self.set_rows)
+
+        def first(job):
+            s = job.session(self.session)
+            return s.ledger_cached(), s.deadlines_fresh()
+        run_task(first, parent_widget=self, db_path=self.db_path, username=self.session.actor.user,
+                 on_done=self._first_rows)
+
+    def _first_rows(self, result) -> None:
+        rows, fresh = result
+        self.set_rows(rows)
+        if not fresh:
+            self.count.setText(self.count.text() + "（正在按今天重新计算各项目期限…）")
+            run_task(lambda job: job.session(self.session).ledger(), parent_widget=self, db_path=self.db_path,
+                     username=self.session.actor.user, on_done=self.set_rows)
 
     def set_rows(self, rows: list[dict]) -> None:
         self.model.set_rows(rows)

@@ -193,3 +193,16 @@ def test_columns_fit_the_window_without_sideways_scrolling(app, qtbot, shell_cou
     header = p.view.horizontalHeader()
     assert header.length() <= p.view.viewport().width()
     assert p.view.columnWidth(COL["name"]) >= p.fontMetrics().horizontalAdvance("县" * 14)
+
+
+def test_first_read_of_a_day_shows_rows_then_recomputes_deadlines(app, qtbot, shell_county):
+    store = shell_county.session.store
+    store.set_setting("deadlines_computed_for", "2000-01-01")  # computed on an earlier day
+    p = LedgerPage(shell_county.session, shell_county.path)
+    qtbot.addWidget(p)
+    p.load()
+    qtbot.waitUntil(lambda: p.loaded, timeout=10000)
+    assert p.model.rowCount() == 5  # rows at once, from the cache
+    qtbot.waitUntil(lambda: "重新计算" not in p.count.text(), timeout=15000)
+    assert shell_county.session.deadlines_fresh()
+    assert p.count.text() == "显示 5 个项目，共 5 个"
