@@ -162,6 +162,8 @@ class KeyPage(_FieldPage):
         self.edits["passphrase"].textChanged.connect(self._recheck_confirm)
 
     def check_confirm(self, text: str) -> str:
+        if not text:
+            return "请再次输入口令"
         return "" if text == self.edits["passphrase"].text() else "两次输入的口令不一致"
 
     def _recheck_confirm(self, _text: str) -> None:
