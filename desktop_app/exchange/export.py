@@ -8,6 +8,7 @@ Default contents: everything changed since the last package to that recipient.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -150,6 +151,22 @@ def collect(store, actor, peer: dict, contents: set[str] | None = None, everythi
     return sheets, files, marks, counts
 
 
+def _write_part(out_path: Path, data: bytes) -> str:
+    """Write to a temporary file beside the target (renamed into place after the commit)."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".govis-", suffix=".part", dir=str(out_path.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
 def export_package(store, actor, passphrase: str, recipient_code: str, out_path: str | Path | None = None, *,
                    contents: set[str] | None = None, everything: bool = False, kind: str = "records",
                    progress: Progress | None = None) -> ExportResult:
@@ -183,16 +200,11 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
         schema_version=R.RECORDS_SCHEMA, cover=cover, sheets=sheets, attachments=files,
         public_key_text=keyring.export_public(store, actor))
     tmp = None
-    if out_path is not None:
-        out_path = Path(out_path)
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".govis-", suffix=".part", dir=str(out_path.parent))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
     try:
-        with store.tx():
+        if out_path is not None:
+            out_path = Path(out_path)
+            tmp = _write_part(out_path, data)
+        with store.tx():  # recorded as sent only once the file is safely on the stick
             store.insert("packages", {
                 "id": manifest["package_id"], "direction": "sent", "kind": kind, "peer_org": peer["code"],
                 "sequence": sequence, "created_at": manifest["created_at"], "processed_at": now_iso(),
@@ -214,9 +226,13 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
         if tmp:
             os.replace(tmp, out_path)
             tmp = None
+    except OSError as exc:
+        raise ExportRefused("write_failed", f"无法把数据包写入「{out_path}」：{exc.strerror or exc}。"
+                            "请检查U盘或文件夹是否已满、是否写保护，然后重新导出；本次导出没有记入本机。") from None
     finally:
         if tmp:
-            os.unlink(tmp)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     if progress:
         progress(100, 100, "导出完成")
     return ExportResult(str(out_path) if out_path else None, data, manifest, counts)

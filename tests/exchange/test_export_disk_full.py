@@ -1,0 +1,41 @@
+"""A full or write-protected USB stick: a clear Chinese refusal, no half-written file, nothing recorded."""
+
+import errno
+import os
+
+import pytest
+
+from desktop_app.exchange import export
+from desktop_app.exchange.errors import ExportRefused
+from tests.core.dbstate import snapshot
+from tests.exchange.world import PASS, make_world, unit_application
+
+
+def test_full_stick_refused_and_nothing_recorded(tmp_path, monkeypatch):
+    w = make_world(tmp_path, with_finance=False)
+    unit_application(w)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        def __init__(self, fd):
+            self.fh = real_fdopen(fd, "wb")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export.os, "fdopen", lambda fd, mode: FullDisk(fd))
+    before = snapshot(w.unit.store)
+    with pytest.raises(ExportRefused) as e:
+        export.export_package(w.unit.store, w.unit.actor, PASS, "MYXZF", usb / "包.zip")
+    assert "已满" in e.value.message and "没有记入本机" in e.value.message
+    assert list(usb.iterdir()) == []  # no partial file left behind
+    assert snapshot(w.unit.store) == before
