@@ -82,6 +82,11 @@ def show_error(parent: QWidget | None, exc: BaseException, tb: str | None = None
     if isinstance(exc, GovisError):
         QMessageBox.warning(parent, title, exc.message)
         return
+    if isinstance(exc, OSError):  # the disk, not the program: full, write-protected, or the file is open
+        where = f"「{exc.filename}」" if exc.filename else ""
+        QMessageBox.warning(parent, title, f"无法读写文件{where}：{exc.strerror or exc}。\n请检查磁盘或U盘是否已满、"
+                            "是否写保护，文件是否正被其他程序（如 WPS、Excel）打开，然后重试。已保存的数据不受影响。")
+        return
     tb = tb or format_exc(exc)
     log.error("unexpected error: %s\n%s", exc, tb)
     where = str(_log_file) if _log_file else "（日志未启用）"

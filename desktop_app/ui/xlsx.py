@@ -74,8 +74,11 @@ def save_workbook(path: str | Path, sheets: Sequence[tuple[str, Sequence[str], S
         ws = wb.create_sheet(title=safe_sheet_title(title))
         write_sheet(ws, headers, rows, kinds, progress)
     tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
-    tmp.replace(path)
+    try:
+        wb.save(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # after a failed save (full disk, file open in WPS): no half file
     return path
 
 

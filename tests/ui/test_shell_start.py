@@ -3,6 +3,7 @@
 import logging
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QWizard
@@ -167,6 +168,22 @@ def test_unexpected_error_dialog_names_the_log(app, qtbot, dialogs):
     assert "RuntimeError: 意外" in path.read_text(encoding="utf-8")
     errors.show_error(None, Refused("只有县政府办公室可以登记单位", "第十条"))
     assert dialogs.shown[-1][0] == "warning" and "第十条" in dialogs.shown[-1][2]
+    errors.show_error(None, OSError(28, "No space left on device", "E:/台账.xlsx"))
+    assert dialogs.shown[-1][0] == "warning" and "E:/台账.xlsx" in dialogs.shown[-1][2] and "已满" in dialogs.shown[-1][2]
+
+
+def test_failed_xlsx_save_leaves_no_half_file(tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    from desktop_app.ui import xlsx
+
+    def full(self, filename):
+        Path(filename).write_bytes(b"PK half")
+        raise OSError(28, "No space left on device", str(filename))
+    monkeypatch.setattr(Workbook, "save", full)
+    with pytest.raises(OSError):
+        xlsx.save_workbook(tmp_path / "台账.xlsx", [("台账", ["编号"], [["MY-1"]], ["text"])])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_fonts_bundled_and_preference(app):
