@@ -28,8 +28,7 @@ def key_form_pdf(store, actor, target=None, today: dt.date | None = None) -> byt
                       KV("核对用指纹（前8组）", info["fingerprint_short"], wide=True)], columns=2)
            .section("二、完整公钥指纹（SHA-256，每组4位）")
            .table(["行", "指纹"], rows, col_widths=[1, 8], align=["center", "left"])
-           .opinion_box("县政府办公室核对意见", "", lines=3)
-           .signature_block(Signature("填报单位（盖章）", "经办人（签字）", actor.org_name),
+           .signature_block(Signature("填报单位（盖章）", "经办人（签字）"),
                             Signature("县政府办公室（盖章）", "核对人（签字）"))
            .notes(["本表用于登记本单位导出数据包时使用的签名密钥。私钥由本单位保管，不随本表提交。",
                    "县政府办公室登记公钥时，须将本表上的指纹逐组录入程序核对，一致后方可登记。",

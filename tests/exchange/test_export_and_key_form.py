@@ -1,4 +1,4 @@
-"""A full or write-protected USB stick: a clear Chinese refusal, no half-written file, nothing recorded."""
+"""A full or write-protected USB stick: a clear refusal, nothing half-written; the key form fits one page."""
 
 import errno
 import os
@@ -39,3 +39,20 @@ def test_full_stick_refused_and_nothing_recorded(tmp_path, monkeypatch):
     assert "已满" in e.value.message and "没有记入本机" in e.value.message
     assert list(usb.iterdir()) == []  # no partial file left behind
     assert snapshot(w.unit.store) == before
+
+
+def test_key_registration_form_is_one_a4_page_with_the_fingerprint(tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    from desktop_app.exchange import keyring, receipt
+    from desktop_app.exchange.signing import format_fingerprint
+
+    w = make_world(tmp_path, with_finance=False)
+    data = receipt.key_form_pdf(w.unit.store, w.unit.actor)
+    pdf = PdfReader(io.BytesIO(data))
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    fp = format_fingerprint(keyring.own_verifier(w.unit.store).fingerprint, short=True)
+    assert fp.split(" ")[0] in text and "蒙阴县教育和体育局" in text and "经办人" in text
