@@ -434,6 +434,7 @@ def _receipt(pv: Preview, plan: dict, now: str, backup: Path | None) -> dict:
             "recipient": m["recipient"], "sequence": m["sequence"], "created_at": m["created_at"],
             "imported_at": now, "file_name": pv.opened.file_name, "file_sha256": pv.opened.file_sha256,
             "records_digest": m["records_digest"], "files": m["files"], "signer": m["signer"],
+            "hash_algorithm": m.get("hash_algorithm", "sha256"),
             "counts": plan["counts"], "totals": totals, "backup": str(backup) if backup else None}
 
 

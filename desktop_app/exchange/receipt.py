@@ -42,7 +42,11 @@ def receipt_pdf(receipt: dict, target=None) -> bytes:
     rows = [[sheet, *[str(c.get(k, 0)) for k, _ in ACTION_COLUMNS]] for sheet, c in counts.items()]
     totals = receipt.get("totals", {})
     rows.append(["合计", *[str(totals.get(k, 0)) for k, _ in ACTION_COLUMNS]])
-    files = [[name, digest] for name, digest in sorted(receipt.get("files", {}).items())]
+    # the digests in small print, one line each, so a receipt fits one page with its stamp
+    alg = {"sha256": "SHA-256", "sm3": "SM3"}.get(receipt.get("hash_algorithm", "sha256"), "SHA-256")
+    files = [["数据包文件（SHA-256）", receipt.get("file_sha256", "")],
+             [f"数据记录（{alg}）", receipt.get("records_digest", "")],
+             *[[f"{name}（{alg}）", digest] for name, digest in sorted(receipt.get("files", {}).items())]]
     kind = "单位及密钥目录" if receipt.get("kind") == "directory" else "业务数据"
     imported = receipt.get("imported_at", "")[:19].replace("T", " ")
     doc = (FormDocument("数据包接收回执", f"（{kind}）")
@@ -52,16 +56,13 @@ def receipt_pdf(receipt: dict, target=None) -> bytes:
                       ("发送单位", f"{receipt.get('sender_name', '')}（{receipt.get('sender', '')}）"),
                       ("序号", f"第{receipt.get('sequence')}号"),
                       ("生成时间（UTC）", receipt.get("created_at", "")), ("文件名", receipt.get("file_name") or "—"),
-                      KV("数据包文件SHA-256", receipt.get("file_sha256", ""), wide=True),
-                      KV("数据摘要（SHA-256）", receipt.get("records_digest", ""), wide=True),
                       KV("签名密钥指纹", format_fingerprint(receipt.get("signer", "0" * 64)), wide=True)], columns=2)
            .section("二、内容和处理结果（条）")
            .table(["内容", *[label for _, label in ACTION_COLUMNS]], rows, col_widths=[4, 1, 1, 1, 1],
                   align=["left", "right", "right", "right", "right"])
-           .section("三、文件摘要（SHA-256）")
-           .table(["文件", "SHA-256"], files, col_widths=[3, 6], font_size=9)
-           .signature_block(Signature("接收单位（盖章）", "经办人（签字）"))
-           .notes(["签名、接收单位、序号和每个文件的摘要均已校验通过后方才导入。",
-                   "“冲突”指本机已有的记录以本机为准未被覆盖（记录只由其填报单位修改）。",
-                   "本回执可交发送单位留存，作为数据包已送达并导入的凭证。"]))
+           .section("三、摘要")
+           .table(["对象", "摘要"], files, col_widths=[3, 6], font_size=9)
+           .signature_block(Signature("接收单位（盖章）", "经办人（签字）")))
+    if totals.get("conflict"):  # explained only when it happened, so an ordinary receipt stays one page
+        doc.notes(["“冲突”指本机已有的记录以本机为准、未被覆盖（记录只由其填报单位修改）。"])
     return doc.build(target)

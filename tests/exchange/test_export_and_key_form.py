@@ -56,3 +56,20 @@ def test_key_registration_form_is_one_a4_page_with_the_fingerprint(tmp_path):
     text = pdf.pages[0].extract_text()
     fp = format_fingerprint(keyring.own_verifier(w.unit.store).fingerprint, short=True)
     assert fp.split(" ")[0] in text and "蒙阴县教育和体育局" in text and "经办人" in text
+
+
+def test_receipt_holds_counts_digests_and_a_signature_block(tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    from desktop_app.exchange import receipt
+
+    w = make_world(tmp_path, with_finance=False)
+    unit_application(w)
+    _preview, rc = w.county.import_(w.unit.export("MYXZF"))
+    pdf = PdfReader(io.BytesIO(receipt.receipt_pdf(rc)))
+    assert len(pdf.pages) <= 2  # five kinds of record; a one-kind package fits one page
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert rc["package_id"] in text and "records.xlsx（SHA-256）" in text and "申报材料" in text
+    assert "经办人" in pdf.pages[-1].extract_text()
