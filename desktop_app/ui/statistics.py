@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop_app.services import stats
 from desktop_app.ui import xlsx
 from desktop_app.ui.icons import icon
+from desktop_app.ui.loading import BackgroundLoad
 from desktop_app.ui.worker import run_task
 
 BLUE, GREEN, RED = QColor("#3a78c2"), QColor("#4a9a5c"), QColor("#c62828")
@@ -185,7 +186,7 @@ def write_tables_xlsx(path: str | Path, tables: list[stats.Table], progress=None
     return xlsx.save_workbook(path, sheets, progress)
 
 
-class StatisticsPage(QWidget):
+class StatisticsPage(BackgroundLoad, QWidget):
     def __init__(self, session, db_path: str, parent=None):
         super().__init__(parent)
         self.session, self.db_path = session, db_path
@@ -227,36 +228,17 @@ class StatisticsPage(QWidget):
         lay.addLayout(top)
         lay.addLayout(grid, 1)
 
-    def load(self) -> None:
-        if self.loader is not None:  # the main window runs one rule pass for several pages
-            self.loader()
-            return
-        if self.task is not None and self.task.state == "running":
-            return
-        self.begin_loading()
-        self.task = run_task(lambda job: load_tables(job.session(self.session)), parent_widget=self,
-                             db_path=self.db_path, username=self.session.actor.user, on_done=self.set_tables,
-                             on_error=self._failed)
+    LOADING_TEXT = "正在统计…"
+    FAILED_TEXT = "统计未完成"
 
-    def begin_loading(self) -> None:
-        self.busy.show()
-        self.refresh_btn.setEnabled(False)
-        self.summary.setText("正在统计…")
+    def fetch(self, session):
+        return load_tables(session)
 
-    def loading_failed(self) -> None:
-        self.busy.hide()
-        self.refresh_btn.setEnabled(True)
-        self.summary.setText("统计未完成")
-
-    def _failed(self, exc, tb) -> None:
-        from desktop_app.ui.errors import show_error
-
-        self.loading_failed()
-        show_error(self, exc, tb)
+    def deliver(self, result) -> None:
+        self.set_tables(result)
 
     def set_tables(self, tables: list[stats.Table]) -> None:
-        self.busy.hide()
-        self.refresh_btn.setEnabled(True)
+        self._idle()
         self.tables = tables
         by_key = {t.key: t for t in tables}
         for key, build in BUILDERS.items():

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.lifecycle import rules as R
 from desktop_app.ui.icons import icon
-from desktop_app.ui.worker import run_task
+from desktop_app.ui.loading import BackgroundLoad
 
 ROOT = QModelIndex()  # the invalid index: default parent for the model API
 
@@ -155,7 +155,7 @@ class FindingsModel(QAbstractItemModel):
         return None
 
 
-class WorkbenchPage(QWidget):
+class WorkbenchPage(BackgroundLoad, QWidget):
     open_project = Signal(str, str)  # project id, tab
 
     def __init__(self, session, db_path: str, parent=None):
@@ -209,35 +209,14 @@ class WorkbenchPage(QWidget):
         lay.addWidget(self.view, 1)
         lay.addWidget(QLabel("列出今天的逾期事项、10个工作日内到期的事项、受限的操作和违规情形。双击一行打开该项目的相应页面。"))
 
-    def load(self) -> None:
-        if self.loader is not None:  # the main window runs one rule pass for several pages
-            self.loader()
-            return
-        if self.task is not None and self.task.state == "running":
-            return
-        self.begin_loading()
-        self.task = run_task(lambda job: load_snapshot(job.session(self.session)), parent_widget=self,
-                             db_path=self.db_path, username=self.session.actor.user, on_done=self.set_snapshot,
-                             on_error=self._failed)
+    LOADING_TEXT = "正在按通知各条检查所有项目，请稍候…"
+    FAILED_TEXT = "检查未完成"
 
-    def begin_loading(self) -> None:
-        self.busy.show()
-        self.refresh_btn.setEnabled(False)
-        self.summary.setText("正在按通知各条检查所有项目，请稍候…")
+    def fetch(self, session):
+        return load_snapshot(session)
 
-    def loading_failed(self) -> None:
-        self._idle()
-        self.summary.setText("检查未完成")
-
-    def _failed(self, exc, tb) -> None:
-        from desktop_app.ui.errors import show_error
-
-        self.loading_failed()
-        show_error(self, exc, tb)
-
-    def _idle(self) -> None:
-        self.busy.hide()
-        self.refresh_btn.setEnabled(True)
+    def deliver(self, result) -> None:
+        self.set_snapshot(result)
 
     def set_snapshot(self, snap: Snapshot) -> None:
         self._idle()
