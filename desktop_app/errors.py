@@ -27,6 +27,10 @@ class Refused(GovisError):
         super().__init__(f"{message}（依据：通知{clause}）" if clause else message)
 
 
+class StatusRefused(Refused):
+    """Refused only because of the project's current status (a package may reach that status later)."""
+
+
 class NotFound(GovisError):
     pass
 

@@ -215,8 +215,10 @@ class Story:
     def co_builders(self, day: D) -> None:
         others = [u for u in self.w.units if u["id"] != self.unit["id"]]
         for u in self.rng.sample(others, self.rng.randint(1, 3)):
+            # the county office registers co-builders (第二条): its record gives them write access
             self.rec("co_builder", day, {"org_id": u["id"], "scope": f"负责本单位业务数据梳理、接口对接和应用推广，"
-                                                                  f"承担{u['name'].removeprefix('蒙阴县')}范围内的建设任务。"})
+                                                                  f"承担{u['name'].removeprefix('蒙阴县')}范围内的建设任务。"},
+                     owner=self.w.county_id)
 
     def higher_level(self, day: D) -> None:
         if self.status == "draft" and not self.spec.get("higher_filed"):
@@ -235,8 +237,10 @@ class Story:
             filed = self.workdays_after(approved_up, 2, 18)
             filed = filed if filed <= self.today else None
         tier = {"national": "国家有关部门", "provincial": "山东省有关部门", "city": "临沂市有关部门"}[self.tier]
-        self.rec("higher_level_filing", consent, {
+        self.rec("upward_consent", consent, {
             "consent_on": consent.isoformat(), "consent_no": self.w.number("蒙政办函", consent.year),
+            "opinion": "同意向上级部门申报。"}, owner=self.w.county_id)
+        self.rec("higher_level_filing", applied_up, {
             "applied_upward_on": applied_up.isoformat(),
             "upper_approved_on": approved_up.isoformat() if approved_up else None,
             "upper_authority": tier if approved_up else None,
@@ -487,6 +491,7 @@ class Story:
             return
         self.paid.append((day, amount))
         self.rec("disbursement", day, {"paid_on": day.isoformat(), "amount_fen": amount, "purpose": purpose,
+                                       "budget_year": self.tl.plan_year,
                                        "voucher_no": f"国库支付{day.year}-{self.rng.randint(100000, 999999)}"},
                  owner=self.w.finance_id)
 
@@ -533,14 +538,24 @@ class Story:
             return
         if self.flag("explained", 0.5):
             self.delay_explanation = "受上级平台接口标准调整影响，联调测试顺延，已报县政府办公室备案说明。"
+            told = self.cap(tl.planned_completion + DAY * self.rng.randint(3, 20))
+            self.rec("delay_acceptance", self.cap(told + DAY * self.rng.randint(2, 10)), {
+                "decision": "approved", "decided_on": self.cap(told + DAY * self.rng.randint(2, 10)).isoformat(),
+                "opinion": "说明理由充分，同意按调整后的计划推进。"}, owner=self.w.county_id)
         if self.flag("extension", 0.3):
             due = add_months(tl.planned_completion, 6)
             req = self.cap(min(due, self.today) - DAY * self.rng.randint(5, 25))
             new_date = self.spec.get("extension_to") or max(self.today + DAY * self.rng.randint(20, 150), req)
             approved = self.spec.get("extension_approved", 1 if self.rng.random() < 0.7 else None)
-            self.rec("acceptance_extension", req, {
+            eid = self.rec("acceptance_extension", req, {
                 "requested_on": req.isoformat(), "reason": "部分功能模块需与省级平台同步升级，无法按期申请验收。",
-                "new_date": new_date.isoformat(), "approved": approved})
+                "new_date": new_date.isoformat()})
+            if approved is not None:  # 第六条: the county office decides on its own record
+                decided = self.cap(req + DAY * self.rng.randint(2, 8))
+                self.rec("extension_decision", decided, {
+                    "extension_id": eid, "decision": "approved" if approved else "rejected",
+                    "decided_on": decided.isoformat(), "opinion": "同意延期验收。" if approved else "不同意延期。"},
+                    owner=self.w.county_id)
 
     # ---- 第五条 supervision ------------------------------------------------------------------
     def sanction_plan(self) -> list[tuple[str, D]]:
@@ -617,11 +632,11 @@ class Story:
         if closed:
             sub = closed - DAY * rng.randint(1, 8)
             self.rec("rectification", sub, {"finding_id": fid, "submitted_on": sub.isoformat(),
-                                            "content": "已按整改通知要求完成整改，补齐相关资料并建立长效机制。", "accepted": 1})
+                                            "content": "已按整改通知要求完成整改，补齐相关资料并建立长效机制。"})
         elif rng.random() < 0.4 and rectify_by < self.today:
             sub = self.cap(rectify_by + DAY * rng.randint(-5, 10))
             self.rec("rectification", sub, {"finding_id": fid, "submitted_on": sub.isoformat(),
-                                            "content": "已部分整改，其余问题正在推进。", "accepted": 0})
+                                            "content": "已部分整改，其余问题正在推进。"})
         return fid
 
     def _ladder(self, ladder: list[tuple[str, D]], fid: str) -> None:

@@ -17,17 +17,18 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_app.errors import ValidationError
+from desktop_app.errors import NotFound, Refused, StatusRefused, ValidationError
 from desktop_app.exchange import directory
 from desktop_app.exchange import records as R
 from desktop_app.exchange.errors import PackageRejected
 from desktop_app.exchange.package import Opened, StepCallback, open_package
 from desktop_app.exchange.workbook import SheetSpec
 from desktop_app.lifecycle.states import status_label
-from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, UNIT
+from desktop_app.models import authority as A
+from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, ROLES, UNIT
 from desktop_app.models.store import now_iso
 from desktop_app.services import audit
-from desktop_app.services.operations import _check_dates, validate
+from desktop_app.services.operations import validate
 
 ACTION_LABELS = {"new": "新增", "changed": "修改", "unchanged": "无变化", "conflict": "冲突（保留本机）"}
 SPECS: dict[str, list[SheetSpec]] = {"records": R.RECORD_SPECS, "directory": directory.DIRECTORY_SPECS}
@@ -168,64 +169,362 @@ def _common_problem(rec: dict, kind_scoped: bool) -> str | None:
     return None
 
 
+class _DryRun(Exception):
+    """Raised at the end of a preview so the transaction that replayed the package rolls back."""
+
+    def __init__(self, plan: dict):
+        super().__init__("preview")
+        self.plan = plan
+
+
 def _plan_records(store, actor, opened: Opened) -> dict:
-    ctx = _Ctx(store, actor, opened)
-    _check_sender(ctx)
-    items: list[Item] = []
-    counts: dict[str, dict[str, int]] = {}
-    writes: list[tuple[str, str, dict]] = []    # (kind name, action, db row)
-    ordered = ["project", "attachment"] + [k for k in KINDS if k != "project"]
-    for kind_name in ordered:
-        if kind_name == "attachment":
-            _plan_attachments(ctx, items, counts, writes)
-            continue
+    """The preview: the whole package replayed through the operations, then rolled back."""
+    try:
+        with store.tx():
+            raise _DryRun(_replay(store, actor, opened))
+    except _DryRun as done:
+        return done.plan
+
+
+def _created_day(manifest: dict) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(manifest["created_at"])[:10])
+    except ValueError:
+        raise _reject("bad_value", "数据包的生成时间无效，已拒绝。") from None
+
+
+class _Replay:
+    """Step 7 of the import: every record and status of the package through `services.operations`,
+    in one transaction, in this order: projects → records (those a later status allows are held
+    back) → statuses, replayed as the transitions they claim → held-back records → attachments."""
+
+    def __init__(self, store, recorder, opened: Opened):
+        self.store, self.recorder, self.opened = store, recorder, opened
+        self.ctx = _Ctx(store, recorder, opened)
+        _check_sender(self.ctx)
+        m = opened.manifest
+        self.day = _created_day(m)
+        sender = store.one("SELECT name FROM organisations WHERE code=?", (opened.sender_code,))
+        self.package = f"{sender['name'] if sender else opened.sender_code}第{m['sequence']}号数据包"
+        self.orgs = {o["code"]: o for o in store.all("SELECT * FROM organisations")}
+        self.items: list[Item] = []
+        self.counts: dict[str, dict[str, int]] = {}
+        self.touched: set[str] = set()
+        self.created: set[str] = set()                    # projects new to this installation
+        self.held: list[tuple] = []                       # records a later status allows
+        self.actions: dict[str, list[tuple]] = {}         # project id -> action records, oldest first
+
+    # ---- helpers ----
+    def actor(self, code: str):
+        from desktop_app.services.operations import Actor
+
+        o = self.orgs[code]
+        return Actor(o["id"], o["code"], o["name"], o["role"], f"{o['code']}（数据包）")
+
+    def incoming(self, rec: dict, relayed: bool):
+        from desktop_app.services.operations import Incoming
+
+        return Incoming(rec["id"], rec["rev"], rec["created_at"], rec["updated_at"], self.recorder,
+                        self.package + ("，县政府办公室转发" if relayed else ""), self.day)
+
+    def count(self, sheet: str, action: str) -> None:
+        self.counts.setdefault(sheet, {"new": 0, "changed": 0, "unchanged": 0, "conflict": 0})[action] += 1
+
+    def through(self, where: str, fn, *args, **kw):
+        """Run one operation; its refusal refuses the whole package, naming the row and the rule."""
+        try:
+            return fn(*args, **kw)
+        except StatusRefused:
+            raise
+        except ValidationError as exc:
+            raise _reject("bad_value", f"{where}：{exc.message}，已拒绝。") from None
+        except (Refused, NotFound) as exc:
+            raise _reject("not_allowed", f"{where}：{exc.message}，已拒绝。") from None
+
+    # ---- the pipeline ----
+    def run(self) -> dict:
+        rows = self.checked_rows()
+        for kind_name, where, rec, values in rows:
+            if kind_name == "project":
+                self.project(where, rec, values)
+        for kind_name, where, rec, values in rows:
+            if kind_name != "project":
+                self.record(kind_name, where, rec, values)
+        self.statuses()
+        for kind_name, where, rec, values, local in self.held:
+            self.write_record(kind_name, where, rec, values, local, final=True)
+        for pid, pending in self.actions.items():
+            for kind_name, where, rec, values in pending:
+                self.write_record(kind_name, where, rec, values, None, final=True)
+        self.attachments()
+        for pid in self.touched:
+            self.store.conn.execute(
+                "INSERT INTO exchange_known (project_id, known_at) VALUES (?, ?) ON CONFLICT(project_id) "
+                "DO UPDATE SET known_at=MAX(known_at, excluded.known_at)", (pid, self.day.isoformat()))
+        return {"items": self.items, "counts": self.counts}
+
+    def checked_rows(self) -> list[tuple]:
+        """Structure, routing and values of every row, before anything is written."""
+        out = []
+        for kind_name in KINDS:
+            kind = KINDS[kind_name]
+            seen = set()
+            for n, rec in enumerate(self.ctx.records.get(kind.label, []), start=2):
+                where = f"工作表「{kind.label}」第{n}行"
+                problem = _common_problem(rec, kind.project_scoped)
+                if problem or rec["id"] in seen:
+                    raise _reject("bad_value", f"{where}：{problem or '记录编号重复'}，已拒绝。")
+                seen.add(rec["id"])
+                owner = rec["owner_org"]
+                why = R.may_carry(kind, owner, self.ctx.org_role.get(owner), self.ctx.sender, self.ctx.sender_role)
+                if why:
+                    raise _reject("not_owner", f"{where}：{why}，数据包试图写入发送单位无权填报的内容，已拒绝。")
+                try:
+                    values = validate(kind, R.field_values(kind, rec))
+                except ValidationError as exc:
+                    raise _reject("bad_value", f"{where}：{exc.message}，已拒绝。") from None
+                _check_refs(self.ctx, kind, rec, values, where)
+                out.append((kind_name, where, rec, values))
+        return out
+
+    def compare(self, kind, where: str, rec: dict, values: dict, local: dict | None) -> str:
+        row = {**values, "owner_org": self.orgs[rec["owner_org"]]["id"], "rev": rec["rev"]}
+        for f in kind.fields:
+            if f.type == "ref" and f.ref_kind == "organisation" and row.get(f.name) is not None:
+                row[f.name] = self.orgs[row[f.name]]["id"]
+        if kind.project_scoped:
+            row["project_id"] = rec["project_id"]
+        action, detail = _compare(self.ctx, kind, local, row, where)
+        label = rec.get("project_code") or rec.get("code") or ""
+        self.items.append(Item(kind.label, rec["id"], f"{label} {_title(kind, values)}".strip(), action, detail))
+        self.count(kind.label, action)
+        return action
+
+    def typed(self, kind, values: dict, local: dict | None) -> dict:
+        """The values as a form would submit them: organisations by local id, only what changed on edit."""
+        out = {}
+        for f in kind.fields:
+            v = values.get(f.name)
+            if f.type == "ref" and f.ref_kind == "organisation" and v is not None:
+                v = self.orgs[v]["id"]
+            if local is None or local.get(f.name) != v:
+                out[f.name] = v
+        return out
+
+    def project(self, where: str, rec: dict, values: dict) -> None:
+        from desktop_app.services import operations as ops
+
+        kind = KINDS["project"]
+        local = self.ctx.local_rows("project", [rec["id"]]).get(rec["id"])
+        action = self.compare(kind, where, rec, values, local)
+        self.touched.add(rec["id"])
+        owner = self.actor(rec["owner_org"])
+        relayed = rec["owner_org"] != self.ctx.sender
+        if action == "new":
+            self.created.add(rec["id"])
+            self.through(where, ops.create_project, self.store, owner, self.typed(kind, values, None),
+                         incoming=self.incoming(rec, relayed))
+        elif action == "changed":
+            changes = self.typed(kind, values, local)
+            self.through(where, ops.update_project, self.store, owner, rec["id"], changes,
+                         incoming=self.incoming(rec, relayed))
+
+    def record(self, kind_name: str, where: str, rec: dict, values: dict) -> None:
         kind = KINDS[kind_name]
-        rows = ctx.records.get(kind.label, [])
-        if not rows:
-            continue
-        local = ctx.local_rows(kind_name, [r["id"] for r in rows if isinstance(r.get("id"), str)])
-        seen = set()
-        c = counts.setdefault(kind.label, {"new": 0, "changed": 0, "unchanged": 0, "conflict": 0})
+        local = self.ctx.local_rows(kind_name, [rec["id"]]).get(rec["id"])
+        action = self.compare(kind, where, rec, values, local)
+        self.touched.add(rec["project_id"])
+        if action not in ("new", "changed"):
+            return
+        if action == "new" and A.rule(kind_name).via_action:
+            # written by a lifecycle action: it travels with the status it produced (see statuses)
+            self.actions.setdefault(rec["project_id"], []).append((kind_name, where, rec, values))
+            return
+        self.write_record(kind_name, where, rec, values, local, final=False)
+
+    def write_record(self, kind_name, where, rec, values, local, final: bool) -> None:
+        from desktop_app.services import operations as ops
+
+        kind = KINDS[kind_name]
+        owner = self.actor(rec["owner_org"])
+        relayed = rec["owner_org"] != self.ctx.sender
+        incoming = self.incoming(rec, relayed)
+        try:
+            if local is None:
+                self.through(where, ops.add_record, self.store, owner, kind_name, rec["project_id"],
+                             self.typed(kind, values, None), incoming=incoming, check_gates=not relayed)
+            else:
+                self.through(where, ops.update_record, self.store, owner, kind_name, rec["id"],
+                             self.typed(kind, values, local), incoming=incoming)
+        except StatusRefused as exc:
+            if final:
+                raise _reject("not_allowed", f"{where}：{exc.message}，已拒绝。") from None
+            self.held.append((kind_name, where, rec, values, local))
+
+    # ---- statuses: each claimed status is replayed as the transitions that lead to it ----
+    def statuses(self) -> None:
+        rows = self.ctx.records.get(R.STATUS_SHEET, [])
         for n, rec in enumerate(rows, start=2):
-            where = f"工作表「{kind.label}」第{n}行"
-            problem = _common_problem(rec, kind.project_scoped)
-            if problem or rec["id"] in seen:
-                raise _reject("bad_value", f"{where}：{problem or '记录编号重复'}，已拒绝。")
-            seen.add(rec["id"])
-            owner = rec["owner_org"]
-            why = R.may_carry(kind, owner, ctx.org_role.get(owner), ctx.sender, ctx.sender_role)
-            if why:
-                raise _reject("not_owner", f"{where}：{why}，数据包试图写入发送单位无权填报的内容，已拒绝。")
-            try:
-                values = validate(kind, R.field_values(kind, rec))
-                _check_dates(kind, values)
-            except ValidationError as exc:
-                raise _reject("bad_value", f"{where}：{exc.message}，已拒绝。") from None
-            pid = rec["project_id"] if kind.project_scoped else rec["id"]
-            _check_refs(ctx, kind, rec, values, where)
-            if ctx.sender_role == UNIT:
-                lead = values["lead_org_id"] if kind_name == "project" else ctx.project_lead(pid)
-                if lead != ctx.sender and not (kind_name != "project" and ctx.is_co_builder(pid, ctx.sender)):
-                    raise _reject("not_owner", f"{where}：该记录属于其他单位的项目，发送单位无权填报，已拒绝。")
-            row = {**values, "id": rec["id"], "owner_org": ctx.org_id[owner], "rev": rec["rev"],
-                   "created_at": rec["created_at"], "updated_at": rec["updated_at"]}
-            for f in kind.fields:
-                if f.type == "ref" and f.ref_kind == "organisation" and row.get(f.name) is not None:
-                    row[f.name] = ctx.org_id[row[f.name]]
-            if kind.project_scoped:
-                row["project_id"] = pid
-            action, detail = _compare(ctx, kind, local.get(rec["id"]), row, where)
-            if kind_name == "project" and action == "new":
-                clash = store.one("SELECT id FROM projects WHERE code=?", (row["code"],))
-                if clash:
-                    raise _reject("code_clash", f"{where}：项目编号「{row['code']}」在本机已被另一个项目使用，已拒绝。")
-            c[action] += 1
-            label = rec.get("project_code") or rec.get("code") or ""
-            items.append(Item(kind.label, rec["id"], f"{label} {_title(kind, values)}".strip(), action, detail))
-            if action in ("new", "changed"):
-                writes.append((kind_name, action, row))
-    statuses = _plan_statuses(ctx, items, counts)
-    return {"items": items, "counts": counts, "writes": writes, "statuses": statuses}
+            where = f"工作表「{R.STATUS_SHEET}」第{n}行"
+            pid, status = rec.get("project_id"), rec.get("status")
+            if not isinstance(pid, str) or not R.UUID_RE.match(pid) or not status:
+                raise _reject("bad_value", f"{where}：项目或状态为空，已拒绝。")
+            local = self.store.one("SELECT * FROM projects WHERE id=?", (pid,))
+            if local is None:
+                raise _reject("unknown_ref", f"{where}：项目在本机和数据包中都不存在，已拒绝。")
+            label = rec.get("project_code") or local["code"]
+            self.touched.add(pid)
+            if local["status"] == status:
+                self.count(R.STATUS_SHEET, "unchanged")
+                self.items.append(Item(R.STATUS_SHEET, pid, label, "unchanged", status_label(status)))
+                continue
+            if not R.status_path(local["status"], status, COUNTY):
+                self.count(R.STATUS_SHEET, "conflict")
+                self.items.append(Item(R.STATUS_SHEET, pid, label, "conflict",
+                                       f"本机为「{status_label(local['status'])}」，数据包为较早的「{status_label(status)}」，"
+                                       "保留本机"))
+                continue
+            since = self.claimed_date(where, rec, local)
+            before = local["status"]
+            self.replay(where, local, status, since)
+            self.count(R.STATUS_SHEET, "changed")
+            self.items.append(Item(R.STATUS_SHEET, pid, label, "changed",
+                                   f"{status_label(before)} → {status_label(status)}（{since.isoformat()}）"))
+
+    def claimed_date(self, where: str, rec: dict, local: dict) -> dt.date:
+        try:
+            since = dt.date.fromisoformat(str(rec.get("status_since") or "")[:10])
+        except ValueError:
+            raise _reject("bad_value", f"{where}：状态日期无效，已拒绝。") from None
+        if since > self.day:
+            raise _reject("bad_date", f"{where}：状态日期 {since.isoformat()} 晚于数据包生成日期 {self.day.isoformat()}，已拒绝。")
+        known = self.store.one("SELECT known_at FROM exchange_known WHERE project_id=?", (local["id"],))
+        # what this installation knew of the project before this package (nothing, if it is new here)
+        before = [] if local["id"] in self.created else [local.get("status_since"), known and known["known_at"]]
+        floor = max(filter(None, before), default=None)
+        if floor and since.isoformat() < floor[:10]:
+            raise _reject("bad_date", f"{where}：状态日期 {since.isoformat()} 早于本机已知该项目状态的日期 {floor[:10]}"
+                          "（不能倒签），已拒绝。")
+        return since
+
+    def step_actor(self, where: str, t, rec: dict | None, project: dict):
+        """Who takes this step: the sender itself, or (the county office relaying) the party whose step it is."""
+        sender_role = self.ctx.sender_role
+        if sender_role != COUNTY:
+            if sender_role not in t.roles:
+                raise _reject("not_allowed", f"{where}：“{t.label}”只能由{'、'.join(ROLES[r] for r in t.roles)}办理，"
+                              "发送单位无权使项目经过这一步，已拒绝。（依据：通知" + t.clause + "）")
+            return self.actor(self.ctx.sender), True
+        if rec is not None:
+            return self.actor(rec["owner_org"]), rec["owner_org"] == self.ctx.sender
+        role = t.roles[0]
+        if role == COUNTY:
+            return self.actor(self.ctx.sender), True
+        if role == UNIT:
+            return self.actor(self.ctx.org_code[project["lead_org_id"]]), False
+        finance = [c for c, o in self.orgs.items() if o["role"] == role]
+        if not finance:
+            raise _reject("unknown_ref", f"{where}：本机单位目录中没有{ROLES[role]}，无法办理“{t.label}”，已拒绝。")
+        return self.actor(finance[0]), False
+
+    def replay(self, where: str, local: dict, target: str, since: dt.date) -> None:
+        from desktop_app.services import operations as ops
+
+        pid = local["id"]
+        pending = self.actions.get(pid, [])
+        status = local["status"]
+        for _ in range(40):
+            if status == target:
+                break
+            step = self.next_step(status, target, pending)
+            if step is None:
+                raise _reject("not_allowed", f"{where}：项目状态不能从「{status_label(status)}」变为「{status_label(target)}」"
+                              "（缺少相应的办理记录），已拒绝。")
+            t, item = step
+            project = self.store.one("SELECT * FROM projects WHERE id=?", (pid,))
+            rec = item[2] if item else None
+            actor, own = self.step_actor(where, t, rec, project)
+            values = self.typed(KINDS[t.record_kind], item[3], None) if item else None
+            after = self.through(where, ops.transition, self.store, actor, pid, t.action, values,
+                                 incoming=self.incoming(rec, not own) if rec else
+                                 self.incoming({"id": "", "rev": 0, "created_at": "", "updated_at": ""}, not own),
+                                 on_date=since, check_gates=own)
+            if item:
+                pending.remove(item)
+            status = after["status"]
+        else:
+            raise _reject("not_allowed", f"{where}：项目状态变化步骤过多，已拒绝。")
+
+    def next_step(self, status: str, target: str, pending: list[tuple]):
+        """The next transition: the oldest pending action record if it applies here, else the record-less
+        step on the shortest way to where that record (or the claimed status) applies."""
+        from desktop_app.lifecycle import machine
+
+        want = None
+        for item in pending:  # the oldest action record that some action writes
+            kind_name, _where, _rec, values = item
+            fits = [t for t in machine.TRANSITIONS.values() if t.record_kind == kind_name and _fits(t, values)]
+            for t in fits:
+                if status in t.sources:
+                    return t, item
+            if fits:
+                want = fits[0]
+                break
+        goals = set(want.sources) if want else {target}
+        path = _shortest(status, goals, record_less=True)
+        if path:
+            return machine.TRANSITIONS[path[0]], None
+        return None
+
+    def attachments(self) -> None:
+        writes: list = []
+        _plan_attachments(self.ctx, self.items, self.counts, writes)
+        for _kind, action, row in writes:
+            if action == "new":
+                self.store.insert("attachments", row)
+            else:
+                self.store.update("attachments", row["id"], {k: v for k, v in row.items() if k != "id"})
+            audit.append(self.store, self.recorder, "导入附件", "attachment", row["id"], row["project_id"],
+                         f"数据包导入：{ACTION_LABELS[action]}附件（{self.package}）",
+                         after={k: v for k, v in row.items() if k != "content"})
+
+
+def _fits(t, values: dict) -> bool:
+    """Does this action record belong to transition t (evaluation kind, sanction kind)?"""
+    if t.action in ("self_evaluate", "post_evaluate"):
+        return values.get("eval_kind") == ("self" if t.action == "self_evaluate" else "post")
+    if t.action in ("suspend", "terminate"):
+        return values.get("sanction_kind") == t.action
+    if t.action == "reapply_acceptance" or t.action == "request_acceptance":
+        return True
+    return True
+
+
+def _shortest(start: str, goals: set[str], record_less: bool) -> list[str] | None:
+    """Actions (without records) leading from `start` to any of `goals`, shortest first."""
+    from collections import deque
+
+    from desktop_app.lifecycle import machine
+
+    if start in goals:
+        return []
+    seen, queue = {start}, deque([(start, [])])
+    while queue:
+        cur, path = queue.popleft()
+        for t in machine.TRANSITIONS.values():
+            if cur not in t.sources or (record_less and t.record_kind):
+                continue
+            nxt = t.target
+            if nxt in goals:
+                return [*path, t.action]
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append((nxt, [*path, t.action]))
+    return None
+
+
+def _replay(store, recorder, opened: Opened) -> dict:
+    return _Replay(store, recorder, opened).run()
 
 
 def _title(kind, values: dict) -> str:
@@ -265,40 +564,6 @@ def _compare(ctx: _Ctx, kind, local: dict | None, row: dict, where: str) -> tupl
     if row["rev"] > local["rev"]:
         return "changed", f"版本 {local['rev']} → {row['rev']}"
     return "conflict", ("数据包中的版本较旧，保留本机" if row["rev"] < local["rev"] else "同一版本内容不同，保留本机")
-
-
-def _plan_statuses(ctx: _Ctx, items: list[Item], counts: dict) -> list[tuple[str, str, str | None]]:
-    rows = ctx.records.get(R.STATUS_SHEET, [])
-    out = []
-    settable = R.settable_statuses(ctx.sender_role)
-    c = counts.setdefault(R.STATUS_SHEET, {"new": 0, "changed": 0, "unchanged": 0, "conflict": 0}) if rows else {}
-    for n, rec in enumerate(rows, start=2):
-        where = f"工作表「{R.STATUS_SHEET}」第{n}行"
-        pid, status = rec.get("project_id"), rec.get("status")
-        if not isinstance(pid, str) or not R.UUID_RE.match(pid) or not status:
-            raise _reject("bad_value", f"{where}：项目或状态为空，已拒绝。")
-        if ctx.sender_role != COUNTY and status not in settable:
-            raise _reject("not_owner", f"{where}：项目状态「{status_label(status)}」只能由县政府办公室或县财政局的办理结果产生，"
-                          "发送单位无权设置，已拒绝。")
-        if ctx.sender_role == UNIT and ctx.project_lead(pid) != ctx.sender:
-            raise _reject("not_owner", f"{where}：该项目不是发送单位牵头的项目，已拒绝。")
-        local = ctx.store.one("SELECT status FROM projects WHERE id=?", (pid,))
-        if local is None and pid not in ctx.incoming_ids["project"]:
-            raise _reject("unknown_ref", f"{where}：项目在本机和数据包中都不存在，已拒绝。")
-        current = local["status"] if local else "draft"
-        label = rec.get("project_code") or pid
-        if current == status:
-            c["unchanged"] += 1
-            items.append(Item(R.STATUS_SHEET, pid, label, "unchanged", status_label(status)))
-        elif R.status_path(current, status, ctx.sender_role):
-            c["changed"] += 1
-            items.append(Item(R.STATUS_SHEET, pid, label, "changed", f"{status_label(current)} → {status_label(status)}"))
-            out.append((pid, status, rec.get("status_since")))
-        else:
-            c["conflict"] += 1
-            items.append(Item(R.STATUS_SHEET, pid, label, "conflict",
-                              f"本机为「{status_label(current)}」，数据包为较早的「{status_label(status)}」，保留本机"))
-    return out
 
 
 def _plan_attachments(ctx: _Ctx, items: list[Item], counts: dict, writes: list) -> None:
@@ -360,8 +625,8 @@ def backup_path(store, package_id: str) -> Path | None:
     return folder / f"before-import-{stamp}-{package_id[:8]}.db"
 
 
-def apply(store, actor, pv: Preview, *, backup: bool = True, per_record_audit: bool = True) -> dict:
-    """Back up, then write the package in ONE transaction; returns the receipt (also stored)."""
+def apply(store, actor, pv: Preview, *, backup: bool = True) -> dict:
+    """Back up, then replay the package through the operations in ONE transaction; returns the receipt."""
     m = pv.manifest
     target = backup_path(store, m["package_id"]) if backup else None
     if target is not None:
@@ -375,11 +640,11 @@ def apply(store, actor, pv: Preview, *, backup: bool = True, per_record_audit: b
                          (m["sender"], actor.org_code))
         if high and m["sequence"] <= high["last_sequence"]:
             raise PackageRejected("replayed_sequence", "在预览之后已导入了同一发送单位更新的数据包，本数据包已过期，没有做任何更改。")
-        plan = _plan(store, actor, pv.opened)  # recomputed against the current data
         if m["kind"] == "directory":
+            plan = _plan(store, actor, pv.opened)
             directory.apply(store, actor, pv.opened, plan["writes"])
         else:
-            _write_records(store, actor, plan, per_record_audit)
+            plan = _replay(store, actor, pv.opened)  # against the current data, written this time
         receipt = _receipt(pv, plan, now, target)
         store.insert("packages", {
             "id": m["package_id"], "direction": "received", "kind": m["kind"], "peer_org": m["sender"],
@@ -399,29 +664,6 @@ def apply(store, actor, pv: Preview, *, backup: bool = True, per_record_audit: b
                             "counts": plan["counts"]})
         store.set_setting("deadlines_computed_for", "")
     return receipt
-
-
-def _write_records(store, actor, plan: dict, per_record_audit: bool) -> None:
-    for kind_name, action, row in plan["writes"]:
-        if kind_name == "attachment":
-            table, label, pid = "attachments", "附件", row["project_id"]
-        else:
-            kind = KINDS[kind_name]
-            table, label, pid = kind.table, kind.label, (row["id"] if kind_name == "project" else row["project_id"])
-        if action == "new":
-            store.insert(table, {**row, "status": "draft"} if kind_name == "project" else row)
-        else:
-            store.update(table, row["id"], {k: v for k, v in row.items() if k != "id"})
-        if per_record_audit:
-            after = {k: v for k, v in row.items() if k != "content"}
-            audit.append(store, actor, f"导入{label}", kind_name, row["id"], pid,
-                         f"数据包导入：{ACTION_LABELS[action]}{label}", after=after)
-    for pid, status, since in plan["statuses"]:
-        before = store.one("SELECT status FROM projects WHERE id=?", (pid,))["status"]
-        store.conn.execute("UPDATE projects SET status=?, status_since=? WHERE id=?", (status, since, pid))
-        audit.append(store, actor, "导入项目状态", "project", pid, pid,
-                     f"数据包导入：项目状态 {status_label(before)} → {status_label(status)}",
-                     before={"status": before}, after={"status": status})
 
 
 def _receipt(pv: Preview, plan: dict, now: str, backup: Path | None) -> dict:

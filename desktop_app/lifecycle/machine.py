@@ -56,8 +56,12 @@ def outcome_target(t: Transition, record: dict | None) -> str:
     return t.target
 
 
-def refusal(t: Transition, facts: R.Facts, ctx: R.Context, actor, record: dict | None = None) -> tuple[str, str] | None:
-    """Why `actor` may not take `t` now, as (Chinese reason, clause); None if allowed."""
+def refusal(t: Transition, facts: R.Facts, ctx: R.Context, actor, record: dict | None = None,
+            check_gates: bool = True) -> tuple[str, str] | None:
+    """Why `actor` may not take `t` now, as (Chinese reason, clause); None if allowed.
+
+    `check_gates=False` only for a step the county office relays from another party, whose gates
+    were checked where that party's package arrived."""
     p = facts.project
     if actor.role not in t.roles:
         who = "、".join(ROLES[r] for r in t.roles)
@@ -67,6 +71,8 @@ def refusal(t: Transition, facts: R.Facts, ctx: R.Context, actor, record: dict |
                 + ("（项目已结束）" if p["status"] in CLOSED else ""), t.clause)
     if actor.role == UNIT and p["lead_org_id"] != actor.org_id:
         return f"只有项目牵头单位才能{t.label}", t.clause
+    if not check_gates:
+        return None
     if t.gate:
         blocking = R.gates(facts, ctx, t.gate)
         if blocking:

@@ -221,7 +221,8 @@ def r_consent(facts: Facts, ctx: Context):
     if not facts.project.get("higher_level"):
         return
     rec = (facts.of("higher_level_filing") or [None])[-1]
-    consent = _d(rec and rec.get("consent_on"))
+    # the consent is the county office's own record (its date), never a field the unit types
+    consent = min((_d(c["consent_on"]) for c in facts.of("upward_consent")), default=None)
     applied = _d(rec and rec.get("applied_upward_on"))
     if applied and (consent is None or consent > applied):
         yield _f(facts, "R03-consent", "第三条", VIOLATION,
@@ -358,19 +359,28 @@ def r_problem(facts: Facts, ctx: Context):
                  record_id=pr["id"])
 
 
-def past_cycle_unexplained(project: dict, today: dt.date) -> bool:
+def past_cycle_unexplained(project: dict, today: dt.date, explanation_accepted: bool = False) -> bool:
+    """Past its construction cycle, unfinished, and without an explanation the county office accepted."""
     end = _d(project.get("planned_completion"))
     return (end is not None and today > end
             and project["status"] in ("planned", "in_construction", "suspended", "failed")
-            and not (project.get("delay_explanation") or "").strip())
+            and not ((project.get("delay_explanation") or "").strip() and explanation_accepted))
+
+
+def explanation_accepted(decisions: list[dict]) -> bool:
+    """第四条 有效说明: the county office's latest decision on the unit's explanation is 同意."""
+    latest = sorted(decisions, key=lambda d: (d["decided_on"], d.get("created_at") or ""))
+    return bool(latest) and latest[-1]["decision"] == "approved"
 
 
 @rule("R04-cycle", "第四条", "未在设计建设周期内完成且不能有效说明的，不得申报新项目")
 def r_cycle(facts: Facts, ctx: Context):
-    if past_cycle_unexplained(facts.project, ctx.today):
+    if past_cycle_unexplained(facts.project, ctx.today, explanation_accepted(facts.of("delay_acceptance"))):
+        explained = (facts.project.get("delay_explanation") or "").strip()
         yield _f(facts, "R04-cycle", "第四条", VIOLATION,
-                 f"设计建设周期已于{facts.project['planned_completion']}届满仍未完成，且未作说明；"
-                 "本单位不得申报新项目", tab="basic")
+                 f"设计建设周期已于{facts.project['planned_completion']}届满仍未完成，"
+                 + ("未按期完成的说明尚未经县政府办公室审核同意" if explained else "且未作说明")
+                 + "；本单位不得申报新项目", tab="basic")
     if facts.status in ("draft", "revise"):
         others = [c for c in ctx.unexplained_by_org.get(facts.project["lead_org_id"], [])
                   if c != facts.project["code"]]
@@ -438,11 +448,20 @@ def r_no_funds(facts: Facts, ctx: Context):
                      tab="funds", gate="disburse")
 
 
+def extensions_decided(facts: Facts, decision: str | None) -> list[dict]:
+    """Extension requests whose latest county decision is `decision` (None: not yet decided)."""
+    latest: dict[str, dict] = {}
+    for d in sorted(facts.of("extension_decision"), key=lambda d: d["decided_on"]):
+        latest[d["extension_id"]] = d
+    return [e for e in facts.of("acceptance_extension")
+            if (latest[e["id"]]["decision"] if e["id"] in latest else None) == decision]
+
+
 def acceptance_due(facts: Facts, ctx: Context) -> DueDate | None:
     end = _d(facts.project.get("planned_completion"))
     if not end:
         return None
-    approved = [e for e in facts.of("acceptance_extension") if e.get("approved")]
+    approved = extensions_decided(facts, "approved")
     if approved:
         return _calendar_due(max(_d(e["new_date"]) for e in approved), ctx)
     return _calendar_due(add_months(end, ctx.profile.acceptance_grace_months), ctx)
@@ -458,7 +477,7 @@ def r_apply(facts: Facts, ctx: Context):
     state = deadline_state(ctx, due, False)
     if state == PENDING:
         return
-    pending_ext = [e for e in facts.of("acceptance_extension") if e.get("approved") is None]
+    pending_ext = extensions_decided(facts, None)
     msg = f"应于{_due_text(due)}前提出竣工验收申请；不能按期的，应向县政府办公室提出延期验收申请"
     if pending_ext:
         msg += "（延期验收申请待县政府办公室审核）"

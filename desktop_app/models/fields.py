@@ -46,7 +46,6 @@ class Kind:
     table: str
     label: str
     fields: tuple[Field, ...]
-    owner_roles: tuple[str, ...]
     project_scoped: bool = True
     parent: str | None = None  # name of a parent id column (e.g. review_id)
     extra: dict = field(default_factory=dict)
@@ -56,6 +55,13 @@ class Kind:
             if f.name == name:
                 return f
         raise KeyError(name)
+
+    @property
+    def owner_roles(self) -> tuple[str, ...]:
+        """Roles that write this kind: declared once, in `models.authority`."""
+        from desktop_app.models.authority import writers
+
+        return writers(self.name)
 
     @property
     def columns(self) -> list[str]:

@@ -69,14 +69,15 @@ SECURITY_KIND = (
 PASS_FAIL = (("pass", "符合"), ("fail", "不符合"))
 
 
-def _k(name, table, label, owners, *fields, project_scoped=True, parent=None):
-    return Kind(name, table, label, tuple(fields), tuple(owners), project_scoped, parent)
+def _k(name, table, label, *fields, project_scoped=True, parent=None):
+    """Who writes each kind, and when, is declared in `models.authority`, not here."""
+    return Kind(name, table, label, tuple(fields), project_scoped, parent)
 
 
 F = Field
 
 PROJECT = _k(
-    "project", "projects", "项目", [UNIT],
+    "project", "projects", "项目",
     F("code", "项目编号", required=True, max_len=40),
     F("name", "项目名称", required=True, max_len=200),
     F("lead_org_id", "牵头（建设）单位", REF, required=True, ref_kind="organisation"),
@@ -102,32 +103,32 @@ PROJECT = _k(
 )
 
 CO_BUILDER = _k(
-    "co_builder", "project_co_builders", "共建单位", [UNIT],
+    "co_builder", "project_co_builders", "共建单位",
     F("org_id", "共建单位", REF, required=True, ref_kind="organisation"),
     F("scope", "建设范围和责任义务", LONGTEXT),
 )
 MATERIAL_K = _k(
-    "material", "application_materials", "申报材料", [UNIT],
+    "material", "application_materials", "申报材料",
     F("material_type", "材料类型", ENUM, required=True, choices=MATERIAL),
     F("title", "材料名称", required=True, max_len=200),
     F("prepared_on", "编制日期", DATE),
     F("attachment_id", "附件", REF, ref_kind="attachment"),
 )
 INVESTMENT_HISTORY = _k(
-    "investment_history", "investment_history", "近年信息化投资运行情况", [UNIT],
+    "investment_history", "investment_history", "近年信息化投资运行情况",
     F("year", "年度", INT, required=True, min=2000, max=2100),
     F("investment_fen", "当年投资", MONEY, required=True, unit="万元"),
     F("om_cost_fen", "当年运维费用", MONEY, unit="万元"),
     F("usage", "运行和应用情况", LONGTEXT),
 )
 CONSULTATION = _k(
-    "consultation", "egov_consultations", "电子政务中心咨询", [UNIT],
+    "consultation", "egov_consultations", "电子政务中心咨询",
     F("consulted_on", "咨询日期", DATE, required=True),
     F("advisor", "电子政务中心经办人", max_len=50),
     F("advice", "优化建议", LONGTEXT),
 )
 REVIEW = _k(
-    "review", "reviews", "评审意见", [COUNTY],
+    "review", "reviews", "评审意见",
     F("round", "评审轮次", INT, required=True, min=1, max=20),
     F("reviewed_on", "评审日期", DATE, required=True),
     F("method", "评审方式", ENUM, required=True, choices=REVIEW_METHOD),
@@ -137,7 +138,7 @@ REVIEW = _k(
     F("approved_investment_fen", "核定投资", MONEY, unit="万元"),
 )
 EXPERT_OPINION = _k(
-    "expert_opinion", "expert_opinions", "专家意见", [COUNTY],
+    "expert_opinion", "expert_opinions", "专家意见",
     F("review_id", "所属评审", REF, required=True, ref_kind="review"),
     F("expert_name", "专家姓名", required=True, max_len=50),
     F("affiliation", "工作单位及职称", max_len=200),
@@ -146,7 +147,7 @@ EXPERT_OPINION = _k(
     parent="review_id",
 )
 FUNDING = _k(
-    "funding", "funding_decisions", "资金审核", [FINANCE],
+    "funding", "funding_decisions", "资金审核",
     F("decided_on", "审核日期", DATE, required=True),
     F("approved_fen", "核定资金", MONEY, required=True, unit="万元"),
     F("budget_year", "列入预算年度", INT, required=True, min=2000, max=2100),
@@ -154,22 +155,27 @@ FUNDING = _k(
     F("opinion", "资金审核意见", LONGTEXT),
 )
 HIGHER_LEVEL = _k(
-    "higher_level_filing", "higher_level_filings", "上级项目同意申报与备案", [COUNTY, UNIT],
-    F("consent_on", "县政府办公室同意申报日期", DATE),
-    F("consent_no", "同意申报意见文号", max_len=60),
+    "higher_level_filing", "higher_level_filings", "上级项目申报与备案",
     F("applied_upward_on", "向上级申报日期", DATE),
     F("upper_approved_on", "上级审批日期", DATE),
     F("upper_authority", "审批部门", max_len=100),
     F("filed_on", "报县政府办公室备案日期", DATE),
 )
+# 第三条: the county office's consent to apply upward is its own record, never a field the unit types
+UPWARD_CONSENT = _k(
+    "upward_consent", "upward_consents", "县政府办公室同意申报意见",
+    F("consent_on", "同意申报日期", DATE, required=True),
+    F("consent_no", "同意申报意见文号", max_len=60),
+    F("opinion", "审核意见", LONGTEXT),
+)
 SECRECY = _k(
-    "secrecy_confirmation", "secrecy_confirmations", "涉密项目审查确认", [COUNTY],
+    "secrecy_confirmation", "secrecy_confirmations", "涉密项目审查确认",
     F("confirmed_on", "县保密局确认日期", DATE, required=True),
     F("document_no", "确认文号", max_len=60),
     F("opinion", "审查意见", LONGTEXT),
 )
 CONTRACT = _k(
-    "contract", "contracts", "采购合同", [UNIT],
+    "contract", "contracts", "采购合同",
     F("contract_no", "合同编号", required=True, max_len=60),
     F("title", "合同名称", required=True, max_len=200),
     F("supplier", "供应商", required=True, max_len=200),
@@ -180,7 +186,7 @@ CONTRACT = _k(
     F("supervisor", "工程监理单位", max_len=200),
 )
 PROGRESS = _k(
-    "progress_report", "progress_reports", "建设进度和预算执行情况报告", [UNIT],
+    "progress_report", "progress_reports", "建设进度和预算执行情况报告",
     F("year", "报告年度", INT, required=True, min=2000, max=2100),
     F("reported_on", "报送日期", DATE, required=True),
     F("progress_pct", "建设进度", INT, required=True, min=0, max=100, unit="%"),
@@ -190,16 +196,19 @@ PROGRESS = _k(
     F("problems", "存在问题", LONGTEXT),
 )
 CHANGE = _k(
-    "change_request", "change_requests", "设计变更申请", [UNIT],
+    "change_request", "change_requests", "设计变更申请",
     F("change_kind", "调整类型", ENUM, required=True, choices=CHANGE_KIND),
     F("submitted_on", "申请日期", DATE, required=True),
     F("reason", "调整原因", LONGTEXT, required=True),
     F("content", "调整内容", LONGTEXT, required=True),
     F("investment_delta_fen", "投资增加额", MONEY, unit="万元"),
     F("implemented_before_approval", "已先行实施", BOOL, choices=YES_NO),
+    # 第四条/第九条: after approval these project facts change only by an approved change request
+    F("new_planned_completion", "调整后的设计建设周期截止日期", DATE),
+    F("new_mlps_level", "调整后的等级保护级别", ENUM, choices=MLPS),
 )
 CHANGE_DECISION = _k(
-    "change_decision", "change_decisions", "设计变更审核意见", [COUNTY, FINANCE],
+    "change_decision", "change_decisions", "设计变更审核意见",
     F("change_request_id", "所属变更申请", REF, required=True, ref_kind="change_request"),
     F("decider", "审核单位", ENUM, required=True, choices=DECIDER),
     F("decision", "审核结论", ENUM, required=True, choices=DECISION),
@@ -208,7 +217,7 @@ CHANGE_DECISION = _k(
     parent="change_request_id",
 )
 PROBLEM = _k(
-    "problem_report", "problem_reports", "重大问题报告", [UNIT],
+    "problem_report", "problem_reports", "重大问题报告",
     F("problem_kind", "问题类型", ENUM, required=True, choices=PROBLEM_KIND),
     F("occurred_on", "发生日期", DATE, required=True),
     F("reported_on", "报告日期", DATE, required=True),
@@ -216,13 +225,13 @@ PROBLEM = _k(
     F("measures", "拟采取措施", LONGTEXT),
 )
 INSPECTION = _k(
-    "inspection", "inspections", "监督检查", [COUNTY, FINANCE],
+    "inspection", "inspections", "监督检查",
     F("inspected_on", "检查日期", DATE, required=True),
     F("inspectors", "检查人员", max_len=200),
     F("scope", "检查内容", LONGTEXT),
 )
 FINDING = _k(
-    "finding", "findings", "检查发现问题", [COUNTY, FINANCE],
+    "finding", "findings", "检查发现问题",
     F("inspection_id", "所属检查", REF, required=True, ref_kind="inspection"),
     F("description", "问题描述", LONGTEXT, required=True),
     F("rectify_by", "整改期限", DATE, required=True),
@@ -231,15 +240,14 @@ FINDING = _k(
     parent="inspection_id",
 )
 RECTIFICATION = _k(
-    "rectification", "rectifications", "整改报告", [UNIT],
+    "rectification", "rectifications", "整改报告",
     F("finding_id", "所属问题", REF, required=True, ref_kind="finding"),
     F("submitted_on", "报送日期", DATE, required=True),
     F("content", "整改情况", LONGTEXT, required=True),
-    F("accepted", "整改合格", BOOL, choices=YES_NO),
     parent="finding_id",
 )
 SANCTION_K = _k(
-    "sanction", "sanctions", "处理措施", [COUNTY, FINANCE],
+    "sanction", "sanctions", "处理措施",
     F("sanction_kind", "处理方式", ENUM, required=True, choices=SANCTION),
     F("imposed_on", "决定日期", DATE, required=True),
     F("reason", "处理原因", LONGTEXT, required=True),
@@ -248,20 +256,35 @@ SANCTION_K = _k(
     F("lifted_on", "解除日期", DATE),
 )
 ACCEPT_APP = _k(
-    "acceptance_application", "acceptance_applications", "竣工验收申请", [UNIT],
+    "acceptance_application", "acceptance_applications", "竣工验收申请",
     F("applied_on", "申请日期", DATE, required=True),
     F("completed_on", "建设完成日期", DATE),
     F("summary", "建设完成情况", LONGTEXT),
 )
 EXTENSION = _k(
-    "acceptance_extension", "acceptance_extensions", "延期验收申请", [UNIT],
+    "acceptance_extension", "acceptance_extensions", "延期验收申请",
     F("requested_on", "申请日期", DATE, required=True),
     F("reason", "延期原因", LONGTEXT, required=True),
     F("new_date", "拟验收日期", DATE, required=True),
-    F("approved", "县政府办公室同意", BOOL, choices=YES_NO),
+)
+# 第六条: whether the delay is allowed is the county office's decision, on its own record
+EXTENSION_DECISION = _k(
+    "extension_decision", "extension_decisions", "延期验收审核意见",
+    F("extension_id", "所属延期验收申请", REF, required=True, ref_kind="acceptance_extension"),
+    F("decision", "审核结论", ENUM, required=True, choices=DECISION),
+    F("decided_on", "审核日期", DATE, required=True),
+    F("opinion", "审核意见", LONGTEXT),
+    parent="extension_id",
+)
+# 第四条: whether a unit's 未按期完成的说明 is 有效说明 is for the county office to say
+DELAY_ACCEPTANCE = _k(
+    "delay_acceptance", "delay_acceptances", "未按期完成说明审核意见",
+    F("decision", "审核结论", ENUM, required=True, choices=DECISION),
+    F("decided_on", "审核日期", DATE, required=True),
+    F("opinion", "审核意见", LONGTEXT),
 )
 ACCEPT_RESULT = _k(
-    "acceptance_result", "acceptance_results", "竣工验收意见", [COUNTY],
+    "acceptance_result", "acceptance_results", "竣工验收意见",
     F("accepted_on", "验收日期", DATE, required=True),
     F("group_members", "验收组成员", LONGTEXT, required=True),
     F("conclusion", "验收结论", ENUM, required=True, choices=ACCEPT_CONCLUSION),
@@ -271,7 +294,7 @@ ACCEPT_RESULT = _k(
     F("rectify_by", "整改期限", DATE),
 )
 EVALUATION = _k(
-    "evaluation", "evaluations", "绩效评价", [UNIT, COUNTY],
+    "evaluation", "evaluations", "绩效评价",
     F("eval_kind", "评价类型", ENUM, required=True, choices=EVAL_KIND),
     F("evaluated_on", "评价日期", DATE, required=True),
     F("score", "综合得分", INT, required=True, min=0, max=100),
@@ -281,7 +304,7 @@ EVALUATION = _k(
     F("rectify_by", "整改期限", DATE),
 )
 CATALOG = _k(
-    "catalog_entry", "resource_catalog", "信息资源目录", [UNIT],
+    "catalog_entry", "resource_catalog", "信息资源目录",
     F("resource_name", "信息资源名称", required=True, max_len=200),
     F("source", "数据来源", required=True, max_len=200),
     F("data_format", "数据格式", required=True, max_len=50),
@@ -292,34 +315,35 @@ CATALOG = _k(
     F("registered_on", "纳入目录日期", DATE),
 )
 PLATFORM_K = _k(
-    "platform_connection", "platform_connections", "共享开放平台接入", [UNIT],
+    "platform_connection", "platform_connections", "共享开放平台接入",
     F("platform", "平台", ENUM, required=True, choices=PLATFORM),
     F("connected_on", "接入日期", DATE, required=True),
     F("interfaces", "接口数量", INT, min=0, max=100000),
     F("note", "说明", LONGTEXT),
 )
 BUDGET = _k(
-    "budget", "budgets", "预算安排", [FINANCE],
+    "budget", "budgets", "预算安排",
     F("year", "预算年度", INT, required=True, min=2000, max=2100),
     F("budget_kind", "经费类型", ENUM, required=True, choices=BUDGET_KIND),
     F("amount_fen", "预算金额", MONEY, required=True, unit="万元"),
     F("approved_on", "批复日期", DATE),
 )
 DISBURSEMENT = _k(
-    "disbursement", "disbursements", "资金拨付", [FINANCE],
+    "disbursement", "disbursements", "资金拨付",
     F("paid_on", "拨付日期", DATE, required=True),
     F("amount_fen", "拨付金额", MONEY, required=True, unit="万元"),
     F("purpose", "资金类型", ENUM, required=True, choices=BUDGET_KIND),
+    F("budget_year", "预算年度", INT, required=True, min=2000, max=2100),
     F("voucher_no", "凭证号", max_len=60),
 )
 SURPLUS = _k(
-    "surplus_return", "surplus_returns", "结余资金退回", [UNIT],
+    "surplus_return", "surplus_returns", "结余资金退回",
     F("returned_on", "退回日期", DATE, required=True),
     F("amount_fen", "退回金额", MONEY, required=True, unit="万元"),
     F("channel", "退回渠道", max_len=100),
 )
 SECURITY = _k(
-    "security_record", "security_records", "网络安全记录", [UNIT],
+    "security_record", "security_records", "网络安全记录",
     F("security_kind", "事项", ENUM, required=True, choices=SECURITY_KIND),
     F("done_on", "完成日期", DATE, required=True),
     F("agency", "实施机构", max_len=200),
@@ -328,7 +352,7 @@ SECURITY = _k(
     F("note", "说明", LONGTEXT),
 )
 PRODUCT = _k(
-    "controllable_product", "controllable_products", "安全可控产品清单", [UNIT],
+    "controllable_product", "controllable_products", "安全可控产品清单",
     F("product", "产品名称及型号", required=True, max_len=200),
     F("category", "产品类别", required=True, max_len=50),
     F("vendor", "生产厂商", max_len=200),
@@ -340,8 +364,9 @@ KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
         PROJECT, CO_BUILDER, MATERIAL_K, INVESTMENT_HISTORY, CONSULTATION, REVIEW, EXPERT_OPINION,
-        FUNDING, HIGHER_LEVEL, SECRECY, CONTRACT, PROGRESS, CHANGE, CHANGE_DECISION, PROBLEM,
-        INSPECTION, FINDING, RECTIFICATION, SANCTION_K, ACCEPT_APP, EXTENSION, ACCEPT_RESULT,
+        FUNDING, HIGHER_LEVEL, UPWARD_CONSENT, SECRECY, CONTRACT, PROGRESS, CHANGE, CHANGE_DECISION, PROBLEM,
+        INSPECTION, FINDING, RECTIFICATION, SANCTION_K, ACCEPT_APP, EXTENSION, EXTENSION_DECISION,
+        DELAY_ACCEPTANCE, ACCEPT_RESULT,
         EVALUATION, CATALOG, PLATFORM_K, BUDGET, DISBURSEMENT, SURPLUS, SECURITY, PRODUCT,
     )
 }

@@ -11,16 +11,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.errors import NotFound, Refused, ValidationError
+from desktop_app.errors import NotFound, Refused, StatusRefused, ValidationError
 from desktop_app.lifecycle import machine
-from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.facts import load_context, load_facts
 from desktop_app.lifecycle.policy import PolicyProfile
-from desktop_app.lifecycle.states import FUNDED, status_label
-from desktop_app.models.fields import fen_to_wan_text, parse_date, parse_value
+from desktop_app.lifecycle.states import status_label
+from desktop_app.models import authority as A
+from desktop_app.models.fields import parse_date, parse_value
 from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, PROHIBITED, ROLES, UNIT, Kind
 from desktop_app.models.store import Store, new_id, now_iso
 from desktop_app.services import audit, queries
+from desktop_app.services import authorize as Z
 
 INSTALL_ROLES = (UNIT, COUNTY, FINANCE)
 MAX_ATTACHMENT = 50 * 1024 * 1024
@@ -133,6 +134,7 @@ def init_installation(store: Store, role: str, org_code: str, org_name: str, cou
         store.insert("users", {"id": new_id(), "org_id": org_id, "username": admin_username.strip(),
                                "display_name": admin_name.strip() or admin_username, "is_admin": 1,
                                "created_at": now})
+        store.conn.execute("UPDATE organisations SET code_prefix=? WHERE id=?", (code_prefix, org_id))
         store.set_setting("installation_org_id", org_id)
         store.set_setting("county_name", county_name)
         store.set_setting("project_code_prefix", code_prefix)
@@ -142,13 +144,7 @@ def init_installation(store: Store, role: str, org_code: str, org_name: str, cou
     return actor
 
 
-def default_code_prefix(role: str, org_code: str) -> str:
-    """County-level installations number MY-2026-017; a unit uses its own code so that project codes
-    made at different units never clash when their packages meet at the county office."""
-    if role != UNIT:
-        return "MY"
-    letters = re.sub(r"[^A-Za-z]", "", org_code or "").upper()[:6]
-    return letters or "MY"
+default_code_prefix = Z.default_code_prefix
 
 
 def installation_actor(store: Store, username: str | None = None) -> Actor:
@@ -193,6 +189,68 @@ def org_by_code(store: Store, code: str) -> dict:
     return org
 
 
+# ---- what a write changed -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OpChanges:
+    """What one write changed, so the window refreshes only that (as Anki's OpChanges)."""
+
+    project_ids: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    record_ids: frozenset[str] = frozenset()
+    status: bool = False      # a project's status moved
+    settings: bool = False    # directory, calendar or policy: everything may look different
+
+
+class Row(dict):
+    """A written row, carrying `.changes` (an OpChanges)."""
+
+    changes: OpChanges = OpChanges()
+
+
+def _row(data: dict, changes: OpChanges) -> Row:
+    out = Row(data)
+    out.changes = changes
+    return out
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A record arriving in a package: its identity as the sender wrote it, and who imports it.
+
+    `actor` of the operation is then the record's owner organisation (its role and ownership are
+    checked); `recorder` is the person at this PC, named in the audit entry."""
+
+    id: str
+    rev: int
+    created_at: str
+    updated_at: str
+    recorder: Actor
+    package: str                 # 第N号数据包（发送单位）: named in the audit entry
+    day: dt.date                 # the package's creation date: no reported event may be later
+
+
+def _today(today: dt.date | None, incoming: Incoming | None) -> dt.date:
+    return incoming.day if incoming else (today or dt.date.today())
+
+
+def _stamp(row: dict, actor: Actor, incoming: Incoming | None) -> None:
+    if incoming is None:
+        now = now_iso()
+        row.update(id=new_id(), owner_org=actor.org_id, rev=1, created_at=now, updated_at=now)
+    else:
+        row.update(id=incoming.id, owner_org=actor.org_id, rev=incoming.rev, created_at=incoming.created_at,
+                   updated_at=incoming.updated_at)
+
+
+def _audit(store, actor: Actor, incoming: Incoming | None, op: str, kind: str, rid, pid, summary: str, **kw):
+    if incoming is None:
+        audit.append(store, actor, op, kind, rid, pid, summary, **kw)
+    else:
+        audit.append(store, incoming.recorder, f"导入{op}", kind, rid, pid,
+                     f"{summary}（{actor.org_name}填报，{incoming.package}）", **kw)
+
+
 # ---- projects -----------------------------------------------------------------------------------
 
 def next_project_code(store: Store, plan_year: int) -> str:
@@ -213,27 +271,20 @@ def project_by_code(store: Store, code: str) -> dict:
     return p
 
 
-def _may_edit_project(actor: Actor, project: dict) -> None:
-    if actor.role == UNIT and project["lead_org_id"] != actor.org_id:
-        raise Refused("只有项目牵头单位才能修改项目信息")
-    if actor.role == FINANCE:
-        raise Refused("县财政局不能修改项目申报信息")
-
-
-def create_project(store: Store, actor: Actor, values: dict, today: dt.date | None = None) -> dict:
+def create_project(store: Store, actor: Actor, values: dict, today: dt.date | None = None, *,
+                   incoming: Incoming | None = None) -> Row:
     values = dict(values)
-    if actor.role == FINANCE:
-        raise Refused("县财政局不能新建项目申报")
+    Z.check_role(actor, "project")
     if actor.role == UNIT:
         lead = values.get("lead_org_id") or actor.org_code
         if lead not in (actor.org_id, actor.org_code, actor.org_name):
-            raise Refused("申报单位只能以本单位名义新建项目")
+            raise Refused("申报单位只能以本单位名义新建项目", "第二条")
         values["lead_org_id"] = actor.org_id
     elif values.get("lead_org_id"):
         values["lead_org_id"] = org_by_code(store, values["lead_org_id"])["id"] \
             if not store.one("SELECT 1 FROM organisations WHERE id=?", (values["lead_org_id"],)) \
             else values["lead_org_id"]
-    if not values.get("code"):
+    if not values.get("code") and incoming is None:
         try:
             year = int(str(values.get("plan_year", "")).strip())
             values["code"] = next_project_code(store, year)
@@ -242,201 +293,176 @@ def create_project(store: Store, actor: Actor, values: dict, today: dt.date | No
     kind = KINDS["project"]
     row = validate(kind, values)
     _check_dates(kind, row)
-    if store.one("SELECT 1 FROM projects WHERE code=?", (row["code"],)):
-        raise ValidationError({"code": f"项目编号「{row['code']}」已存在"})
+    Z.check_fields("project", actor.role, {k: v for k, v in values.items() if k not in ("code", "lead_org_id")},
+                   creating=True, status=None)
+    day = _today(today, incoming)
+    Z.check_event_dates("project", row, day)
     if (row.get("fiscal_share_fen") or 0) > row["total_investment_fen"]:
         raise ValidationError({"fiscal_share_fen": "财政资金不能大于总投资"})
-    now = now_iso()
-    row.update(id=new_id(), owner_org=actor.org_id, rev=1, created_at=now, updated_at=now,
-               status="draft", status_since=(today or dt.date.today()).isoformat())
+    lead = store.one("SELECT * FROM organisations WHERE id=?", (row["lead_org_id"],))
+    if lead is None:
+        raise ValidationError({"lead_org_id": "牵头单位不在本机单位目录中"})
+    _stamp(row, actor, incoming)
+    # a project arriving in a package has been a draft since its sender created it
+    row.update(status="draft", status_since=incoming.created_at[:10] if incoming else day.isoformat())
     with store.tx():
+        if incoming is None:  # numbered here, under this installation's own prefix
+            own = store.get_setting("project_code_prefix", "MY")
+            if not (row["code"] or "").startswith(own + "-"):
+                raise ValidationError({"code": f"本机项目编号以「{own}-」开头，如 {own}-{row['plan_year']}-001"})
+            if store.one("SELECT 1 FROM projects WHERE code=?", (row["code"],)):
+                raise ValidationError({"code": f"项目编号「{row['code']}」已存在"})
+        else:  # numbered by its owner: the prefix must be the owner's (第二条)
+            owner = store.one("SELECT * FROM organisations WHERE id=?", (actor.org_id,))
+            Z.check_project_code(store, row["code"], row["plan_year"], owner, claim=True)
         store.insert("projects", row)
-        audit.append(store, actor, "新建项目", "project", row["id"], row["id"],
-                     f"新建项目 {row['code']} {row['name']}", after=row)
-        queries.refresh_deadlines(store, today, [row["id"]])
-    return row
+        _audit(store, actor, incoming, "新建项目", "project", row["id"], row["id"],
+               f"新建项目 {row['code']} {row['name']}", after=row)
+        if incoming is None:
+            queries.refresh_deadlines(store, today, [row["id"]])
+    return _row(row, OpChanges(frozenset({row["id"]}), frozenset({"project"}), frozenset({row["id"]})))
 
 
-def update_project(store: Store, actor: Actor, project_id: str, values: dict, today: dt.date | None = None) -> dict:
+def update_project(store: Store, actor: Actor, project_id: str, values: dict, today: dt.date | None = None, *,
+                   incoming: Incoming | None = None) -> Row:
     before = store.get("project", project_id)
-    _may_edit_project(actor, before)
+    Z.check_role(actor, "project")
+    if actor.role == UNIT or incoming is not None:
+        if before["owner_org"] != actor.org_id and actor.role != COUNTY:
+            Z.check_ownership(store, actor, before, "修改项目信息")
+    if actor.role == UNIT and before["lead_org_id"] != actor.org_id:
+        raise Refused("只有项目牵头单位才能修改项目信息", "第二条")
     kind = KINDS["project"]
-    values = {k: v for k, v in values.items() if k not in ("code", "lead_org_id")}
     changes = validate(kind, values, partial=True)
-    locked = {"plan_year", "category", "total_investment_fen", "fiscal_share_fen"}
-    if before["status"] not in ("draft", "revise") and locked & {k for k, v in changes.items() if v != before[k]}:
-        raise Refused("项目已申报，年度、类型和投资额只能通过设计变更申请调整", "第四条")
+    changed = {k: v for k, v in changes.items() if v != before[k]}
+    Z.check_fields("project", actor.role, changed, creating=False, status=before["status"])
+    Z.check_event_dates("project", changed, _today(today, incoming))
     after = {**before, **changes}
     _check_dates(kind, after)
     if (after.get("fiscal_share_fen") or 0) > after["total_investment_fen"]:
         raise ValidationError({"fiscal_share_fen": "财政资金不能大于总投资"})
-    changed = {k: v for k, v in changes.items() if v != before[k]}
-    if not changed:
-        return before
-    changed.update(rev=before["rev"] + 1, updated_at=now_iso())
+    if not changed and incoming is None:
+        return _row(before, OpChanges())
+    if incoming is None:
+        changed.update(rev=before["rev"] + 1, updated_at=now_iso())
+    else:
+        changed.update(rev=incoming.rev, updated_at=incoming.updated_at)
     with store.tx():
         store.update("projects", project_id, changed)
-        audit.append(store, actor, "修改项目", "project", project_id, project_id,
-                     f"修改项目 {before['code']}：" + "、".join(kind.field(k).label for k in changed
-                                                            if k not in ("rev", "updated_at")),
-                     before={k: before[k] for k in changed}, after=changed)
-        queries.refresh_deadlines(store, today, [project_id])
-    return {**before, **changed}
+        _audit(store, actor, incoming, "修改项目", "project", project_id, project_id,
+               f"修改项目 {before['code']}：" + ("、".join(kind.field(k).label for k in changed
+                                                       if k not in ("rev", "updated_at")) or "版本"),
+               before={k: before[k] for k in changed}, after=changed)
+        if incoming is None:
+            queries.refresh_deadlines(store, today, [project_id])
+    return _row({**before, **changed}, OpChanges(frozenset({project_id}), frozenset({"project"}),
+                                                 frozenset({project_id})))
 
 
 # ---- records ------------------------------------------------------------------------------------
 
-# fields that decided a project's status: changing them needs a new decision, not an edit
-DECIDING_FIELDS = {
-    "review": {"conclusion", "round"}, "acceptance_result": {"conclusion", "controllable_ok"},
-    "evaluation": {"eval_kind"}, "sanction": {"sanction_kind"}, "funding": {"approved_fen", "budget_year"},
-}
-
-# kinds that are written only by a lifecycle action, never added free-standing
-ACTION_KINDS = {"review": "record_review", "funding": "fund", "acceptance_result": "record_acceptance",
-                "acceptance_application": "request_acceptance"}
-
-
-def _check_record_role(store: Store, actor: Actor, kind: Kind, project: dict) -> None:
-    if actor.role not in kind.owner_roles:
-        who = "、".join(ROLES[r] for r in kind.owner_roles)
-        raise Refused(f"「{kind.label}」由{who}填报，本机为{ROLES.get(actor.role, actor.role)}")
-    if actor.role == UNIT and project["lead_org_id"] != actor.org_id:
-        co = store.one("SELECT 1 FROM project_co_builders WHERE project_id=? AND org_id=?",
-                       (project["id"], actor.org_id))
-        if not co:
-            raise Refused("只有项目牵头单位或共建单位才能填报该项目的记录")
-
-
-def _record_checks(store: Store, actor: Actor, kind: Kind, project: dict, row: dict, today: dt.date) -> None:
-    """Kind-specific rules of the notice that refuse a record outright."""
-    status = project["status"]
-    if kind.name == "contract" and status not in FUNDED:
-        raise Refused("项目尚未经资金审核列入计划，不能签订采购合同", "第八条")
-    if kind.name in ("progress_report", "change_request", "problem_report") and status not in FUNDED:
-        raise Refused(f"项目尚未列入建设计划，不能填报{kind.label}", "第四条")
-    if kind.name == "disbursement":
-        _disbursement_gates(store, project, row, today)
-    if kind.name == "change_decision":
-        ch = store.get("change_request", row["change_request_id"])
-        if ch["project_id"] != project["id"]:
-            raise ValidationError({"change_request_id": "该变更申请不属于本项目"})
-        allowed = {FINANCE: {"finance"}, COUNTY: {"county_office", "egov_office"}}[actor.role]
-        if row["decider"] not in allowed:
-            raise Refused("只能以本单位名义录入审核意见")
-        if ch["change_kind"] == "technical" and row["decider"] == "finance":
-            raise Refused("技术性调整由县政府电子政务办公室审核把关，无需县财政局审批", "第四条")
-        if ch["change_kind"] == "major" and row["decider"] == "finance":
-            county_ok = store.one("SELECT 1 FROM change_decisions WHERE change_request_id=? AND "
-                                  "decider='county_office' AND decision='approved'", (ch["id"],))
-            if not county_ok and row["decision"] == "approved":
-                raise Refused("重大调整须先由县政府办公室提出审核意见，再由县财政局审批", "第四条")
-    if kind.name == "evaluation":
-        want = "self" if actor.role == UNIT else "post"
-        if row["eval_kind"] != want:
-            raise Refused("申报单位只能报送绩效自评价，后评价由县政府办公室组织", "第六条")
-        if status not in ("self_evaluated", "post_evaluated"):
-            action = "报送绩效自评价" if want == "self" else "录入后评价"
-            raise Refused(f"首次{KINDS['evaluation'].field('eval_kind').choice_label(want)}须通过“{action}”办理",
-                          "第六条")
-    if kind.name == "sanction" and row["sanction_kind"] in ("suspend", "terminate"):
-        action = "暂停建设" if row["sanction_kind"] == "suspend" else "终止项目"
-        raise Refused(f"{action}须通过“{action}”办理，项目状态随之改变", "第五条")
-    if row.get("attachment_id"):
-        att = store.one("SELECT project_id FROM attachments WHERE id=?", (row["attachment_id"],))
-        if not att or att["project_id"] != project["id"]:
-            raise ValidationError({"attachment_id": "所选附件不属于本项目"})
-    for parent_kind, col in (("review", "review_id"), ("inspection", "inspection_id"), ("finding", "finding_id")):
-        if row.get(col):
-            parent = store.get(parent_kind, row[col])
-            if parent["project_id"] != project["id"]:
-                raise ValidationError({col: f"所选{KINDS[parent_kind].label}不属于本项目"})
-    if kind.name == "security_record" and row["security_kind"] == "mlps_filing" and not project.get("mlps_level"):
-        raise Refused("须先在基本信息中明确等级保护级别", "第九条")
-
-
-def _disbursement_gates(store: Store, project: dict, row: dict, today: dt.date) -> None:
-    facts = load_facts(store, [project["id"]])[0]
-    ctx = load_context(store, today)
-    if project["status"] not in FUNDED or not facts.of("funding"):
-        raise Refused("项目未经资金审核列入年度建设计划，不予安排资金", "第八条")
-    if project["status"] == "terminated":
-        raise Refused("项目已终止，不得拨付资金", "第五条")
-    if R.funds_withheld(facts):
-        raise Refused("项目被暂缓拨付建设资金（或暂停、终止），解除前不得拨付", "第五条")
-    accepted = R.passed_acceptance(facts)
-    if row["purpose"] == "om" and not accepted:
-        raise Refused("项目未经竣工验收，不得拨付运行维护经费", "第六条")
-    blocked = [f for f in R.gates(facts, ctx, "disburse")]
-    if blocked:
-        raise Refused(blocked[0].message, blocked[0].clause)
-    if row["purpose"] == "construction":
-        ceiling = R.approved_funding_fen(facts) + R.approved_increase_fen(facts)
-        paid = sum(d["amount_fen"] for d in facts.of("disbursement") if d["purpose"] == "construction")
-        if paid + row["amount_fen"] > ceiling:
-            raise Refused(f"累计拨付将达{fen_to_wan_text(paid + row['amount_fen'])}万元，超过核定资金"
-                          f"{fen_to_wan_text(ceiling)}万元；超支原则上不补", "第八条")
+def _action_label(kind_name: str) -> str:
+    return "或".join(f"“{machine.TRANSITIONS[a].label}”" for a in A.rule(kind_name).via_action)
 
 
 def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, values: dict,
-               today: dt.date | None = None) -> dict:
+               today: dt.date | None = None, *, incoming: Incoming | None = None, check_gates: bool = True) -> Row:
     kind = KINDS.get(kind_name)
     if kind is None or not kind.project_scoped:
         raise ValidationError({"kind": f"未知的记录类型「{kind_name}」"})
-    if kind_name in ACTION_KINDS:
-        label = machine.TRANSITIONS[ACTION_KINDS[kind_name]].label
-        raise Refused(f"「{kind.label}」须通过“{label}”办理，不能单独添加")
     project = store.get("project", project_id)
-    _check_record_role(store, actor, kind, project)
+    Z.check_role(actor, kind_name)
+    Z.check_ownership(store, actor, project)
+    rule = A.rule(kind_name)
+    if rule.via_action and project["status"] not in rule.add_in:
+        raise StatusRefused(f"「{kind.label}」须通过{_action_label(kind_name)}办理，不能单独添加", rule.clause or None)
+    Z.check_status(kind_name, project, adding=True)
+    values = dict(values)
+    if kind_name == "evaluation":
+        values.setdefault("eval_kind", A.EVAL_KIND_BY_ROLE.get(actor.role))
     row = validate(kind, values)
     _check_dates(kind, row)
-    _record_checks(store, actor, kind, project, row, today or dt.date.today())
-    now = now_iso()
-    row.update(id=new_id(), owner_org=actor.org_id, rev=1, created_at=now, updated_at=now, project_id=project_id)
+    Z.check_fields(kind_name, actor.role, {k: v for k, v in values.items() if k != "eval_kind"},
+                   creating=True, status=project["status"])
+    day = _today(today, incoming)
+    Z.check_event_dates(kind_name, row, day)
+    Z.check_record_rules(store, actor, kind, project, row, day, gates=check_gates)
+    _stamp(row, actor, incoming)
+    row["project_id"] = project_id
     with store.tx():
         store.insert(kind.table, row)
-        audit.append(store, actor, f"添加{kind.label}", kind.name, row["id"], project_id,
-                     f"{project['code']} 添加{kind.label}", after=row)
-        queries.refresh_deadlines(store, today, [project_id])
-    return row
+        _audit(store, actor, incoming, f"添加{kind.label}", kind.name, row["id"], project_id,
+               f"{project['code']} 添加{kind.label}", after=row)
+        if incoming is None:
+            queries.refresh_deadlines(store, today, [project_id])
+    return _row(row, OpChanges(frozenset({project_id}), frozenset({kind_name}), frozenset({row["id"]})))
 
 
 def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, values: dict,
-                  today: dt.date | None = None) -> dict:
+                  today: dt.date | None = None, *, incoming: Incoming | None = None) -> Row:
     kind = KINDS[kind_name]
     before = store.get(kind, record_id)
     project = store.get("project", before["project_id"])
-    _check_record_role(store, actor, kind, project)
+    Z.check_role(actor, kind_name)
+    Z.check_ownership(store, actor, project)
     if before["owner_org"] != actor.org_id:
-        raise Refused(f"这条{kind.label}由其他单位填报，本单位不能修改")
+        raise Refused(f"这条{kind.label}由其他单位填报，{actor.org_name}不能修改")
     changes = validate(kind, values, partial=True)
+    changed = {k: v for k, v in changes.items() if v != before[k]}
+    if changed:
+        Z.check_status(kind_name, project, adding=False)
+    locked = A.locked_fields(kind_name, actor.role, project["status"])
+    bad = {k: locked[k] for k in changed if k in locked}
+    if bad:
+        labels = "、".join(kind.field(k).label for k in sorted(bad))
+        raise Refused(f"「{labels}」不能修改：" + "；".join(sorted(set(bad.values()))), A.rule(kind_name).clause or None)
+    Z.check_fields(kind_name, actor.role, changed, creating=False, status=project["status"])
+    day = _today(today, incoming)
+    Z.check_event_dates(kind_name, changed, day)
     after = {**before, **changes}
     _check_dates(kind, after)
-    changed = {k: v for k, v in changes.items() if v != before[k]}
-    locked = DECIDING_FIELDS.get(kind_name, set()) & set(changed)
-    if locked:
-        labels = "、".join(kind.field(k).label for k in sorted(locked))
-        raise Refused(f"「{labels}」决定了项目的状态，不能直接修改；如需改变，请重新办理相应手续")
-    if not changed:
-        return before
-    changed.update(rev=before["rev"] + 1, updated_at=now_iso())
+    Z.check_record_rules(store, actor, kind, project, after, day, creating=False)
+    if not changed and incoming is None:
+        return _row(before, OpChanges())
+    if incoming is None:
+        changed.update(rev=before["rev"] + 1, updated_at=now_iso())
+    else:
+        changed.update(rev=incoming.rev, updated_at=incoming.updated_at)
     with store.tx():
         store.update(kind.table, record_id, changed)
-        audit.append(store, actor, f"修改{kind.label}", kind.name, record_id, project["id"],
-                     f"{project['code']} 修改{kind.label}", before={k: before[k] for k in changed}, after=changed)
-        queries.refresh_deadlines(store, today, [project["id"]])
-    return {**before, **changed}
+        _audit(store, actor, incoming, f"修改{kind.label}", kind.name, record_id, project["id"],
+               f"{project['code']} 修改{kind.label}", before={k: before[k] for k in changed}, after=changed)
+        if incoming is None:
+            queries.refresh_deadlines(store, today, [project["id"]])
+    return _row({**before, **changed}, OpChanges(frozenset({project["id"]}), frozenset({kind_name}),
+                                                 frozenset({record_id})))
 
 
 # ---- lifecycle ----------------------------------------------------------------------------------
 
+def action_values(t: machine.Transition, facts, values: dict, today: dt.date) -> dict:
+    """The action's record as typed, plus the fields the core fills from the action itself."""
+    values = dict(values)
+    if t.action == "record_review":
+        values["round"] = str(len(facts.of("review")) + 1)
+    if t.action in ("self_evaluate", "post_evaluate"):
+        values["eval_kind"] = "self" if t.action == "self_evaluate" else "post"
+    if t.action in ("terminate", "suspend"):
+        values["sanction_kind"] = t.action
+        values.setdefault("imposed_on", today.isoformat())
+    return values
+
+
 def transition(store: Store, actor: Actor, project_id: str, action: str, values: dict | None = None,
-               today: dt.date | None = None) -> dict:
+               today: dt.date | None = None, *, incoming: Incoming | None = None,
+               on_date: dt.date | None = None, check_gates: bool = True) -> Row:
+    """Take one lifecycle action. From a package, `on_date` is the date it claims (checked against the
+    gates as of that date) and `incoming` the identity of its record."""
     t = machine.TRANSITIONS.get(action)
     if t is None:
         allowed = "、".join(f"{a}（{x.label}）" for a, x in machine.TRANSITIONS.items())
         raise ValidationError({"action": f"未知的操作「{action}」。可用操作：{allowed}"})
-    today = today or dt.date.today()
+    day = on_date or _today(today, incoming)
     facts = load_facts(store, [project_id])
     if not facts:
         raise NotFound(f"找不到项目（{project_id}）")
@@ -446,38 +472,53 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
     values = dict(values or {})
     if t.record_kind:
         kind = KINDS[t.record_kind]
-        if action == "record_review" and "round" not in values:
-            values["round"] = str(len(facts.of("review")) + 1)
-        if action in ("self_evaluate", "post_evaluate"):
-            values["eval_kind"] = "self" if action == "self_evaluate" else "post"
-        if action in ("terminate", "suspend"):
-            values["sanction_kind"] = action
-            values.setdefault("imposed_on", today.isoformat())
+        typed = dict(values)
+        values = action_values(t, facts, values, day)
+        if incoming is not None:  # the sender's own round / kind must agree with the action
+            for name in ("round", "eval_kind", "sanction_kind"):
+                if name in typed and name in values and str(typed[name]) != str(values[name]) and name != "round":
+                    raise Refused(f"“{t.label}”的记录与办理事项不符", t.clause)
+            if "round" in typed:
+                values["round"] = typed["round"]
         record = validate(kind, values)
         _check_dates(kind, record)
     elif values:
         raise ValidationError({"values": f"“{t.label}”不需要填写记录"})
-    why = machine.refusal(t, facts, load_context(store, today), actor, record)
+    why = machine.refusal(t, facts, load_context(store, day), actor, record, check_gates=check_gates)
     if why:
         raise Refused(why[0], why[1])
+    if record is not None:
+        core = {"round", "eval_kind", "sanction_kind"}
+        Z.check_fields(t.record_kind, actor.role, {k: v for k, v in typed.items() if k not in core},
+                       creating=True, status=project["status"])
+        Z.check_event_dates(t.record_kind, record, incoming.day if incoming else day)
+    if actor.role == UNIT:
+        Z.check_ownership(store, actor, project, t.label)
+    if t.action == "fund":
+        Z.funding_gates(facts, record)
     target = machine.outcome_target(t, record)
     now = now_iso()
-    changes = {"status": target, "status_since": today.isoformat(), "rev": project["rev"] + 1, "updated_at": now}
+    changes = {"status": target, "status_since": day.isoformat(), "rev": project["rev"] + (incoming is None),
+               "updated_at": now if incoming is None else project["updated_at"]}
     with store.tx():
         if record is not None:
-            record.update(id=new_id(), owner_org=actor.org_id, rev=1, created_at=now, updated_at=now,
-                          project_id=project_id)
+            _stamp(record, actor, incoming)
+            record["project_id"] = project_id
             store.insert(KINDS[t.record_kind].table, record)
         store.update("projects", project_id, changes)
         if action == "resume":  # resuming lifts the suspension that stopped the works
             store.conn.execute("UPDATE sanctions SET lifted_on=?, rev=rev+1, updated_at=? WHERE project_id=? AND "
-                               "sanction_kind='suspend' AND lifted_on IS NULL", (today.isoformat(), now, project_id))
-        audit.append(store, actor, t.label, "project", project_id, project_id,
-                     f"{project['code']} {t.label}：{status_label(project['status'])} → {status_label(target)}",
-                     before={"status": project["status"]},
-                     after={"status": target, **({"record": record} if record else {})})
-        queries.refresh_deadlines(store, today, [project_id])
-    return {**project, **changes}
+                               "sanction_kind='suspend' AND lifted_on IS NULL", (day.isoformat(), now, project_id))
+        _audit(store, actor, incoming, t.label, "project", project_id, project_id,
+               f"{project['code']} {t.label}：{status_label(project['status'])} → {status_label(target)}",
+               before={"status": project["status"]},
+               after={"status": target, **({"record": record} if record else {})})
+        if incoming is None:
+            queries.refresh_deadlines(store, today, [project_id])
+    kinds = {"project"} | ({t.record_kind} if t.record_kind else set())
+    ids = {project_id} | ({record["id"]} if record else set())
+    return _row({**project, **changes}, OpChanges(frozenset({project_id}), frozenset(kinds), frozenset(ids),
+                                                  status=True))
 
 
 # ---- calendar and attachments -------------------------------------------------------------------

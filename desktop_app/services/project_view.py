@@ -12,7 +12,7 @@ from desktop_app.lifecycle.states import status_label
 from desktop_app.lifecycle.workdays import DueDate
 from desktop_app.models.fields import Field, Kind, fen_to_wan_text
 from desktop_app.models.kinds import FINANCE, KINDS, ROLES, UNIT
-from desktop_app.services.operations import ACTION_KINDS
+from desktop_app.models import authority as A
 
 # tab key -> Chinese title, in window order
 TABS: dict[str, str] = {
@@ -25,11 +25,11 @@ TABS: dict[str, str] = {
 # tab key -> record kinds shown on it, in order
 TAB_KINDS: dict[str, tuple[str, ...]] = {
     "materials": ("material", "investment_history", "consultation", "co_builder"),
-    "review": ("review", "expert_opinion", "funding", "higher_level_filing", "secrecy_confirmation"),
-    "construction": ("contract", "progress_report"),
+    "review": ("review", "expert_opinion", "funding", "upward_consent", "higher_level_filing", "secrecy_confirmation"),
+    "construction": ("contract", "progress_report", "delay_acceptance"),
     "changes": ("change_request", "change_decision"),
     "problems": ("problem_report", "inspection", "finding", "rectification", "sanction"),
-    "acceptance": ("acceptance_application", "acceptance_extension", "acceptance_result"),
+    "acceptance": ("acceptance_application", "acceptance_extension", "extension_decision", "acceptance_result"),
     "evaluation": ("evaluation",),
     "sharing": ("catalog_entry", "platform_connection"),
     "funds": ("budget", "disbursement", "surplus_return"),
@@ -114,15 +114,30 @@ def finding_text(f: R.Finding) -> str:
 
 # ---- who may write what ----------------------------------------------------------------------
 
-def write_refusal(actor, kind: Kind) -> str | None:
-    """Why this installation cannot add records of `kind` (None = it can)."""
-    if actor.role not in kind.owner_roles:
-        who = "、".join(ROLES[r] for r in kind.owner_roles)
-        return f"「{kind.label}」由{who}填报，本机（{ROLES.get(actor.role, actor.role)}）只能查看"
-    if kind.name in ACTION_KINDS:
-        label = machine.TRANSITIONS[ACTION_KINDS[kind.name]].label
-        return f"「{kind.label}」通过上方“{label}”办理"
+def write_refusal(actor, kind: Kind, project: dict | None = None) -> str | None:
+    """Why this installation cannot add records of `kind` now (None = it can), from the authority."""
+    rule = A.rule(kind.name)
+    if actor.role not in rule.writers:
+        return f"「{kind.label}」由{A.writers_text(kind.name)}填报，本机（{ROLES.get(actor.role, actor.role)}）只能查看"
+    if project is not None and project["status"] not in rule.add_in:
+        if rule.via_action:
+            labels = "或".join(f"“{machine.TRANSITIONS[a].label}”" for a in rule.via_action)
+            return f"「{kind.label}」通过上方{labels}办理"
+        return f"项目当前状态为「{status_label(project['status'])}」，不能添加{kind.label}（依据：通知{rule.clause}）"
+    if project is None and rule.via_action and not rule.add_in:
+        labels = "或".join(f"“{machine.TRANSITIONS[a].label}”" for a in rule.via_action)
+        return f"「{kind.label}」通过上方{labels}办理"
     return None
+
+
+def edit_locks(actor, kind_name: str, project: dict | None) -> dict[str, str]:
+    """Fields this installation cannot change in an edit now, with the reason (for read-only editors)."""
+    return A.locked_fields(kind_name, actor.role, project["status"] if project else None)
+
+
+def typed_fields(actor, kind_name: str, creating: bool) -> list[str]:
+    """Fields a form shows for typing (the others the core fills or another party sets)."""
+    return A.typed_fields(kind_name, actor.role, creating)
 
 
 def project_edit_refusal(actor, project: dict | None) -> str | None:

@@ -86,8 +86,16 @@ def test_unit_with_unexplained_late_project_may_not_apply(county):
     with pytest.raises(Refused) as e:
         ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 11, 2))
     assert e.value.clause == "第四条" and late["code"] in e.value.message
-    # once the delay is explained, the unit may apply again
+    # the unit's own explanation does not lift the bar (第四条 有效说明 is the county office's call) ...
     ops.update_project(c.store, c.unit, late["id"], {"delay_explanation": "设备供货延迟，已书面报告"})
+    with pytest.raises(Refused):
+        ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 11, 2))
+    # ... nor may the unit record the county office's acceptance itself
+    with pytest.raises(Refused, match="县政府办公室"):
+        ops.add_record(c.store, c.unit, "delay_acceptance", late["id"],
+                       {"decision": "approved", "decided_on": "2026-11-01"}, today=D(2026, 11, 2))
+    ops.add_record(c.store, c.county, "delay_acceptance", late["id"],
+                   {"decision": "approved", "decided_on": "2026-11-01"}, today=D(2026, 11, 2))
     ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 11, 2))
 
 
@@ -99,8 +107,13 @@ def test_approval_needs_mlps_level_and_secrecy_confirmation(county):
     with pytest.raises(Refused) as e:
         ops.transition(c.store, c.county, p["id"], "record_review", review)
     assert e.value.clause == "第九条"
-    # rejecting needs no level
+    # the unit cannot fill the level in during review; the county office returns the application
+    with pytest.raises(ValidationError, match="等级保护级别"):
+        ops.update_project(c.store, c.unit, p["id"], {"mlps_level": "3"})
+    ops.transition(c.store, c.county, p["id"], "record_review", {**review, "conclusion": "revise"})
     ops.update_project(c.store, c.unit, p["id"], {"mlps_level": "3"})
+    ops.transition(c.store, c.unit, p["id"], "resubmit", today=D(2026, 8, 20))
+    ops.transition(c.store, c.county, p["id"], "start_review")
     with pytest.raises(Refused) as e:
         ops.transition(c.store, c.county, p["id"], "record_review", review)
     assert e.value.clause == "第十条"
@@ -119,7 +132,7 @@ def test_funding_requires_passing_review_role(county):
 def test_disbursement_gates(county):
     c = county
     draft = B.new_project(c)
-    pay = {"paid_on": "2026-11-01", "amount_fen": "10", "purpose": "construction"}
+    pay = {"paid_on": "2026-11-01", "amount_fen": "10", "purpose": "construction", "budget_year": "2027"}
     with pytest.raises(Refused) as e:
         ops.add_record(c.store, c.finance, "disbursement", draft["id"], pay)
     assert e.value.clause == "第八条"
@@ -142,7 +155,7 @@ def test_withheld_funds_block_disbursement(county):
                    {"sanction_kind": "withhold_funds", "imposed_on": "2026-11-01", "reason": "拒不整改"})
     with pytest.raises(Refused) as e:
         ops.add_record(c.store, c.finance, "disbursement", p["id"],
-                       {"paid_on": "2026-11-02", "amount_fen": "1", "purpose": "construction"})
+                       {"paid_on": "2026-11-02", "amount_fen": "1", "purpose": "construction", "budget_year": "2027"})
     assert e.value.clause == "第五条"
 
 
@@ -183,7 +196,7 @@ def test_record_role_enforced(county):
     p = B.in_construction(c)
     with pytest.raises(Refused, match="县政府办公室"):
         ops.add_record(c.store, c.unit, "inspection", p["id"], {"inspected_on": "2026-11-01"})
-    with pytest.raises(Refused, match="牵头单位或共建单位"):
+    with pytest.raises(Refused, match="不是蒙阴县卫生健康局牵头的项目，县政府办公室也未登记其为共建单位"):
         ops.add_record(c.store, c.unit2, "progress_report", p["id"], {
             "year": "2026", "reported_on": "2026-12-20", "progress_pct": "40", "budget_executed_fen": "10"})
     with pytest.raises(Refused, match="录入评审意见"):
@@ -203,9 +216,9 @@ def test_contract_only_after_funding(county):
 def test_locked_fields_after_submission(county):
     c = county
     p = B.submitted(c)
-    with pytest.raises(Refused) as e:
+    with pytest.raises(ValidationError) as e:
         ops.update_project(c.store, c.unit, p["id"], {"total_investment_fen": "200"})
-    assert e.value.clause == "第四条"
+    assert "第四条" in e.value.fields["total_investment_fen"]
     ops.update_project(c.store, c.unit, p["id"], {"contact": "13800000000"})
 
 
@@ -230,12 +243,13 @@ def test_self_evaluation_not_before_12_months(county):
 def test_acceptance_needs_controllable_products(county):
     c = county
     p = B.in_construction(c)
+    on = D(2027, 11, 1)
     with pytest.raises(Refused) as e:
-        ops.transition(c.store, c.unit, p["id"], "request_acceptance", {"applied_on": "2027-11-01"})
+        ops.transition(c.store, c.unit, p["id"], "request_acceptance", {"applied_on": "2027-11-01"}, today=on)
     assert e.value.clause == "第九条"
     ops.add_record(c.store, c.unit, "controllable_product", p["id"],
                    {"product": "国产数据库", "category": "基础软件", "controllable": "是"})
-    ops.transition(c.store, c.unit, p["id"], "request_acceptance", {"applied_on": "2027-11-01"})
+    ops.transition(c.store, c.unit, p["id"], "request_acceptance", {"applied_on": "2027-11-01"}, today=on)
     with pytest.raises(Refused) as e:
         ops.transition(c.store, c.county, p["id"], "record_acceptance", {
             "accepted_on": "2027-11-20", "group_members": "甲、乙", "conclusion": "pass", "controllable_ok": "fail"})
@@ -307,7 +321,7 @@ def test_ledger_shows_disbursed_total_after_each_payment(county):
     c = county
     p = B.in_construction(c)
     ops.add_record(c.store, c.finance, "disbursement", p["id"],
-                   {"paid_on": "2026-11-01", "amount_fen": "12.5", "purpose": "construction"}, today=D(2026, 11, 1))
+                   {"paid_on": "2026-11-01", "amount_fen": "12.5", "purpose": "construction", "budget_year": "2027"}, today=D(2026, 11, 1))
     [row] = [r for r in queries.ledger(c.store) if r["id"] == p["id"]]
     assert row["disbursed_fen"] == 12_500_000
 
@@ -318,11 +332,12 @@ def test_migration_missing_in_the_middle_is_still_applied(tmp_path, monkeypatch)
     from desktop_app.models.migrations import MIGRATIONS
     monkeypatch.setattr(store_mod, "MIGRATIONS", [m for m in MIGRATIONS if m[0] != 2])
     s = store_mod.Store.open(tmp_path / "m.db")
-    assert {r[0] for r in s.conn.execute("SELECT version FROM schema_migrations")} == {1, 3}
+    every = {m[0] for m in MIGRATIONS}
+    assert {r[0] for r in s.conn.execute("SELECT version FROM schema_migrations")} == every - {2}
     s.close()
     monkeypatch.setattr(store_mod, "MIGRATIONS", MIGRATIONS)
     s = store_mod.Store.open(tmp_path / "m.db")
-    assert {r[0] for r in s.conn.execute("SELECT version FROM schema_migrations")} == {1, 2, 3}
+    assert {r[0] for r in s.conn.execute("SELECT version FROM schema_migrations")} == every
 
 
 def test_2027_deadline_tentative_until_the_county_enters_the_2027_table(county):

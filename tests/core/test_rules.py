@@ -86,9 +86,10 @@ def test_funding_needs_a_passing_review():
 
 
 def test_consent_before_applying_upward():
-    def f(consent, applied):
-        return facts(higher_level=1, records={"higher_level_filing": [
-            {"id": "h", "consent_on": consent, "applied_upward_on": applied}]})
+    def f(consent, applied):  # the consent is the county office's own record (第三条)
+        return facts(higher_level=1, records={
+            "higher_level_filing": [{"id": "h", "applied_upward_on": applied}],
+            "upward_consent": [{"id": "c", "consent_on": consent}] if consent else []})
     assert states("R03-consent", f("2026-05-02", "2026-05-01"), D(2026, 7, 1)) == [R.VIOLATION]
     assert states("R03-consent", f("2026-05-01", "2026-05-01"), D(2026, 7, 1)) == [R.DONE]
     assert states("R03-consent", f(None, None), D(2026, 7, 1)) == [R.BLOCKED]
@@ -184,7 +185,12 @@ def test_unfinished_unexplained_blocks_new_applications():
     assert states("R04-cycle", late, D(2026, 6, 30)) == []
     assert states("R04-cycle", late, D(2026, 7, 1)) == [R.VIOLATION]
     explained = facts("in_construction", planned_completion="2026-06-30", delay_explanation="疫情影响，已报告")
-    assert states("R04-cycle", explained, D(2026, 7, 1)) == []
+    # the unit's own explanation is not enough: the county office must accept it (有效说明)
+    assert states("R04-cycle", explained, D(2026, 7, 1)) == [R.VIOLATION]
+    explained.records["delay_acceptance"] = [{"decision": "rejected", "decided_on": "2026-07-01"}]
+    assert states("R04-cycle", explained, D(2026, 7, 1)) == [R.VIOLATION]
+    explained.records["delay_acceptance"].append({"decision": "approved", "decided_on": "2026-07-02"})
+    assert states("R04-cycle", explained, D(2026, 7, 3)) == []
     new = facts("draft", code="MY-2027-002")
     assert states("R04-cycle", new, D(2026, 7, 1), unexplained_by_org={"u1": ["MY-2025-001"]}) == [R.BLOCKED]
     assert states("R04-cycle", new, D(2026, 7, 1), unexplained_by_org={"u2": ["MY-2025-001"]}) == []
@@ -227,7 +233,11 @@ def test_acceptance_due_or_extension():
     assert states("R06-apply", f, D(2026, 10, 1)) == []
     assert states("R06-apply", f, D(2026, 11, 30)) == [R.UPCOMING]
     assert states("R06-apply", f, D(2026, 12, 1)) == [R.OVERDUE]
-    f.records["acceptance_extension"] = [{"approved": 1, "new_date": "2027-03-31"}]
+    f.records["acceptance_extension"] = [{"id": "e", "new_date": "2027-03-31"}]
+    assert states("R06-apply", f, D(2026, 12, 1)) == [R.OVERDUE]  # asked, not yet decided
+    f.records["extension_decision"] = [{"extension_id": "e", "decision": "rejected", "decided_on": "2026-11-20"}]
+    assert states("R06-apply", f, D(2026, 12, 1)) == [R.OVERDUE]
+    f.records["extension_decision"].append({"extension_id": "e", "decision": "approved", "decided_on": "2026-11-25"})
     assert states("R06-apply", f, D(2026, 12, 1)) == []
 
 

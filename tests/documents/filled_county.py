@@ -31,10 +31,10 @@ def showcase(c: B.County) -> dict:
     )
     pid = p["id"]
     s, u = c.store, c.unit
-    _add(c, u, "co_builder", pid, {"org_id": c.unit2.org_id, "scope": "负责卫生健康数据接口和校医系统对接"})
+    _add(c, c.county, "co_builder", pid, {"org_id": c.unit2.org_id, "scope": "负责卫生健康数据接口和校医系统对接"})
     B.add_materials(c, pid)
-    _add(c, c.county, "higher_level_filing", pid, {"consent_on": "2026-06-20", "applied_upward_on": "2026-06-25",
-                                                   "upper_authority": "山东省教育厅"})
+    _add(c, c.county, "upward_consent", pid, {"consent_on": "2026-06-20", "consent_no": None})
+    _add(c, u, "higher_level_filing", pid, {"applied_upward_on": "2026-06-25", "upper_authority": "山东省教育厅"})
     ops.transition(s, u, pid, "submit", today=D(2026, 7, 1))
     ops.transition(s, c.county, pid, "start_review", today=D(2026, 9, 10))
     ops.transition(s, c.county, pid, "record_review",
@@ -55,7 +55,7 @@ def showcase(c: B.County) -> dict:
                                  "amount_fen": "298.76", "signed_on": "2027-04-02", "filed_on": "2027-04-08",
                                  "supervisor": "临沂正信工程监理有限公司"}, D(2027, 4, 8))
     _add(c, c.finance, "disbursement", pid, {"paid_on": "2027-05-10", "amount_fen": "150", "purpose": "construction",
-                                             "voucher_no": "CZ-2027-0510"}, D(2027, 5, 10))
+                                             "budget_year": "2027", "voucher_no": "CZ-2027-0510"}, D(2027, 5, 10))
     ch = _add(c, u, "change_request", pid, {"change_kind": "major", "submitted_on": "2027-06-12",
                                             "reason": "省教育厅新增数据上报要求，需增加数据交换模块。",
                                             "content": "新增数据交换子系统一套，调整存储容量。",
@@ -78,8 +78,10 @@ def showcase(c: B.County) -> dict:
                                         "budget_executed_fen": "226.3", "trial_run": "1",
                                         "effects": "教学资源库已在12所学校试运行，日均访问3200人次。",
                                         "problems": "智慧课堂子系统进度滞后。"}, D(2027, 12, 20))
-    _add(c, u, "acceptance_extension", pid, {"requested_on": "2028-01-10", "reason": "智慧课堂子系统尚在联调。",
-                                             "new_date": "2028-05-31", "approved": "1"}, D(2028, 1, 10))
+    ext = _add(c, u, "acceptance_extension", pid, {"requested_on": "2028-01-10", "reason": "智慧课堂子系统尚在联调。",
+                                                   "new_date": "2028-05-31"}, D(2028, 1, 10))
+    _add(c, c.county, "extension_decision", pid, {"extension_id": ext["id"], "decision": "approved",
+                                                  "decided_on": "2028-01-15", "opinion": "同意延期验收。"}, D(2028, 1, 15))
     _add(c, u, "controllable_product", pid, {"product": "浪潮英信NF5280M6服务器", "category": "服务器",
                                              "vendor": "浪潮电子信息产业股份有限公司", "controllable": "是"})
     _add(c, u, "controllable_product", pid, {"product": "麒麟高级服务器操作系统V10", "category": "操作系统",
@@ -89,10 +91,13 @@ def showcase(c: B.County) -> dict:
     ops.transition(s, c.county, pid, "record_acceptance",
                    {"accepted_on": "2028-05-26", "group_members": "张国强、李敏、赵伟、孙丽",
                     "conclusion": "pass", "controllable_ok": "pass", "opinion": "项目按批复完成建设内容，同意通过验收。",
-                    "report_filed_on": "2028-06-05"}, today=D(2028, 5, 26))
+                    }, today=D(2028, 5, 26))
+    [res] = s.for_project("acceptance_result", pid)
+    ops.update_record(s, c.county, "acceptance_result", res["id"], {"report_filed_on": "2028-06-05"},
+                      today=D(2028, 6, 5))
     _add(c, u, "catalog_entry", pid, {"resource_name": "学籍信息", "source": "教育管理子系统", "data_format": "JSON",
                                       "update_cycle": "daily", "sharing_type": "conditional", "opening_type": "closed"})
-    _add(c, u, "platform_connection", pid, {"platform": "sharing", "connected_on": "2028-06-01"})
+    _add(c, u, "platform_connection", pid, {"platform": "sharing", "connected_on": "2028-06-01"}, D(2028, 6, 1))
     ops.transition(s, u, pid, "go_live", today=D(2028, 6, 1))
     ops.transition(s, u, pid, "self_evaluate",
                    {"evaluated_on": "2029-06-10", "score": "88", "grade": "good",

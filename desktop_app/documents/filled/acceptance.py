@@ -79,10 +79,15 @@ def extension_form(req: Request) -> FormDocument:
         KV("延期原因", e["reason"], min_lines=3),
         *_funds_items(req)[2:],
     ])
-    approved = e.get("approved")
-    text = "" if approved is None else ("同意延期验收。" if approved else "不同意延期验收。")
+    # the county office's decision is its own record (延期验收审核意见), latest first
+    decisions = sorted((d for d in req.records("extension_decision") if d["extension_id"] == e["id"]),
+                       key=lambda d: d["decided_on"])
+    d = decisions[-1] if decisions else None
+    text = "" if d is None else ((d.get("opinion") or "").strip()
+                                 or ("同意延期验收。" if d["decision"] == "approved" else "不同意延期验收。"))
     unit_box(doc, "申请单位签章", unit, as_date(e["requested_on"]))
-    doc.opinion_box("县政府办公室意见", text, signer=f"{county_office(req.store)}（盖章）", lines=2)
+    doc.opinion_box("县政府办公室意见", text, signer=f"{county_office(req.store)}（盖章）",
+                    date=as_date(d["decided_on"]) if d else None, lines=2)
     doc.notes([("未按期提出验收申请的，应向县政府办公室提出延期验收申请；未经验收的项目不得拨付后续建设资金和"
                "运行维护经费（通知第六条）。")])
     return doc

@@ -61,12 +61,13 @@ def consent_letter(req: Request) -> GongwenDocument:
     office, unit = county_office(req.store), unit_name(req)
     consent = as_date(r["consent_on"])
     same_year = [x for x in req.store.all(
-        "SELECT id, consent_on FROM higher_level_filings WHERE consent_on LIKE ? ORDER BY consent_on, rowid",
+        "SELECT id, consent_on FROM upward_consents WHERE consent_on LIKE ? ORDER BY consent_on, rowid",
         (f"{consent.year}-%",))]
     seq = next((i for i, x in enumerate(same_year, 1) if x["id"] == r["id"]), 1)
     number = doc_number(req, r.get("consent_no"), consent.year, seq)
     tier = label("project", "higher_level_tier", p.get("higher_level_tier")) or "上级"
-    authority = text_or(r.get("upper_authority"), f"{tier}有关部门")
+    filings = [f for f in req.records("higher_level_filing") if f.get("upper_authority")]
+    authority = text_or(filings[-1]["upper_authority"] if filings else None, f"{tier}有关部门")
     fiscal = f"，其中财政资金{money(p['fiscal_share_fen'])}" if p.get("fiscal_share_fen") else ""
     paragraphs = [
         (f"你单位关于申报“{p['name']}”（项目编号：{p['code']}）的请示收悉。根据{notice_cite(req)}第三条规定，"

@@ -1,0 +1,214 @@
+"""Who may set what, and when: the one authority declaration, beside the record-kind registry.
+
+For every record kind (the project included) this says which roles write it, in which project
+statuses a record may be added or changed, which fields the core fills itself, which fields are
+fixed at creation, which lock after which transition, and which dates are plans (may lie ahead)
+rather than events a person reports (may not). Every write path reads it through
+`services.operations` (forms, the command line, records arriving in a package), the window reads it
+to show locked fields read-only and to hide what a role can never do, and the exchange reads it to
+decide who may carry what. Nothing else restates a list of fields or roles.
+
+Open this file to answer "who may set this field?".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from desktop_app.models.fields import DATE
+from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, ROLES, UNIT
+from desktop_app.models.statuses import BUILT, CLOSED, CONSTRUCTION, FUNDED, PRE_APPROVAL, STATUSES
+
+ANY = frozenset(STATUSES)
+DRAFTING = frozenset({"draft", "revise"})  # the unit's own application, before (re)submission
+OPEN = ANY - CLOSED
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """Exceptions for one field; a field not listed follows its kind."""
+
+    roles: tuple[str, ...] | None = None   # who may set it (None: the kind's writers)
+    core: bool = False                     # filled by the core from the action, never typed
+    fixed: bool = False                    # set when the record is created, never changed after
+    not_at_creation: bool = False          # empty when created; set later by its own step (解除日期)
+    editable_in: frozenset[str] | None = None  # project statuses in which an edit may change it
+    clause: str = ""                       # the clause a refusal cites
+    why: str = ""                          # what to do instead, in Chinese
+
+
+@dataclass(frozen=True)
+class KindRule:
+    writers: tuple[str, ...]               # roles whose organisation may create and edit these records
+    add_in: frozenset[str] = ANY           # project statuses in which a record may be added
+    edit_in: frozenset[str] = ANY          # project statuses in which an existing record may be edited
+    via_action: tuple[str, ...] = ()       # written only by these lifecycle actions, never free-standing
+    clause: str = ""                       # cited when a status refuses an add or edit
+    fields: dict[str, FieldRule] = field(default_factory=dict)
+    planned_dates: frozenset[str] = frozenset()  # date fields that are plans or deadlines (may be ahead)
+
+
+_APPLICATION = FieldRule(editable_in=DRAFTING, clause="第四条",
+                         why="项目申报后只能通过设计变更申请调整（由县政府办公室审核）")
+_DECIDED = FieldRule(fixed=True, clause="第三条", why="它决定了项目的状态，如需改变请重新办理相应手续")
+
+AUTHORITY: dict[str, KindRule] = {
+    # ---- 第二条 application (the unit) -------------------------------------------------------
+    "project": KindRule(
+        writers=(UNIT, COUNTY), edit_in=OPEN, clause="第二条",
+        planned_dates=frozenset({"planned_start", "planned_completion"}),
+        fields={
+            "code": FieldRule(fixed=True, why="项目编号建立后不能修改"),
+            "lead_org_id": FieldRule(fixed=True, why="牵头单位建立后不能修改"),
+            "name": _APPLICATION, "plan_year": _APPLICATION, "category": _APPLICATION,
+            "total_investment_fen": _APPLICATION, "fiscal_share_fen": _APPLICATION,
+            "om_estimate_fen": FieldRule(editable_in=DRAFTING, clause="第八条",
+                                         why="运维经费概算随申报一并报审，申报后只能通过设计变更申请调整"),
+            "large_project": _APPLICATION, "higher_level": _APPLICATION, "higher_level_tier": _APPLICATION,
+            "prohibited_types": FieldRule(editable_in=DRAFTING, clause="第一条"),
+            "prohibited_justification": FieldRule(editable_in=DRAFTING, clause="第一条"),
+            "summary": _APPLICATION, "planned_start": _APPLICATION,
+            "planned_completion": FieldRule(editable_in=DRAFTING, clause="第四条",
+                                            why="申报后改变建设周期须提出设计变更申请，经县政府办公室审核同意"),
+            "mlps_level": FieldRule(editable_in=DRAFTING, clause="第九条",
+                                    why="申报后改变等级保护级别须提出设计变更申请，经县政府办公室审核同意"),
+            "classified": FieldRule(editable_in=DRAFTING, clause="第十条",
+                                    why="涉密属性申报后不能由申报单位自行改变"),
+            "delay_explanation": FieldRule(roles=(UNIT,), editable_in=CONSTRUCTION, clause="第四条",
+                                           why="未按期完成的说明在建设期内填写，由县政府办公室审核认定"),
+        }),
+    "material": KindRule((UNIT,), add_in=DRAFTING, edit_in=DRAFTING, clause="第二条"),
+    "investment_history": KindRule((UNIT,), add_in=DRAFTING, edit_in=DRAFTING, clause="第二条"),
+    "consultation": KindRule((UNIT,), add_in=DRAFTING, edit_in=DRAFTING, clause="第二条"),
+    # a co-builder relation gives another unit write access to the project: the county office sets it
+    "co_builder": KindRule((COUNTY,), add_in=OPEN, clause="第二条"),
+    # ---- 第三条 review, funding, higher-level projects ----------------------------------------
+    "review": KindRule((COUNTY,), add_in=frozenset(), via_action=("record_review",), clause="第三条",
+                       fields={"round": FieldRule(core=True), "conclusion": _DECIDED,
+                               "approved_investment_fen": _DECIDED}),
+    "expert_opinion": KindRule((COUNTY,), add_in=OPEN, clause="第三条"),
+    "funding": KindRule((FINANCE,), add_in=frozenset(), via_action=("fund",), clause="第八条",
+                        fields={"approved_fen": _DECIDED, "budget_year": _DECIDED}),
+    "higher_level_filing": KindRule((UNIT,), add_in=OPEN, clause="第三条"),
+    "upward_consent": KindRule((COUNTY,), add_in=OPEN, clause="第三条"),
+    "secrecy_confirmation": KindRule((COUNTY,), add_in=OPEN, clause="第十条"),
+    # ---- 第四条 construction ------------------------------------------------------------------
+    "contract": KindRule((UNIT,), add_in=FUNDED - BUILT, edit_in=FUNDED, clause="第八条"),
+    "progress_report": KindRule((UNIT,), add_in=FUNDED, edit_in=FUNDED, clause="第四条"),
+    "change_request": KindRule((UNIT,), add_in=FUNDED, edit_in=FUNDED, clause="第四条",
+                               planned_dates=frozenset({"new_planned_completion"})),
+    "change_decision": KindRule((COUNTY, FINANCE), add_in=FUNDED, clause="第四条",
+                                fields={"decision": _DECIDED, "decider": _DECIDED}),
+    "problem_report": KindRule((UNIT,), add_in=FUNDED, edit_in=FUNDED, clause="第四条"),
+    # ---- 第五条 supervision -------------------------------------------------------------------
+    "inspection": KindRule((COUNTY, FINANCE), add_in=OPEN, clause="第五条"),
+    "finding": KindRule((COUNTY, FINANCE), add_in=OPEN, clause="第五条",
+                        planned_dates=frozenset({"rectify_by"})),
+    "rectification": KindRule((UNIT,), add_in=OPEN, clause="第五条"),
+    "sanction": KindRule((COUNTY, FINANCE), add_in=OPEN, via_action=("suspend", "terminate"), clause="第五条",
+                         fields={"sanction_kind": _DECIDED,
+                                 "lifted_on": FieldRule(not_at_creation=True, clause="第五条",
+                                                        why="处理措施决定时不能同时解除；解除须另行办理")}),
+    # ---- 第六条 acceptance and evaluation -----------------------------------------------------
+    "acceptance_application": KindRule((UNIT,), add_in=frozenset(), via_action=("request_acceptance", "reapply_acceptance"),
+                                       clause="第六条"),
+    "acceptance_extension": KindRule((UNIT,), add_in=frozenset({"planned", "in_construction", "suspended"}),
+                                     edit_in=frozenset({"planned", "in_construction", "suspended"}),
+                                     clause="第六条", planned_dates=frozenset({"new_date"})),
+    "extension_decision": KindRule((COUNTY,), add_in=CONSTRUCTION, clause="第六条",
+                                   fields={"decision": _DECIDED}),
+    "delay_acceptance": KindRule((COUNTY,), add_in=CONSTRUCTION, clause="第四条",
+                                 fields={"decision": _DECIDED}),
+    "acceptance_result": KindRule((COUNTY,), add_in=frozenset(), via_action=("record_acceptance",), clause="第六条",
+                                  planned_dates=frozenset({"rectify_by"}),
+                                  fields={"conclusion": _DECIDED, "controllable_ok": _DECIDED}),
+    "evaluation": KindRule((UNIT, COUNTY), add_in=frozenset({"self_evaluated", "post_evaluated"}),
+                           via_action=("self_evaluate", "post_evaluate"), clause="第六条",
+                           planned_dates=frozenset({"rectify_by"}),
+                           fields={"eval_kind": FieldRule(core=True)}),
+    # ---- 第七条 sharing -----------------------------------------------------------------------
+    "catalog_entry": KindRule((UNIT,), add_in=OPEN, clause="第七条"),
+    "platform_connection": KindRule((UNIT,), add_in=OPEN, clause="第七条"),
+    # ---- 第八条 funds -------------------------------------------------------------------------
+    "budget": KindRule((FINANCE,), add_in=FUNDED, clause="第八条"),
+    "disbursement": KindRule((FINANCE,), add_in=FUNDED, clause="第八条",
+                             fields={"amount_fen": _DECIDED, "budget_year": _DECIDED, "purpose": _DECIDED}),
+    "surplus_return": KindRule((UNIT,), add_in=BUILT | CONSTRUCTION | CLOSED, clause="第八条"),
+    # ---- 第九条 security ----------------------------------------------------------------------
+    "security_record": KindRule((UNIT,), add_in=OPEN, clause="第九条"),
+    "controllable_product": KindRule((UNIT,), add_in=OPEN, clause="第九条"),
+}
+
+# evaluation: a unit writes the self-evaluation, the county office the post-evaluation
+EVAL_KIND_BY_ROLE = {UNIT: "self", COUNTY: "post"}
+PRE_APPROVAL_STATUSES = PRE_APPROVAL
+
+
+def rule(kind_name: str) -> KindRule:
+    return AUTHORITY[kind_name]
+
+
+def writers(kind_name: str) -> tuple[str, ...]:
+    return AUTHORITY[kind_name].writers
+
+
+def writers_text(kind_name: str) -> str:
+    return "、".join(ROLES[r] for r in AUTHORITY[kind_name].writers)
+
+
+def field_rule(kind_name: str, field_name: str) -> FieldRule:
+    return AUTHORITY[kind_name].fields.get(field_name, FieldRule())
+
+
+def field_roles(kind_name: str, field_name: str) -> tuple[str, ...]:
+    return field_rule(kind_name, field_name).roles or AUTHORITY[kind_name].writers
+
+
+def is_event_date(kind_name: str, field_name: str) -> bool:
+    """A date a person reports as having happened: it may not lie after today."""
+    return KINDS[kind_name].field(field_name).type == DATE and field_name not in AUTHORITY[kind_name].planned_dates
+
+
+def typed_fields(kind_name: str, role: str, creating: bool) -> list[str]:
+    """The fields a person of `role` may type into a new record (creating) or an edit form."""
+    out = []
+    for f in KINDS[kind_name].fields:
+        fr = field_rule(kind_name, f.name)
+        if fr.core or role not in field_roles(kind_name, f.name):
+            continue
+        if creating and fr.not_at_creation:
+            continue
+        if not creating and fr.fixed:
+            continue
+        out.append(f.name)
+    return out
+
+
+def locked_fields(kind_name: str, role: str, status: str | None) -> dict[str, str]:
+    """Fields an edit by `role` cannot change in project status `status`, with the reason (Chinese)."""
+    out = {}
+    for f in KINDS[kind_name].fields:
+        fr = field_rule(kind_name, f.name)
+        if fr.core or fr.fixed:
+            out[f.name] = fr.why or "由系统根据办理结果填写，不能直接修改"
+        elif role not in field_roles(kind_name, f.name):
+            out[f.name] = f"「{f.label}」由{'、'.join(ROLES[r] for r in field_roles(kind_name, f.name))}填写"
+        elif status is not None and fr.editable_in is not None and status not in fr.editable_in:
+            clause = f"（依据：通知{fr.clause}）" if fr.clause else ""
+            out[f.name] = f"项目已进入当前阶段，「{f.label}」不能再修改；{fr.why or '如需改变请办理相应手续'}{clause}"
+    return out
+
+
+def check_registry() -> list[str]:
+    """Problems between the declaration and the kind registry (a test asserts there are none)."""
+    problems = [f"{k}: no authority declared" for k in KINDS if k not in AUTHORITY]
+    problems += [f"{k}: declared but not a kind" for k in AUTHORITY if k not in KINDS]
+    for name, r in AUTHORITY.items():
+        if name not in KINDS:
+            continue
+        names = set(KINDS[name].columns)
+        problems += [f"{name}.{f}: unknown field" for f in r.fields if f not in names]
+        problems += [f"{name}.{f}: planned date is not a date field" for f in r.planned_dates
+                     if f not in names or KINDS[name].field(f).type != DATE]
+        problems += [f"{name}: unknown role {w}" for w in r.writers if w not in ROLES]
+    return problems
