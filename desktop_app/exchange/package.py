@@ -1,7 +1,7 @@
 """A package file: build it (workbook + attachments + signer.pub + manifest + signature), and open it
 through the first verification steps, in the order the issue fixes, stopping at the first refusal:
 
-    size and ZIP structure -> manifest signature and signer trust -> recipient -> sequence
+    size and ZIP structure -> manifest signature and signer trust -> recipient -> sequence (sequence.py)
     -> every file's hash -> workbook (openpyxl read-only, defusedxml) and the records digest.
 
 Nothing here writes to the database. Value validation and the preview live in importer.py.
@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.exchange import keys, trust
-from desktop_app.exchange.errors import FingerprintFormatError, KeyFileError, PackageRejected
+from desktop_app.exchange.errors import (
+    AlreadyImported,  # noqa: F401 -- raised by sequence.py; commands, UI and tests import it from here
+    FingerprintFormatError,
+    KeyFileError,
+    PackageRejected,
+)
 from desktop_app.exchange.manifest import (
     MANIFEST_NAME,
     MAX_MANIFEST_BYTES,
@@ -30,6 +35,7 @@ from desktop_app.exchange.manifest import (
     sign_manifest,
     verify_manifest,
 )
+from desktop_app.exchange.sequence import check_sequence
 from desktop_app.exchange.signing import SHA256, SM3, Signer, digest_hex, format_fingerprint
 from desktop_app.exchange.workbook import Cover, SheetSpec, read_workbook, write_workbook
 from desktop_app.exchange.zipsafe import (
@@ -51,14 +57,6 @@ STEPS = (
 )
 
 StepCallback = Callable[[str, str], None]  # (step code, "ok" | "running" | "failed")
-
-
-class AlreadyImported(PackageRejected):
-    """The very same package was imported before: nothing to do (not an error for the user)."""
-
-    def __init__(self, package_id: str, when: str):
-        super().__init__("already_imported", f"该数据包已导入（{when}），本次没有做任何更改。")
-        self.package_id = package_id
 
 
 def build_package(*, signer: Signer, kind: str, sender: str, recipient: str, sequence: int, schema_version: int,
@@ -170,16 +168,10 @@ def _open(store, own_code, source, specs, confirm_fingerprint, begin, limits) ->
                 "请向县政府办公室核实。")
         # 3. recipient
         begin("recipient")
-        check_addressing(manifest, own_code, None)
-        # 4. sequence: the same package again, a replay, or an older one
+        check_addressing(manifest, own_code)
+        # 4. sequence: the same package again, a replayed or implausible sequence
         begin("sequence")
-        done = store.one("SELECT processed_at FROM packages WHERE id=? AND direction='received'",
-                         (manifest["package_id"],))
-        if done:
-            raise AlreadyImported(manifest["package_id"], done["processed_at"])
-        high = store.one("SELECT last_sequence FROM package_sequences WHERE sender=? AND recipient=?",
-                         (manifest["sender"], own_code))
-        check_addressing(manifest, own_code, high["last_sequence"] if high else None)
+        check_sequence(store, manifest, own_code)
         # 5. every file's hash
         begin("hashes")
         check_files(manifest, entries)

@@ -1,0 +1,151 @@
+"""Package sequence numbers: late packages imported once, replays and implausible jumps refused.
+
+Packages with a chosen sequence are the unit's honest package re-signed with the unit's
+real key (`resign`), so every refusal comes from the rule under test, not from a broken signature or hash.
+Every refusal leaves the receiving database exactly as it was.
+"""
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+
+from desktop_app.exchange import importer, keyring, sequence
+from desktop_app.exchange.errors import AlreadyImported, PackageRejected
+from desktop_app.services import operations as ops
+from tests.exchange.helpers import full_state, resign
+from tests.exchange.world import PASS, make_world, unit_application
+
+
+@pytest.fixture
+def world(tmp_path):
+    w = make_world(tmp_path, with_finance=False)
+    w.project = unit_application(w)
+    w.package = w.unit.export("MYXZF", "honest.zip")  # the unit's sequence 1
+    w.signer = keyring.load_signer(w.unit.store, PASS)
+    yield w
+    for s in (w.county, w.unit):
+        s.store.close()
+
+
+def variant(w, **changes) -> bytes:
+    """The honest package under a new package id with manifest changes (sequence), re-signed."""
+    return resign(w.package, w.signer, package_id=str(uuid.uuid4()), **changes)
+
+
+def refused(site, data, code, **kw) -> PackageRejected:
+    before = full_state(site.store)
+    with pytest.raises(PackageRejected) as exc:
+        site.import_(data, **kw)
+    assert full_state(site.store) == before, "a refused import changed the database"
+    assert exc.value.reason_code == code, exc.value
+    assert re.search(r"[\u4e00-\u9fff]", exc.value.message)
+    if code != "already_imported":  # "already imported, nothing changed" needs no action
+        assert "请" in exc.value.message  # says what to do
+    return exc.value
+
+
+def high(site, sender="MYJYJ") -> int:
+    return sequence.highest_received(site.store, sender, site.actor.org_code)
+
+
+# ---------------------------------------------------------------------------- sequence
+
+
+def test_late_package_is_imported_once_then_refused(world):
+    w = world
+    ops.update_project(w.unit.store, w.unit.actor, w.project["id"], {"contact": "0539-2222222"})
+    second = w.unit.export("MYXZF", "2.zip")
+    ops.update_project(w.unit.store, w.unit.actor, w.project["id"], {"contact": "0539-3333333"})
+    third = w.unit.export("MYXZF", "3.zip")
+    w.county.import_(w.package)
+    w.county.import_(third)                                  # #2 is still in someone's drawer
+    assert high(w.county) == 3
+    _, rc = w.county.import_(second)                         # ... and turns up late: imported once
+    assert rc["sequence"] == 2 and rc["totals"]["conflict"] == 1  # its project is older: the newer one is kept
+    assert w.county.store.get("project", w.project["id"])["contact"] == "0539-3333333"
+    assert high(w.county) == 3                               # the mark stays at the highest
+    e = refused(w.county, second, "already_imported")
+    assert isinstance(e, AlreadyImported)
+    refused(w.county, resign(second, w.signer, package_id=str(uuid.uuid4())), "replayed_sequence")
+
+
+def test_same_sequence_with_a_new_package_id_is_refused(world):
+    w = world
+    w.county.import_(w.package)
+    e = refused(w.county, variant(w), "replayed_sequence")   # sequence 1 again, new id, validly signed
+    assert "第1号" in e.message
+
+
+def test_at_most_1000_ahead_of_the_last_one_seen_or_of_zero(world):
+    w = world
+    e = refused(w.county, variant(w, sequence=1001), "sequence_too_far_ahead")  # nothing seen yet: 0 + 1000
+    assert "1000" in e.message
+    w.county.import_(variant(w, sequence=1000))
+    assert high(w.county) == 1000
+    refused(w.county, variant(w, sequence=2001), "sequence_too_far_ahead")
+    w.county.import_(variant(w, sequence=2000))
+    assert high(w.county) == 2000
+
+
+def test_a_signed_huge_sequence_does_not_brick_the_channel(world):
+    w = world
+    refused(w.county, variant(w, sequence=2**53 - 1), "sequence_too_far_ahead")
+    assert high(w.county) == 0
+    w.county.import_(w.package)                              # the honest #1 still imports
+    assert high(w.county) == 1
+
+
+def test_window_of_older_sequences(world):
+    w = world
+    assert sequence.WINDOW == 100
+    w.county.import_(variant(w, sequence=150))
+    e = refused(w.county, variant(w, sequence=150 - sequence.WINDOW), "sequence_too_old")
+    assert "第50号" in e.message and "第150号" in e.message
+    w.county.import_(variant(w, sequence=150 - sequence.WINDOW + 1))  # 51: late, but within the window
+    assert high(w.county) == 150
+    refused(w.county, variant(w, sequence=51), "replayed_sequence")
+
+
+def test_apply_rechecks_the_sequence_inside_the_transaction(world):
+    # two previews of packages with the same sequence, or one whose sequence left the window meanwhile:
+    # whichever is applied second is refused, and leaves nothing behind
+    w = world
+    a, b = variant(w, sequence=5), variant(w, sequence=5)
+    pv_a = importer.preview(w.county.store, w.county.actor, a)
+    pv_b = importer.preview(w.county.store, w.county.actor, b)
+    pv_old = importer.preview(w.county.store, w.county.actor, variant(w, sequence=2))
+    importer.apply(w.county.store, w.county.actor, pv_a, backup=False)
+    before = full_state(w.county.store)
+    with pytest.raises(PackageRejected) as exc:
+        importer.apply(w.county.store, w.county.actor, pv_b, backup=False)
+    assert exc.value.reason_code == "replayed_sequence" and full_state(w.county.store) == before
+    w.county.import_(variant(w, sequence=105))
+    before = full_state(w.county.store)
+    with pytest.raises(PackageRejected) as exc:
+        importer.apply(w.county.store, w.county.actor, pv_old, backup=False)
+    assert exc.value.reason_code == "sequence_too_old" and full_state(w.county.store) == before
+
+
+def test_export_after_a_lost_package_still_works(world):
+    w = world
+    # the honest #1 is lost on the way; the unit sends everything again as #2
+    ops.update_project(w.unit.store, w.unit.actor, w.project["id"], {"contact": "0539-4444444"})
+    resend = w.unit.export("MYXZF", "2.zip", everything=True)
+    _, rc = w.county.import_(resend)
+    assert rc["sequence"] == 2 and rc["totals"]["new"] == 9
+    # the next ordinary export (only what changed) follows on from it
+    ops.update_project(w.unit.store, w.unit.actor, w.project["id"], {"contact": "0539-5555555"})
+    _, rc = w.county.import_(w.unit.export("MYXZF", "3.zip"))
+    assert rc["sequence"] == 3 and rc["totals"]["changed"] == 1
+    # the county's own numbering towards the unit is independent of what it received
+    ops.transition(w.county.store, w.county.actor, w.project["id"], "start_review", today=dt.date(2026, 9, 10))
+    _, rc = w.unit.import_(w.county.export("MYJYJ"))
+    assert rc["sequence"] == 2  # the county's #1 to the unit was the directory
+    # the lost #1 is found after all: imported once, changing nothing newer
+    _, rc = w.county.import_(w.package)
+    assert rc["sequence"] == 1 and rc["totals"]["new"] == 0
+    assert w.county.store.get("project", w.project["id"])["contact"] == "0539-5555555"
+    refused(w.county, w.package, "already_imported")
+    assert high(w.county) == 3
