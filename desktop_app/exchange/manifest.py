@@ -61,7 +61,7 @@ _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.\-]{0,63}$")
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FP = re.compile(r"^[0-9A-F]{64}$")
-_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", re.ASCII)  # ASCII: else \d (and strptime) take ２０２６
 
 _RESEND = "请向发送单位索取新的数据包。"
 

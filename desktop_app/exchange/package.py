@@ -1,14 +1,15 @@
 """A package file: build it (workbook + attachments + signer.pub + manifest + signature), and open it
 through the first verification steps, in the order the issue fixes, stopping at the first refusal:
 
-    size and ZIP structure -> manifest signature and signer trust -> recipient -> sequence (sequence.py)
-    -> every file's hash -> workbook (openpyxl read-only, defusedxml) and the records digest.
+    size and ZIP structure -> manifest signature and signer trust -> recipient -> sequence and creation
+    time (sequence.py) -> every file's hash -> workbook (openpyxl read-only, defusedxml) and the records digest.
 
 Nothing here writes to the database. Value validation and the preview live in importer.py.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -35,7 +36,7 @@ from desktop_app.exchange.manifest import (
     sign_manifest,
     verify_manifest,
 )
-from desktop_app.exchange.sequence import check_sequence
+from desktop_app.exchange.sequence import check_created_at, check_sequence
 from desktop_app.exchange.signing import SHA256, SM3, Signer, digest_hex, format_fingerprint
 from desktop_app.exchange.workbook import Cover, SheetSpec, read_workbook, write_workbook
 from desktop_app.exchange.zipsafe import (
@@ -52,7 +53,7 @@ SIGNER_PUB_NAME = "signer.pub"
 # (code, 中文) of every verification step, in order; the UI shows them as a checklist.
 STEPS = (
     ("structure", "文件大小和ZIP结构"), ("signature", "签名和签名者"), ("recipient", "接收单位"),
-    ("sequence", "数据包序号"), ("hashes", "逐个文件摘要"), ("workbook", "工作簿解析"),
+    ("sequence", "数据包序号和生成时间"), ("hashes", "逐个文件摘要"), ("workbook", "工作簿解析"),
     ("values", "逐项数据校验"), ("preview", "生成变更预览"),
 )
 
@@ -110,11 +111,12 @@ def _peek_signer(manifest_bytes: bytes) -> str | None:
 
 def open_package(store, own_code: str, source: bytes | str | Path, specs: dict[str, list[SheetSpec]],
                  *, confirm_fingerprint: str | None = None, on_step: StepCallback | None = None,
-                 limits: ZipLimits = DEFAULT_LIMITS) -> Opened:
+                 limits: ZipLimits = DEFAULT_LIMITS, now: dt.datetime | None = None) -> Opened:
     """Run steps 1-6. `specs` maps a manifest kind to the sheets it may hold.
 
     `confirm_fingerprint`: the county office fingerprint the user typed from the printed form; lets a
     directory package signed by a not-yet-trusted key through (first import, or after rotation).
+    `now` (aware datetime, default the real clock): what a creation time may not be a day later than.
     """
     step = on_step or (lambda code, state: None)
     current = ["structure"]
@@ -127,13 +129,13 @@ def open_package(store, own_code: str, source: bytes | str | Path, specs: dict[s
 
     step("structure", "running")
     try:
-        return _open(store, own_code, source, specs, confirm_fingerprint, begin, limits)
+        return _open(store, own_code, source, specs, confirm_fingerprint, begin, limits, now)
     except PackageRejected:
         step(current[0], "failed")
         raise
 
 
-def _open(store, own_code, source, specs, confirm_fingerprint, begin, limits) -> Opened:
+def _open(store, own_code, source, specs, confirm_fingerprint, begin, limits, now) -> Opened:
     # 1. size and ZIP structure (every entry read once, capped, hashed)
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, file_name = bytes(source), None
@@ -169,9 +171,10 @@ def _open(store, own_code, source, specs, confirm_fingerprint, begin, limits) ->
         # 3. recipient
         begin("recipient")
         check_addressing(manifest, own_code)
-        # 4. sequence: the same package again, a replayed or implausible sequence
+        # 4. sequence and time: the same package again, a replayed or implausible sequence, a bad creation time
         begin("sequence")
         check_sequence(store, manifest, own_code)
+        check_created_at(store, manifest, now)
         # 5. every file's hash
         begin("hashes")
         check_files(manifest, entries)

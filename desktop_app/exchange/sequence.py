@@ -1,4 +1,4 @@
-"""Which packages from a sender are still welcome: package id and sequence number.
+"""Which packages from a sender are still welcome: package id, sequence number and creation time.
 
 Each sender numbers its packages to one recipient 1, 2, 3 ... (export.py counts them whether or not
 they ever arrive). USB sticks get lost, forgotten in drawers and carried in the wrong order, so the
@@ -14,12 +14,15 @@ So a package that arrives after a newer one is imported once, later; the very sa
 After an import the remembered highest becomes max(highest, s) (`record_sequence`).
 
 `check_sequence` runs when a package is opened (package.py, step 4) and again inside the import
-transaction (importer.apply), so nothing imported in between can slip past. Nothing here writes but
+transaction (importer.apply), so nothing imported in between can slip past. `check_created_at` refuses
+creation times in the future or before the signing key was registered here. Nothing here writes but
 `record_sequence`, which the caller runs inside its own transaction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping
 
 from desktop_app.exchange.errors import AlreadyImported, PackageRejected
@@ -35,7 +38,16 @@ WINDOW = 100
 # sequence 2**53-1 would push the mark so high that every later honest package is "too old": the channel
 # from that sender would be dead for good.
 MAX_AHEAD = 1000
+# Clocks on office PCs drift and time zones get misconfigured; a day absorbs that, more is not a clock error.
+MAX_FUTURE = dt.timedelta(days=1)
+# trusted_keys.registered_on is a calendar date where the key was registered, created_at is UTC: a package
+# is "before the registration" only if its creation time is before that date in every time zone, i.e.
+# still the day before at UTC+14 (the latest calendar date on Earth). An honest package exported on the
+# day its key was registered is never refused, whatever the two computers' time zones.
+_LATEST_UTC_OFFSET = dt.timedelta(hours=14)
 
+_CREATED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", re.ASCII)  # strptime takes ２０２６ too
+_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _RESEND = "请向发送单位索取新的数据包。"
 
 
@@ -82,3 +94,45 @@ def record_sequence(store, manifest: Mapping, own_code: str) -> None:
         "INSERT INTO package_sequences (sender, recipient, last_sequence) VALUES (?, ?, ?) "
         "ON CONFLICT(sender, recipient) DO UPDATE SET last_sequence=MAX(last_sequence, excluded.last_sequence)",
         (manifest["sender"], own_code, manifest["sequence"]))
+
+
+def parse_created_at(text) -> dt.datetime:
+    """A manifest's created_at ("2026-11-24T08:30:00Z") as an aware UTC datetime; PackageRejected if malformed."""
+    try:
+        if not isinstance(text, str) or not _CREATED_AT.match(text):
+            raise ValueError(text)
+        return dt.datetime.strptime(text, _FORMAT).replace(tzinfo=dt.UTC)
+    except (ValueError, OverflowError):
+        raise PackageRejected("bad_created_at", f"数据包签名清单中的生成时间无效，数据包可能已损坏或来自不兼容的程序版本，已拒绝。{_RESEND}") \
+            from None
+
+
+def check_created_at(store, manifest: Mapping, now: dt.datetime | None = None) -> None:
+    """Refuse a creation time more than MAX_FUTURE after `now` (aware; default the real clock), or before the
+    signing key was registered here. A key not registered yet (the county key confirmed by fingerprint on the
+    first directory import) has no registration date: that part is skipped."""
+    if now is None:
+        now = dt.datetime.now(dt.UTC)
+    elif now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    created = parse_created_at(manifest["created_at"])
+    if created - now > MAX_FUTURE:
+        shown_now = now.astimezone(dt.UTC).strftime(_FORMAT)
+        raise PackageRejected(
+            "created_in_future",
+            f"数据包的生成时间（{manifest['created_at']}，UTC）比本机当前时间（{shown_now}，UTC）晚一天以上，"
+            "不可能是正常导出的数据包，已拒绝。请核对本机和发送单位电脑的日期时间是否正确；"
+            "如发送单位电脑时间有误，请其改正后重新导出。")
+    key = store.one("SELECT registered_on FROM trusted_keys WHERE fingerprint=?", (manifest["signer"],))
+    if key is None:
+        return
+    try:
+        registered = dt.date.fromisoformat(str(key["registered_on"])[:10])
+    except ValueError:
+        return  # our own record, written only by this program; an unreadable date must not block the sender
+    if (created + _LATEST_UTC_OFFSET).date() < registered:
+        raise PackageRejected(
+            "created_before_key",
+            f"数据包的生成时间（{manifest['created_at']}，UTC）早于其签名密钥在本机登记的日期（{registered.isoformat()}），"
+            "密钥登记之前不可能用它签发数据包，已拒绝。请向发送单位和县政府办公室核实；如发送单位电脑时间有误，"
+            "请其改正后重新导出。")

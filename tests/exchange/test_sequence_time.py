@@ -1,6 +1,7 @@
-"""Package sequence numbers: late packages imported once, replays and implausible jumps refused.
+"""Package sequence numbers (late packages imported once, replays and implausible jumps refused) and creation
+times (not in the future, not before the key was registered).
 
-Packages with a chosen sequence are the unit's honest package re-signed with the unit's
+Packages with a chosen sequence or creation time are the unit's honest package re-signed with the unit's
 real key (`resign`), so every refusal comes from the rule under test, not from a broken signature or hash.
 Every refusal leaves the receiving database exactly as it was.
 """
@@ -13,9 +14,14 @@ import pytest
 
 from desktop_app.exchange import importer, keyring, sequence
 from desktop_app.exchange.errors import AlreadyImported, PackageRejected
+from desktop_app.exchange.manifest import DOMAIN, MANIFEST_NAME, SIGNATURE_NAME, canonical_json
+from desktop_app.exchange.package import open_package
 from desktop_app.services import operations as ops
-from tests.exchange.helpers import full_state, resign
-from tests.exchange.world import PASS, make_world, unit_application
+from tests.exchange.helpers import full_state, members, resign, rezip
+from tests.exchange.world import PASS, _site, make_world, unit_application
+
+UTC = dt.UTC
+NOW = dt.datetime(2026, 11, 24, 8, 30, tzinfo=UTC)  # the receiver's clock in the creation-time tests
 
 
 @pytest.fixture
@@ -30,7 +36,7 @@ def world(tmp_path):
 
 
 def variant(w, **changes) -> bytes:
-    """The honest package under a new package id with manifest changes (sequence), re-signed."""
+    """The honest package under a new package id with manifest changes (sequence, created_at), re-signed."""
     return resign(w.package, w.signer, package_id=str(uuid.uuid4()), **changes)
 
 
@@ -149,3 +155,93 @@ def test_export_after_a_lost_package_still_works(world):
     assert w.county.store.get("project", w.project["id"])["contact"] == "0539-5555555"
     refused(w.county, w.package, "already_imported")
     assert high(w.county) == 3
+
+
+# ---------------------------------------------------------------------------- creation time
+
+
+def _stamp(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _open(site, data, now=NOW):
+    before = full_state(site.store)
+    try:
+        return open_package(site.store, site.actor.org_code, data, importer.SPECS, now=now)
+    finally:
+        assert full_state(site.store) == before  # opening never writes, accepted or not
+
+
+def test_created_at_at_most_a_day_in_the_future(world):
+    w = world
+    w.county.store.conn.execute("UPDATE trusted_keys SET registered_on='2026-11-01' WHERE org_code='MYJYJ'")
+    for ahead in (dt.timedelta(hours=23), dt.timedelta(days=1)):
+        assert _open(w.county, variant(w, created_at=_stamp(NOW + ahead))).manifest["sequence"] == 1
+    for ahead in (dt.timedelta(hours=25), dt.timedelta(days=1, seconds=1)):
+        with pytest.raises(PackageRejected) as exc:
+            _open(w.county, variant(w, created_at=_stamp(NOW + ahead)))
+        assert exc.value.reason_code == "created_in_future"
+        assert "晚一天以上" in exc.value.message and "2026-11-24T08:30:00Z" in exc.value.message
+    # the same package is fine once the receiver's clock has caught up
+    late = variant(w, created_at=_stamp(NOW + dt.timedelta(hours=25)))
+    assert _open(w.county, late, now=NOW + dt.timedelta(hours=2)).manifest["sequence"] == 1
+
+
+def test_now_must_be_timezone_aware(world):
+    with pytest.raises(ValueError):
+        _open(world.county, world.package, now=dt.datetime(2026, 11, 24, 8, 30))
+
+
+def test_created_before_the_key_was_registered_is_refused(world):
+    # the key was registered on 2024-05-11 (a calendar date), created_at is UTC: refused only if it is
+    # before that date in every time zone, i.e. still 2024-05-10 at UTC+14
+    w = world
+    w.county.store.conn.execute("UPDATE trusted_keys SET registered_on='2024-05-11' WHERE org_code='MYJYJ'")
+    e = refused(w.county, variant(w, created_at="2024-05-10T09:59:59Z"), "created_before_key")
+    assert "2024-05-11" in e.message and "2024-05-10T09:59:59Z" in e.message
+    refused(w.county, variant(w, created_at="2020-01-01T00:00:00Z", sequence=2), "created_before_key")
+    w.county.import_(variant(w, created_at="2024-05-10T10:00:00Z", sequence=2))
+    w.county.import_(variant(w, created_at="2024-05-11T00:00:00Z", sequence=3))
+    assert high(w.county) == 3
+
+
+def test_bootstrap_county_key_has_no_registration_date_yet(world, tmp_path):
+    # a new unit's first directory import: the county key is confirmed by fingerprint, not registered yet,
+    # so there is nothing to compare with; once registered, the same rule as for every key applies
+    w = world
+    newcomer = _site(tmp_path / "newcomer", "unit", "MYWJJ", "蒙阴县卫生健康局", "WJ")
+    county_signer = keyring.load_signer(w.county.store, PASS)
+    county_fp = keyring.own_verifier(w.county.store).fingerprint
+    directory = w.county.export("MYWJJ", "dir.zip", kind="directory")
+    old_dir = resign(directory, county_signer, package_id=str(uuid.uuid4()), created_at="2020-01-01T00:00:00Z")
+    newcomer.import_(old_dir, confirm_fingerprint=county_fp)
+    registered = newcomer.store.one("SELECT registered_on FROM trusted_keys WHERE fingerprint=?", (county_fp,))
+    assert registered["registered_on"] > "2020-01-01"
+    again = resign(directory, county_signer, package_id=str(uuid.uuid4()), created_at="2020-01-01T00:00:00Z",
+                   sequence=2)
+    refused(newcomer, again, "created_before_key")
+    newcomer.store.close()
+
+
+@pytest.mark.parametrize("text", ["2026-02-30T00:00:00Z", "2026-11-24 08:30:00Z", "2026-11-24T08:30:00+08:00",
+                                  "2026-11-24T24:00:00Z", "2026-11-24T23:59:60Z", "", "２０２６-11-24T08:30:00Z",
+                                  None, 20261124])
+def test_malformed_created_at_is_refused_not_a_crash(text):
+    with pytest.raises(PackageRejected) as exc:
+        sequence.parse_created_at(text)
+    assert exc.value.reason_code == "bad_created_at" and "生成时间无效" in exc.value.message
+
+
+@pytest.mark.parametrize("text", ["2026-02-30T08:30:00Z", "２０２６-11-24T08:30:00Z", "2026-11-24T08:30Z"])
+def test_malformed_created_at_in_a_validly_signed_manifest(world, text):
+    # sign_manifest will not sign it, a dishonest sender signs the bytes by hand
+    import json
+
+    w = world
+    files = members(w.package)
+    m = json.loads(files[MANIFEST_NAME])
+    m.update(package_id=str(uuid.uuid4()), created_at=text)
+    files[MANIFEST_NAME] = canonical_json(m)
+    files[SIGNATURE_NAME] = w.signer.sign(DOMAIN + files[MANIFEST_NAME])
+    e = refused(w.county, rezip(files), "malformed_manifest")
+    assert "创建时间" in e.message
