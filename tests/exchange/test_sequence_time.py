@@ -1,5 +1,5 @@
-"""Package sequence numbers (late packages imported once, replays and implausible jumps refused) and creation
-times (not in the future, not before the key was registered).
+"""Package sequence numbers (late packages imported once, replays and implausible jumps refused), creation
+times (not in the future, not before the key was registered), and hidden sheets in the workbook.
 
 Packages with a chosen sequence or creation time are the unit's honest package re-signed with the unit's
 real key (`resign`), so every refusal comes from the rule under test, not from a broken signature or hash.
@@ -10,12 +10,13 @@ import datetime as dt
 import re
 import uuid
 
+import openpyxl
 import pytest
 
 from desktop_app.exchange import importer, keyring, sequence
 from desktop_app.exchange.errors import AlreadyImported, PackageRejected
 from desktop_app.exchange.manifest import DOMAIN, MANIFEST_NAME, SIGNATURE_NAME, canonical_json
-from desktop_app.exchange.package import open_package
+from desktop_app.exchange.package import WORKBOOK_NAME, open_package
 from desktop_app.services import operations as ops
 from tests.exchange.helpers import full_state, members, resign, rezip
 from tests.exchange.world import PASS, _site, make_world, unit_application
@@ -245,3 +246,52 @@ def test_malformed_created_at_in_a_validly_signed_manifest(world, text):
     files[SIGNATURE_NAME] = w.signer.sign(DOMAIN + files[MANIFEST_NAME])
     e = refused(w.county, rezip(files), "malformed_manifest")
     assert "创建时间" in e.message
+
+
+# ---------------------------------------------------------------------------- hidden sheets
+
+
+def _workbook_xml_edit(w, edit) -> bytes:
+    """The honest package with xl/workbook.xml inside records.xlsx edited, re-signed with the real key."""
+    def change(files):
+        inner = members(files[WORKBOOK_NAME])
+        xml = inner["xl/workbook.xml"].decode("utf-8")
+        edited = edit(xml)
+        assert edited != xml
+        inner["xl/workbook.xml"] = edited.encode("utf-8")
+        files[WORKBOOK_NAME] = rezip(inner)
+
+    return resign(w.package, w.signer, change, package_id=str(uuid.uuid4()))
+
+
+def _sheet_state(name: str, state: str):
+    return lambda xml: re.sub(rf'(<sheet name="{name}" sheetId="\d+") state="visible"', rf'\1 state="{state}"', xml)
+
+
+@pytest.mark.parametrize("sheet", ["项目", "说明"])
+@pytest.mark.parametrize("state, label", [("hidden", "隐藏"), ("veryHidden", "深度隐藏")])
+def test_hidden_sheet_is_refused(world, sheet, state, label):
+    e = refused(world.county, _workbook_xml_edit(world, _sheet_state(sheet, state)), "hidden_sheet")
+    assert f"「{sheet}」" in e.message and label in e.message
+
+
+def test_hidden_workbook_window_is_refused(world):
+    hide = lambda xml: xml.replace('<workbookView visibility="visible"', '<workbookView visibility="hidden"')
+    refused(world.county, _workbook_xml_edit(world, hide), "hidden_sheet")
+
+
+def test_same_edit_with_visible_sheets_is_accepted(world):
+    # the surgery itself is harmless: every sheet's state left out (visible by default), re-signed, imports
+    w = world
+    _, rc = w.county.import_(_workbook_xml_edit(w, lambda xml: xml.replace(' state="visible"', "")))
+    assert rc["totals"]["new"] == 9
+
+
+def test_exported_sheets_are_all_visible(world):
+    import io
+
+    wb = openpyxl.load_workbook(io.BytesIO(members(world.package)[WORKBOOK_NAME]), read_only=True)
+    assert wb.sheetnames[0] == "说明"
+    assert {ws.sheet_state for ws in wb.worksheets} == {"visible"}
+    assert all(v.visibility == "visible" for v in wb.views)
+    wb.close()
