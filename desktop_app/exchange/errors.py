@@ -28,6 +28,14 @@ class PackageRejected(ExchangeError):
     default_code = "package_rejected"
 
 
+class AlreadyImported(PackageRejected):
+    """The very same package was imported before: nothing to do (not an error for the user)."""
+
+    def __init__(self, package_id: str, when: str):
+        super().__init__("already_imported", f"该数据包已导入（{when}），本次没有做任何更改。")
+        self.package_id = package_id
+
+
 class ExportRefused(ExchangeError):
     """Outgoing data cannot be written faithfully (e.g. a text too long for an Excel cell)."""
 

@@ -22,6 +22,7 @@ from desktop_app.exchange import directory
 from desktop_app.exchange import records as R
 from desktop_app.exchange.errors import PackageRejected
 from desktop_app.exchange.package import Opened, StepCallback, open_package
+from desktop_app.exchange.sequence import check_sequence, record_sequence
 from desktop_app.exchange.workbook import SheetSpec
 from desktop_app.lifecycle.states import status_label
 from desktop_app.models import authority as A
@@ -636,10 +637,7 @@ def apply(store, actor, pv: Preview, *, backup: bool = True) -> dict:
         # re-check inside the transaction: nothing may have slipped in since the preview
         if store.one("SELECT 1 FROM packages WHERE id=? AND direction='received'", (m["package_id"],)):
             raise PackageRejected("already_imported", "该数据包已导入，本次没有做任何更改。")
-        high = store.one("SELECT last_sequence FROM package_sequences WHERE sender=? AND recipient=?",
-                         (m["sender"], actor.org_code))
-        if high and m["sequence"] <= high["last_sequence"]:
-            raise PackageRejected("replayed_sequence", "在预览之后已导入了同一发送单位更新的数据包，本数据包已过期，没有做任何更改。")
+        check_sequence(store, m, actor.org_code)
         if m["kind"] == "directory":
             plan = _plan(store, actor, pv.opened)
             directory.apply(store, actor, pv.opened, plan["writes"])
@@ -652,10 +650,7 @@ def apply(store, actor, pv: Preview, *, backup: bool = True) -> dict:
             "file_sha256": pv.opened.file_sha256, "file_name": pv.opened.file_name,
             "counts": json.dumps(plan["counts"], ensure_ascii=False),
             "receipt": json.dumps(receipt, ensure_ascii=False)})
-        store.conn.execute(
-            "INSERT INTO package_sequences (sender, recipient, last_sequence) VALUES (?, ?, ?) "
-            "ON CONFLICT(sender, recipient) DO UPDATE SET last_sequence=excluded.last_sequence",
-            (m["sender"], actor.org_code, m["sequence"]))
+        record_sequence(store, m, actor.org_code)
         totals = receipt["totals"]
         audit.append(store, actor, "导入数据包", "package", m["package_id"], None,
                      f"导入{pv.sender_name}的数据包第{m['sequence']}号：新增{totals['new']}条，修改{totals['changed']}条，"

@@ -10,7 +10,8 @@ The manifest (all keys required, no others)::
     package_id        uuid4 string
     kind              what the package carries, e.g. "records", "directory", "opinions"
     sender, recipient organisation codes
-    sequence          int >= 1, per sender->recipient pair, strictly increasing
+    sequence          int >= 1, per sender->recipient pair, numbered 1, 2, 3 ... by the sender (which ones
+                      the receiver accepts, possibly out of order: sequence.py)
     created_at        "2026-11-24T08:30:00Z" (UTC, seconds)
     schema_version    int >= 1 (record schema of the sender)
     hash_algorithm    "sha256" or "sm3": the digest of every file and of the records
@@ -60,7 +61,7 @@ _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.\-]{0,63}$")
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FP = re.compile(r"^[0-9A-F]{64}$")
-_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", re.ASCII)  # ASCII: else \d (and strptime) take ２０２６
 
 _RESEND = "请向发送单位索取新的数据包。"
 
@@ -306,16 +307,10 @@ def check_files(manifest: Mapping, entries: Iterable[ZipEntry]) -> None:
             raise PackageRejected("file_mismatch", f"数据包中的文件「{name}」与签名清单不符，数据包可能在传递中被改动。{_RESEND}")
 
 
-def check_addressing(manifest: Mapping, own_org_code: str, highest_sequence_seen: int | None) -> None:
-    """Refuse a package for another organisation, or one replayed / older than the last accepted one."""
+def check_addressing(manifest: Mapping, own_org_code: str) -> None:
+    """Refuse a package for another organisation. (Which sequences are welcome: sequence.check_sequence.)"""
     if manifest["recipient"] != own_org_code:
         raise PackageRejected(
             "wrong_recipient",
             f"该数据包是发给单位「{manifest['recipient']}」的，不是发给本单位（{own_org_code}）的，已拒绝。请确认U盘中的文件是否拿错。",
-        )
-    if highest_sequence_seen is not None and manifest["sequence"] <= highest_sequence_seen:
-        raise PackageRejected(
-            "replayed_sequence",
-            f"该数据包的序号（第{manifest['sequence']}号）不大于本机已接收的最新序号（第{highest_sequence_seen}号），"
-            "是重复导入或较旧的数据包，已拒绝。如确需补发，请发送单位重新导出。",
         )

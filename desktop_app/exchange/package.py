@@ -1,14 +1,15 @@
 """A package file: build it (workbook + attachments + signer.pub + manifest + signature), and open it
 through the first verification steps, in the order the issue fixes, stopping at the first refusal:
 
-    size and ZIP structure -> manifest signature and signer trust -> recipient -> sequence
-    -> every file's hash -> workbook (openpyxl read-only, defusedxml) and the records digest.
+    size and ZIP structure -> manifest signature and signer trust -> recipient -> sequence and creation
+    time (sequence.py) -> every file's hash -> workbook (openpyxl read-only, defusedxml) and the records digest.
 
 Nothing here writes to the database. Value validation and the preview live in importer.py.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -17,7 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.exchange import keys, trust
-from desktop_app.exchange.errors import FingerprintFormatError, KeyFileError, PackageRejected
+from desktop_app.exchange.errors import (
+    AlreadyImported,  # noqa: F401 -- raised by sequence.py; commands, UI and tests import it from here
+    FingerprintFormatError,
+    KeyFileError,
+    PackageRejected,
+)
 from desktop_app.exchange.manifest import (
     MANIFEST_NAME,
     MAX_MANIFEST_BYTES,
@@ -30,6 +36,7 @@ from desktop_app.exchange.manifest import (
     sign_manifest,
     verify_manifest,
 )
+from desktop_app.exchange.sequence import check_created_at, check_sequence
 from desktop_app.exchange.signing import SHA256, SM3, Signer, digest_hex, format_fingerprint
 from desktop_app.exchange.workbook import Cover, SheetSpec, read_workbook, write_workbook
 from desktop_app.exchange.zipsafe import (
@@ -46,19 +53,11 @@ SIGNER_PUB_NAME = "signer.pub"
 # (code, 中文) of every verification step, in order; the UI shows them as a checklist.
 STEPS = (
     ("structure", "文件大小和ZIP结构"), ("signature", "签名和签名者"), ("recipient", "接收单位"),
-    ("sequence", "数据包序号"), ("hashes", "逐个文件摘要"), ("workbook", "工作簿解析"),
+    ("sequence", "数据包序号和生成时间"), ("hashes", "逐个文件摘要"), ("workbook", "工作簿解析"),
     ("values", "逐项数据校验"), ("preview", "生成变更预览"),
 )
 
 StepCallback = Callable[[str, str], None]  # (step code, "ok" | "running" | "failed")
-
-
-class AlreadyImported(PackageRejected):
-    """The very same package was imported before: nothing to do (not an error for the user)."""
-
-    def __init__(self, package_id: str, when: str):
-        super().__init__("already_imported", f"该数据包已导入（{when}），本次没有做任何更改。")
-        self.package_id = package_id
 
 
 def build_package(*, signer: Signer, kind: str, sender: str, recipient: str, sequence: int, schema_version: int,
@@ -112,11 +111,12 @@ def _peek_signer(manifest_bytes: bytes) -> str | None:
 
 def open_package(store, own_code: str, source: bytes | str | Path, specs: dict[str, list[SheetSpec]],
                  *, confirm_fingerprint: str | None = None, on_step: StepCallback | None = None,
-                 limits: ZipLimits = DEFAULT_LIMITS) -> Opened:
+                 limits: ZipLimits = DEFAULT_LIMITS, now: dt.datetime | None = None) -> Opened:
     """Run steps 1-6. `specs` maps a manifest kind to the sheets it may hold.
 
     `confirm_fingerprint`: the county office fingerprint the user typed from the printed form; lets a
     directory package signed by a not-yet-trusted key through (first import, or after rotation).
+    `now` (aware datetime, default the real clock): what a creation time may not be a day later than.
     """
     step = on_step or (lambda code, state: None)
     current = ["structure"]
@@ -129,13 +129,13 @@ def open_package(store, own_code: str, source: bytes | str | Path, specs: dict[s
 
     step("structure", "running")
     try:
-        return _open(store, own_code, source, specs, confirm_fingerprint, begin, limits)
+        return _open(store, own_code, source, specs, confirm_fingerprint, begin, limits, now)
     except PackageRejected:
         step(current[0], "failed")
         raise
 
 
-def _open(store, own_code, source, specs, confirm_fingerprint, begin, limits) -> Opened:
+def _open(store, own_code, source, specs, confirm_fingerprint, begin, limits, now) -> Opened:
     # 1. size and ZIP structure (every entry read once, capped, hashed)
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, file_name = bytes(source), None
@@ -170,16 +170,11 @@ def _open(store, own_code, source, specs, confirm_fingerprint, begin, limits) ->
                 "请向县政府办公室核实。")
         # 3. recipient
         begin("recipient")
-        check_addressing(manifest, own_code, None)
-        # 4. sequence: the same package again, a replay, or an older one
+        check_addressing(manifest, own_code)
+        # 4. sequence and time: the same package again, a replayed or implausible sequence, a bad creation time
         begin("sequence")
-        done = store.one("SELECT processed_at FROM packages WHERE id=? AND direction='received'",
-                         (manifest["package_id"],))
-        if done:
-            raise AlreadyImported(manifest["package_id"], done["processed_at"])
-        high = store.one("SELECT last_sequence FROM package_sequences WHERE sender=? AND recipient=?",
-                         (manifest["sender"], own_code))
-        check_addressing(manifest, own_code, high["last_sequence"] if high else None)
+        check_sequence(store, manifest, own_code)
+        check_created_at(store, manifest, now)
         # 5. every file's hash
         begin("hashes")
         check_files(manifest, entries)

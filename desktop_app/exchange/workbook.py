@@ -499,7 +499,7 @@ def read_workbook(data: bytes, expected_sheets: Iterable[SheetSpec] | Mapping[st
     """Parse the workbook strictly into {sheet name: [record dict]} with plain str / int / None values.
 
     Refuses (PackageRejected): an unsafe XML parser, a ZIP that fails zipsafe's checks, DTDs/entities,
-    macros or external links, formula or error cells, strings over the limit, unknown or duplicated
+    macros or external links, hidden sheets, formula or error cells, strings over the limit, unknown or duplicated
     sheets or headers, missing headers, values of the wrong type, too many rows.
     """
     if not XML_PARSER_SAFE or not getattr(openpyxl, "DEFUSEDXML", False):
@@ -517,6 +517,7 @@ def read_workbook(data: bytes, expected_sheets: Iterable[SheetSpec] | Mapping[st
     try:
         wb = openpyxl.load_workbook(io.BytesIO(bytes(data)), read_only=True, data_only=False,
                                     keep_links=False, keep_vba=False, rich_text=False)
+        _check_visible(wb)
         result: dict[str, list[dict]] = {}
         for name in wb.sheetnames:
             ws = wb[name]
@@ -544,6 +545,30 @@ def read_workbook(data: bytes, expected_sheets: Iterable[SheetSpec] | Mapping[st
                 wb.close()
             except Exception:  # noqa: BLE001, S110 -- closing must not hide the real refusal
                 pass
+
+
+_HIDDEN_STATES = {"hidden": "隐藏", "veryHidden": "深度隐藏"}
+
+
+def _check_visible(wb) -> None:
+    """Refuse a workbook with a hidden sheet, or whose window is hidden: the official who opens the package
+    in WPS or Excel would not see what is imported. The states are the `state` attributes of the <sheet>
+    elements of the workbook part (xl/workbook.xml) as openpyxl parsed them -- the very part and list of
+    sheets read here, so no decoy part can disagree. The exporter writes every sheet visible."""
+    for ws in wb._sheets:
+        state = getattr(ws, "sheet_state", "visible")
+        if state not in ("visible", None):
+            how = _HIDDEN_STATES.get(state, "隐藏")
+            raise _rejected(
+                "hidden_sheet",
+                f"工作簿中的工作表「{ws.title}」被设为{how}，在Excel/WPS中打开时看不到，但其内容会被导入，已拒绝。"
+                "本程序导出的工作表都是可见的，说明工作簿被改动过。请向发送单位索取新的数据包。")
+    for view in wb.views or ():
+        if getattr(view, "visibility", "visible") not in ("visible", None):
+            raise _rejected(
+                "hidden_sheet",
+                "工作簿的窗口被设为隐藏，在Excel/WPS中打开时什么也看不到，但其内容会被导入，已拒绝。"
+                "请向发送单位索取新的数据包。")
 
 
 def _caused_by_defusedxml(exc: BaseException) -> bool:

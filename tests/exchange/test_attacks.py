@@ -109,12 +109,14 @@ def test_replayed_and_older_sequence(tmp_path):
     ops.update_project(w.unit.store, w.unit.actor, p["id"], {"contact": "0539-1111111"})
     second = w.unit.export("MYXZF", "2.zip")
     w.county.import_(second)
-    refused(w.county, first, "replayed_sequence")     # older sequence
-    e = refused(w.county, second)                      # the same package again
-    assert isinstance(e, AlreadyImported) and "已导入" in e.message
-    replay = resign(second, keyring.load_signer(w.unit.store, PASS),
-                    package_id="0b7a51f2-3c1d-4a8e-9f00-1234567890ab")  # same sequence, new id
-    refused(w.county, replay, "replayed_sequence")
+    w.county.import_(first)                            # older but never imported: a late package, taken once
+    for again in (first, second):                      # the same package again
+        e = refused(w.county, again)
+        assert isinstance(e, AlreadyImported) and "已导入" in e.message
+    signer = keyring.load_signer(w.unit.store, PASS)
+    for n, old in enumerate((second, first)):          # same sequence, new id
+        replay = resign(old, signer, package_id=f"0b7a51f2-3c1d-4a8e-9f00-1234567890a{n}")
+        refused(w.county, replay, "replayed_sequence")
 
 
 def test_truncated_zip(world):
