@@ -169,8 +169,10 @@ def _write_part(out_path: Path, data: bytes) -> str:
 
 def export_package(store, actor, passphrase: str, recipient_code: str, out_path: str | Path | None = None, *,
                    contents: set[str] | None = None, everything: bool = False, kind: str = "records",
-                   progress: Progress | None = None) -> ExportResult:
-    """Build, sign and (if `out_path`) write one package; record it as sent, in one transaction."""
+                   progress: Progress | None = None, now: dt.datetime | None = None) -> ExportResult:
+    """Build, sign and (if `out_path`) write one package; record it as sent, in one transaction.
+
+    `now` (aware datetime) is the creation time written into the manifest; default the real clock."""
     signer = keyring.load_signer(store, passphrase)  # a wrong passphrase stops here, before any work
     peer = _recipient(store, actor, recipient_code)
     if contents is not None:
@@ -189,7 +191,8 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
     seq_row = store.one("SELECT last_sequence FROM package_sequences WHERE sender=? AND recipient=?",
                         (actor.org_code, peer["code"]))
     sequence = (seq_row["last_sequence"] if seq_row else 0) + 1
-    today = dt.date.today()
+    now = now or dt.datetime.now(dt.UTC)
+    today = now.astimezone().date()
     label = "单位及密钥目录" if kind == "directory" else "业务数据"
     cover = Cover(f"{actor.org_name}（{actor.org_code}）", f"{peer['name']}（{peer['code']}）",
                   f"{today.year}年{today.month}月{today.day}日", title=f"数据包内容说明（{label}，第{sequence}号）")
@@ -198,7 +201,8 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
     data, manifest = build_package(
         signer=signer, kind=kind, sender=actor.org_code, recipient=peer["code"], sequence=sequence,
         schema_version=R.RECORDS_SCHEMA, cover=cover, sheets=sheets, attachments=files,
-        public_key_text=keyring.export_public(store, actor))
+        public_key_text=keyring.export_public(store, actor),
+        created_at=now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     tmp = None
     try:
         if out_path is not None:

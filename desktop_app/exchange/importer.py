@@ -71,9 +71,10 @@ def _reject(code: str, msg: str) -> PackageRejected:
 
 
 def preview(store, actor, source: bytes | str | Path, *, confirm_fingerprint: str | None = None,
+            now: dt.datetime | None = None,
             on_step: StepCallback | None = None) -> Preview:
     """Steps 1-8; raises PackageRejected (or AlreadyImported) with a Chinese reason. Writes nothing."""
-    opened = open_package(store, actor.org_code, source, SPECS, confirm_fingerprint=confirm_fingerprint,
+    opened = open_package(store, actor.org_code, source, SPECS, confirm_fingerprint=confirm_fingerprint, now=now,
                           on_step=on_step)
     step = on_step or (lambda c, s: None)
     try:
@@ -254,14 +255,10 @@ class _Replay:
         self.statuses()
         for kind_name, where, rec, values, local in self.held:
             self.write_record(kind_name, where, rec, values, local, final=True)
-        for pid, pending in self.actions.items():
+        for pending in self.actions.values():
             for kind_name, where, rec, values in pending:
                 self.write_record(kind_name, where, rec, values, None, final=True)
         self.attachments()
-        for pid in self.touched:
-            self.store.conn.execute(
-                "INSERT INTO exchange_known (project_id, known_at) VALUES (?, ?) ON CONFLICT(project_id) "
-                "DO UPDATE SET known_at=MAX(known_at, excluded.known_at)", (pid, self.day.isoformat()))
         return {"items": self.items, "counts": self.counts}
 
     def checked_rows(self) -> list[tuple]:
@@ -370,6 +367,9 @@ class _Replay:
             pid, status = rec.get("project_id"), rec.get("status")
             if not isinstance(pid, str) or not R.UUID_RE.match(pid) or not status:
                 raise _reject("bad_value", f"{where}：项目或状态为空，已拒绝。")
+            if self.ctx.sender_role != COUNTY and status not in R.settable_statuses(self.ctx.sender_role):
+                raise _reject("not_owner", f"{where}：项目状态「{status_label(status)}」只能由县政府办公室或县财政局的办理结果产生，"
+                              "发送单位无权设置，已拒绝。")
             local = self.store.one("SELECT * FROM projects WHERE id=?", (pid,))
             if local is None:
                 raise _reject("unknown_ref", f"{where}：项目在本机和数据包中都不存在，已拒绝。")
@@ -379,7 +379,7 @@ class _Replay:
                 self.count(R.STATUS_SHEET, "unchanged")
                 self.items.append(Item(R.STATUS_SHEET, pid, label, "unchanged", status_label(status)))
                 continue
-            if not R.status_path(local["status"], status, COUNTY):
+            if not R.status_path(local["status"], status, self.ctx.sender_role):
                 self.count(R.STATUS_SHEET, "conflict")
                 self.items.append(Item(R.STATUS_SHEET, pid, label, "conflict",
                                        f"本机为「{status_label(local['status'])}」，数据包为较早的「{status_label(status)}」，"
@@ -399,10 +399,10 @@ class _Replay:
             raise _reject("bad_value", f"{where}：状态日期无效，已拒绝。") from None
         if since > self.day:
             raise _reject("bad_date", f"{where}：状态日期 {since.isoformat()} 晚于数据包生成日期 {self.day.isoformat()}，已拒绝。")
-        known = self.store.one("SELECT known_at FROM exchange_known WHERE project_id=?", (local["id"],))
-        # what this installation knew of the project before this package (nothing, if it is new here)
-        before = [] if local["id"] in self.created else [local.get("status_since"), known and known["known_at"]]
-        floor = max(filter(None, before), default=None)
+        # the project's current status here began on status_since: a step from it cannot be older. A draft
+        # known only from packages has no such date (its drafts are the sender's), so it sets no floor.
+        draft_from_packages = local["status"] == "draft" and local["owner_org"] != self.recorder.org_id
+        floor = None if draft_from_packages else local.get("status_since")
         if floor and since.isoformat() < floor[:10]:
             raise _reject("bad_date", f"{where}：状态日期 {since.isoformat()} 早于本机已知该项目状态的日期 {floor[:10]}"
                           "（不能倒签），已拒绝。")
@@ -676,7 +676,8 @@ def _receipt(pv: Preview, plan: dict, now: str, backup: Path | None) -> dict:
 
 
 def import_package(store, actor, source, *, confirm_fingerprint: str | None = None, dry_run: bool = False,
+                   now: dt.datetime | None = None,
                    on_step: StepCallback | None = None) -> tuple[Preview, dict | None]:
     """Preview, and unless `dry_run`, apply. The CLI uses this; the window shows the preview first."""
-    pv = preview(store, actor, source, confirm_fingerprint=confirm_fingerprint, on_step=on_step)
+    pv = preview(store, actor, source, confirm_fingerprint=confirm_fingerprint, on_step=on_step, now=now)
     return pv, (None if dry_run else apply(store, actor, pv))

@@ -141,11 +141,28 @@ AUTHORITY: dict[str, KindRule] = {
 
 # evaluation: a unit writes the self-evaluation, the county office the post-evaluation
 EVAL_KIND_BY_ROLE = {UNIT: "self", COUNTY: "post"}
+
+# what a lifecycle action fills in its own record from the action itself (None: counted by the core)
+ACTION_FILLS: dict[str, dict[str, str | None]] = {
+    "record_review": {"round": None},
+    "self_evaluate": {"eval_kind": "self"}, "post_evaluate": {"eval_kind": "post"},
+    "suspend": {"sanction_kind": "suspend"}, "terminate": {"sanction_kind": "terminate"},
+}
+
+
+def action_typed_fields(action: str, record_kind: str, role: str) -> list[str]:
+    """The fields a person types into the record of a lifecycle action."""
+    filled = ACTION_FILLS.get(action, {})
+    return [f for f in typed_fields(record_kind, role, creating=True) if f not in filled]
 PRE_APPROVAL_STATUSES = PRE_APPROVAL
 
 
 def rule(kind_name: str) -> KindRule:
     return AUTHORITY[kind_name]
+
+
+def hidden_fields(kind_name: str, shown: list[str]) -> set[str]:
+    return {f.name for f in KINDS[kind_name].fields} - set(shown)
 
 
 def writers(kind_name: str) -> tuple[str, ...]:

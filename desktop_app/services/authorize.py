@@ -163,8 +163,8 @@ def check_record_rules(store, actor, kind: Kind, project: dict, row: dict, today
                                   "decider='county_office' AND decision='approved'", (ch["id"],))
             if not county_ok and row["decision"] == "approved":
                 raise Refused("重大调整须先由县政府办公室提出审核意见，再由县财政局审批", "第四条")
-    if kind.name == "change_request":
-        if row.get("new_mlps_level") and row["new_mlps_level"] == project.get("mlps_level"):
+    if kind.name == "change_request" and row.get("new_mlps_level") \
+            and row["new_mlps_level"] == project.get("mlps_level"):
             raise ValidationError({"new_mlps_level": "调整后的等级保护级别与现定级别相同"})
     if kind.name == "evaluation":
         want = A.EVAL_KIND_BY_ROLE.get(actor.role)

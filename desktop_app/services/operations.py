@@ -327,9 +327,6 @@ def update_project(store: Store, actor: Actor, project_id: str, values: dict, to
                    incoming: Incoming | None = None) -> Row:
     before = store.get("project", project_id)
     Z.check_role(actor, "project")
-    if actor.role == UNIT or incoming is not None:
-        if before["owner_org"] != actor.org_id and actor.role != COUNTY:
-            Z.check_ownership(store, actor, before, "修改项目信息")
     if actor.role == UNIT and before["lead_org_id"] != actor.org_id:
         raise Refused("只有项目牵头单位才能修改项目信息", "第二条")
     kind = KINDS["project"]
@@ -443,12 +440,9 @@ def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, va
 def action_values(t: machine.Transition, facts, values: dict, today: dt.date) -> dict:
     """The action's record as typed, plus the fields the core fills from the action itself."""
     values = dict(values)
-    if t.action == "record_review":
-        values["round"] = str(len(facts.of("review")) + 1)
-    if t.action in ("self_evaluate", "post_evaluate"):
-        values["eval_kind"] = "self" if t.action == "self_evaluate" else "post"
+    for name, value in A.ACTION_FILLS.get(t.action, {}).items():
+        values[name] = value if value is not None else str(len(facts.of("review")) + 1)
     if t.action in ("terminate", "suspend"):
-        values["sanction_kind"] = t.action
         values.setdefault("imposed_on", today.isoformat())
     return values
 
@@ -472,14 +466,17 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
     values = dict(values or {})
     if t.record_kind:
         kind = KINDS[t.record_kind]
-        typed = dict(values)
-        values = action_values(t, facts, values, day)
-        if incoming is not None:  # the sender's own round / kind must agree with the action
-            for name in ("round", "eval_kind", "sanction_kind"):
-                if name in typed and name in values and str(typed[name]) != str(values[name]) and name != "round":
+        filled = A.ACTION_FILLS.get(action, {})
+        typed = {k: v for k, v in values.items() if k not in filled}
+        kept_round = None
+        if incoming is not None:  # the sender's own kind must agree with the action; its round is kept
+            for name, value in filled.items():
+                if value is not None and values.get(name) not in (None, value):
                     raise Refused(f"“{t.label}”的记录与办理事项不符", t.clause)
-            if "round" in typed:
-                values["round"] = typed["round"]
+            kept_round = values.get("round")
+        values = action_values(t, facts, typed, day)
+        if kept_round is not None:
+            values["round"] = kept_round
         record = validate(kind, values)
         _check_dates(kind, record)
     elif values:
@@ -488,9 +485,7 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
     if why:
         raise Refused(why[0], why[1])
     if record is not None:
-        core = {"round", "eval_kind", "sanction_kind"}
-        Z.check_fields(t.record_kind, actor.role, {k: v for k, v in typed.items() if k not in core},
-                       creating=True, status=project["status"])
+        Z.check_fields(t.record_kind, actor.role, typed, creating=True, status=project["status"])
         Z.check_event_dates(t.record_kind, record, incoming.day if incoming else day)
     if actor.role == UNIT:
         Z.check_ownership(store, actor, project, t.label)

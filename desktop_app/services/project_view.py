@@ -10,9 +10,9 @@ from desktop_app.lifecycle import machine
 from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.states import status_label
 from desktop_app.lifecycle.workdays import DueDate
+from desktop_app.models import authority as A
 from desktop_app.models.fields import Field, Kind, fen_to_wan_text
 from desktop_app.models.kinds import FINANCE, KINDS, ROLES, UNIT
-from desktop_app.models import authority as A
 
 # tab key -> Chinese title, in window order
 TABS: dict[str, str] = {
@@ -128,6 +128,21 @@ def write_refusal(actor, kind: Kind, project: dict | None = None) -> str | None:
         labels = "或".join(f"“{machine.TRANSITIONS[a].label}”" for a in rule.via_action)
         return f"「{kind.label}」通过上方{labels}办理"
     return None
+
+
+def locked_note(actor, project: dict | None) -> str:
+    """One line under the project form naming what the current status locks (from the authority)."""
+    if project is None:
+        return ""
+    kind = KINDS["project"]
+    locked = [n for n, _ in edit_locks(actor, "project", project).items()
+              if not A.field_rule("project", n).fixed]
+    if not locked:
+        return ""
+    clauses = sorted({A.field_rule("project", n).clause for n in locked if A.field_rule("project", n).clause})
+    return (f"项目当前为「{status_label(project['status'])}」，" + "、".join(kind.field(n).label for n in locked)
+            + "已锁定；如需改变，请提出设计变更申请，经县政府办公室审核同意"
+            + (f"（依据：通知{'、'.join(clauses)}）" if clauses else "") + "。")
 
 
 def edit_locks(actor, kind_name: str, project: dict | None) -> dict[str, str]:

@@ -13,19 +13,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVB
 from desktop_app.errors import GovisError
 from desktop_app.lifecycle import machine
 from desktop_app.lifecycle.states import status_label
+from desktop_app.models import authority as A
 from desktop_app.models.fields import REF
 from desktop_app.models.kinds import KINDS
 from desktop_app.services import project_view as PV
 from desktop_app.ui.forms import ERROR_STYLE, RecordForm
 from desktop_app.ui.record_table import RecordDialog
 
-# fields the core fills in itself for an action's record
-ACTION_EXCLUDE = {
-    "record_review": {"round"},
-    "self_evaluate": {"eval_kind"},
-    "post_evaluate": {"eval_kind"},
-    "terminate": {"sanction_kind", "lifted_on"},
-}
 OK_STYLE = "color: #1e7e34;"
 HINT = "将鼠标移到灰色按钮上，或点击“为什么不能办理？”，可查看不能办理的原因及通知依据。"
 
@@ -159,7 +153,9 @@ class ActionBar(QWidget):
         kind = KINDS[t.record_kind]
         choices = {f.name: PV.ref_choices(self.view, f, self.view.organisations, self.session.actor)
                    for f in kind.fields if f.type == REF}
-        form = RecordForm(kind, exclude=ACTION_EXCLUDE.get(t.action, ()), choices=choices,
+        # what the clerk types comes from the authority declaration; the core fills the rest
+        shown = A.action_typed_fields(t.action, kind.name, self.session.actor.role)
+        form = RecordForm(kind, exclude=A.hidden_fields(kind.name, shown), choices=choices,
                           today=self.session.today)
         intro = f"{t.label}（依据：通知{t.clause}）。保存后即办理，项目状态随之变更；不符合规定的，系统会说明原因，不做任何改动。"
         dlg = RecordDialog(t.label, form, lambda v: self.session.transition(pid, t.action, v), self, intro)

@@ -159,6 +159,7 @@ class BasicPage(_Page):
         self.body.addWidget(self.form)
         self.finish()
         self.dirty, self.rev = False, None
+        self.locked: dict[str, str] = {}
         self.form.edited.connect(self._mark_dirty)
         self._apply_permissions(None)
 
@@ -167,13 +168,15 @@ class BasicPage(_Page):
 
     def _apply_permissions(self, project: dict | None) -> None:
         why = PV.project_edit_refusal(self.window_.session.actor, project)
-        self.note.setText(why or ("项目申报后，计划年度、建设类型和投资额只能通过设计变更申请调整（通知第四条）。"
-                                  if project and project["status"] not in ("draft", "revise") else ""))
+        self.note.setText(why or PV.locked_note(self.window_.session.actor, project))
         self.note.setVisible(bool(self.note.text()))
         self.form.set_read_only(why is not None)
         self.save_button.setEnabled(why is None)
-        if project is not None:  # code and lead unit are fixed once the project exists
-            self.form.set_read_only(True, {"code", "lead_org_id"})
+        self.locked = PV.edit_locks(self.window_.session.actor, "project", project) if project is not None else {}
+        for name, editor in self.form.editors.items():  # what the authority locks now, with why
+            editor.setToolTip(self.locked.get(name, ""))
+        if project is not None and why is None:
+            self.form.set_read_only(True, set(self.locked))
 
     def refresh(self, view: PV.ProjectView) -> None:
         super().refresh(view)
@@ -363,6 +366,8 @@ class ProjectWindow(QMainWindow):
         if not page.save_button.isEnabled():
             return False
         values = form.values()
+        if self.project_id is not None:  # fields the authority locks are shown, never sent
+            values = {k: v for k, v in values.items() if k not in page.locked}
         try:
             if self.project_id is None:
                 row = self.session.create_project(values)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.errors import GovisError, ValidationError
+from desktop_app.models import authority as A
 from desktop_app.models.fields import BOOL, ENUM, LONGTEXT, MONEY, REF, Field, Kind, fen_to_wan_text
 from desktop_app.models.kinds import KINDS
 from desktop_app.services import project_view as PV
@@ -31,13 +32,6 @@ from desktop_app.ui.forms import RecordForm
 
 Column = tuple[str, Callable[[dict], str]]
 
-# fields that decide a project's status: not editable after the action that wrote them
-LOCKED_ON_EDIT = {
-    "review": {"round", "conclusion"},
-    "acceptance_result": {"conclusion", "controllable_ok"},
-    "evaluation": {"eval_kind"},
-    "sanction": {"sanction_kind"},
-}
 
 
 def display(f: Field, value, ref_labels: dict | None = None) -> str:
@@ -257,7 +251,7 @@ class RecordSection(QGroupBox):
 
     def _update_add(self, view: PV.ProjectView) -> None:
         """A child record (e.g. 专家意见) needs its parent (评审意见) first."""
-        why = PV.write_refusal(self.session.actor, self.kind)
+        why = PV.write_refusal(self.session.actor, self.kind, view.project)
         if why is None and self.kind.parent:
             parent = self.kind.field(self.kind.parent)
             if not self._choices(parent):
@@ -325,10 +319,11 @@ class RecordSection(QGroupBox):
         return RecordForm(self.kind, choices=choices, exclude=exclude, today=self.session.today)
 
     def open_add(self) -> RecordDialog | None:
-        if self.view_ is None or PV.write_refusal(self.session.actor, self.kind):
+        if self.view_ is None or PV.write_refusal(self.session.actor, self.kind, self.view_.project):
             return None
         pid = self.view_.id
-        form = self._form()
+        shown = PV.typed_fields(self.session.actor, self.kind.name, creating=True)
+        form = self._form(exclude=A.hidden_fields(self.kind.name, shown))
         dlg = RecordDialog(f"添加{self.kind.label}", form,
                            lambda v: self.session.add_record(self.kind.name, pid, v), self)
         return self._open(dlg)
@@ -337,10 +332,12 @@ class RecordSection(QGroupBox):
         row = self.selected_row()
         if self._edit_refusal(row):
             return None
-        locked = LOCKED_ON_EDIT.get(self.kind.name, set())
+        locked = PV.edit_locks(self.session.actor, self.kind.name, self.view_.project if self.view_ else None)
         form = self._form()
         form.set_values(row)
-        form.set_read_only(True, locked)
+        form.set_read_only(True, set(locked))
+        for name, why in locked.items():
+            form.editor(name).setToolTip(why)
 
         def submit(values):
             return self.session.update_record(self.kind.name, row["id"],

@@ -42,7 +42,12 @@ def quick_state(store) -> tuple:
     tables = [r[0] for r in store.conn.execute(
         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
     counts = tuple(store.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables)
-    return store.get_setting("audit_head"), counts, store.conn.total_changes
+    # a preview replays the package in a transaction it rolls back, so total_changes moves: compare the
+    # content that edits would touch (every row's rev and updated_at, project statuses) instead
+    revs = tuple(store.conn.execute(f"SELECT COALESCE(SUM(rev), 0), MAX(updated_at) FROM {t}").fetchone()
+                 for t in tables if {"rev", "updated_at"} <= {c[1] for c in store.conn.execute(f"PRAGMA table_info({t})")})
+    statuses = tuple(store.conn.execute("SELECT status, status_since FROM projects ORDER BY id").fetchall())
+    return store.get_setting("audit_head"), counts, revs, statuses
 
 
 full_state = snapshot

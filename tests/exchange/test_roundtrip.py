@@ -29,6 +29,7 @@ def status(site, pid):
 def test_application_up_review_down_funding_round(world):
     w = world
     p = unit_application(w)
+    w.on(D(2026, 7, 2))
     _, rc = w.county.import_(w.unit.export("MYXZF"))
     assert rc["totals"]["new"] == 9 and status(w.county, p["id"]) == "submitted"
     county_project = w.county.store.get("project", p["id"])
@@ -37,6 +38,7 @@ def test_application_up_review_down_funding_round(world):
     ops.transition(w.county.store, w.county.actor, p["id"], "record_review",
                    {"reviewed_on": "2026-09-15", "method": "central", "conclusion": "pass", "opinion": "同意建设"},
                    today=D(2026, 9, 15))
+    w.on(D(2026, 9, 16))
     _, rc = w.unit.import_(w.county.export("MYJYJ"))
     assert status(w.unit, p["id"]) == "approved"
     [review] = w.unit.store.for_project("review", p["id"])
@@ -46,11 +48,13 @@ def test_application_up_review_down_funding_round(world):
     w.finance.import_(w.county.export("MYCZJ"))
     ops.transition(w.finance.store, w.finance.actor, p["id"], "fund",
                    {"decided_on": "2026-10-20", "approved_fen": "100", "budget_year": "2027"}, today=D(2026, 10, 20))
+    w.on(D(2026, 10, 20))
     w.county.import_(w.finance.export("MYXZF"))
     w.unit.import_(w.county.export("MYJYJ"))
     assert status(w.county, p["id"]) == status(w.unit, p["id"]) == "planned"
     # the unit can now start building: its own step travels up again
     ops.transition(w.unit.store, w.unit.actor, p["id"], "start_construction", today=D(2026, 10, 21))
+    w.on(D(2026, 10, 21))
     w.county.import_(w.unit.export("MYXZF"))
     assert status(w.county, p["id"]) == "in_construction"
     for site in (w.county, w.unit, w.finance):

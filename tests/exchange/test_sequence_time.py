@@ -194,15 +194,16 @@ def test_now_must_be_timezone_aware(world):
 
 
 def test_created_before_the_key_was_registered_is_refused(world):
-    # the key was registered on 2024-05-11 (a calendar date), created_at is UTC: refused only if it is
-    # before that date in every time zone, i.e. still 2024-05-10 at UTC+14
+    # (the package's own events are dated up to 2026-07-01: it cannot be made before them)
+    # the key was registered on 2026-07-21 (a calendar date), created_at is UTC: refused only if it is
+    # before that date in every time zone, i.e. still 2026-07-20 at UTC+14
     w = world
-    w.county.store.conn.execute("UPDATE trusted_keys SET registered_on='2024-05-11' WHERE org_code='MYJYJ'")
-    e = refused(w.county, variant(w, created_at="2024-05-10T09:59:59Z"), "created_before_key")
-    assert "2024-05-11" in e.message and "2024-05-10T09:59:59Z" in e.message
+    w.county.store.conn.execute("UPDATE trusted_keys SET registered_on='2026-07-21' WHERE org_code='MYJYJ'")
+    e = refused(w.county, variant(w, created_at="2026-07-20T09:59:59Z"), "created_before_key")
+    assert "2026-07-21" in e.message and "2026-07-20T09:59:59Z" in e.message
     refused(w.county, variant(w, created_at="2020-01-01T00:00:00Z", sequence=2), "created_before_key")
-    w.county.import_(variant(w, created_at="2024-05-10T10:00:00Z", sequence=2))
-    w.county.import_(variant(w, created_at="2024-05-11T00:00:00Z", sequence=3))
+    w.county.import_(variant(w, created_at="2026-07-20T10:00:00Z", sequence=2))
+    w.county.import_(variant(w, created_at="2026-07-21T00:00:00Z", sequence=3))
     assert high(w.county) == 3
 
 

@@ -287,20 +287,25 @@ def test_locked_fields_after_submission_show_the_core_refusal(qtbot, town, monke
     town.unit.transition(p["id"], "submit")
     w = open_window(qtbot, town.unit, p["id"])
     page = w.pages["basic"]
-    assert "第四条" in page.note.text()
+    assert "第四条" in page.note.text() and "总投资" in page.note.text()
+    # the authority locks 总投资 after submission: read-only, the reason in its tooltip
+    editor = page.form.editor("total_investment_fen")
+    assert editor.edit.isReadOnly() and "设计变更" in editor.toolTip() and "第四条" in editor.toolTip()
+    assert not page.form.editor("contact").edit.isReadOnly()
+    # a value forced into the locked editor is never sent: saving changes nothing
     page.form.set_value("total_investment_fen", "150")
     before = snapshot(town.store)
-    assert not w.save_basic()
-    assert "设计变更" in page.form.message.text() and "第四条" in page.form.message.text()
+    assert w.save_basic()
     assert snapshot(town.store) == before
     # unsaved edits survive a save elsewhere in the window, and closing asks first
-    town.unit.add_record("consultation", p["id"], {"consulted_on": "2026-11-20"})
+    page.form.set_value("contact", "0539-4279999")
+    page.dirty = True
+    town.unit.add_record("security_record", p["id"], {"security_kind": "risk_assessment", "done_on": "2026-11-20"})
     w.refresh()
-    assert page.form.values()["total_investment_fen"] == "150"
+    assert page.form.values()["contact"] == "0539-4279999"
     asked = []
     monkeypatch.setattr(ProjectWindow, "ask_discard", classmethod(lambda cls, parent: asked.append(1) or False))
     assert not w.close() and asked and w.isVisible()
-    page.form.set_value("total_investment_fen", "120")
     page.form.set_value("contact", "0539-4270000")
     with qtbot.waitSignal(w.changed, timeout=2000):
         assert w.save_basic()

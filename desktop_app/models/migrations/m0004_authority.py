@@ -4,8 +4,7 @@
   the county office (before, a unit could tick them on its own records);
 * a change request may carry a new construction deadline or MLPS level (applied once approved);
 * a disbursement names the budget year it is paid against (第八条);
-* organisations remember the project-code prefix they use, so no unit numbers under another's;
-* the last date this installation knew each project's state from a package (backdating guard).
+* organisations remember the project-code prefix they use, so no unit numbers under another's.
 
 Old columns (acceptance_extensions.approved, higher_level_filings.consent_*, rectifications.accepted)
 stay in place with their values: nothing is lost, but the rules no longer read them. A consent the
@@ -49,10 +48,6 @@ UPDATE disbursements SET budget_year = COALESCE(
     (SELECT MIN(f.budget_year) FROM funding_decisions f WHERE f.project_id = disbursements.project_id),
     CAST(substr(paid_on, 1, 4) AS INTEGER));
 ALTER TABLE organisations ADD COLUMN code_prefix TEXT;
-CREATE TABLE exchange_known (
-    project_id TEXT PRIMARY KEY,
-    known_at TEXT NOT NULL
-);
 INSERT INTO upward_consents (id, owner_org, rev, created_at, updated_at, project_id, consent_on, consent_no)
     SELECT {_UUID}, h.owner_org, 1, h.created_at, h.updated_at, h.project_id, h.consent_on, h.consent_no
     FROM higher_level_filings h JOIN organisations o ON o.id = h.owner_org
