@@ -1,0 +1,181 @@
+"""Lateness is kept: an obligation met after its deadline is 已完成（逾期N个工作日）, for every deadline rule,
+counted in working days with the official calendar."""
+
+import datetime as dt
+
+import pytest
+
+from desktop_app.lifecycle import rules as R
+from desktop_app.lifecycle.policy import PolicyProfile
+from desktop_app.lifecycle.workdays import DueDate, WorkCalendar
+
+D = dt.date
+TODAY = D(2026, 12, 15)  # after every date below
+# 2026-09-30 (Wed) is the last working day before the National Day holiday (1-7 October 2026); the next
+# working days are Thu 8, Fri 9 and Sat 10 October (a make-up working day), then Mon 12 October.
+DUE = D(2026, 9, 30)
+AFTER_HOLIDAY = [("2026-09-30", None), ("2026-10-08", 1), ("2026-10-03", 1), ("2026-10-10", 3), ("2026-10-12", 4)]
+
+
+def facts(status, records, **project):
+    p = {"id": "p1", "code": "MY-2025-001", "status": status, "plan_year": 2025, "category": "new",
+         "lead_org_id": "u1", "mlps_level": "2", "total_investment_fen": 100, **project}
+    return R.Facts(p, {k: list(v) for k, v in records.items()})
+
+
+def ctx(today=TODAY):
+    return R.Context(today, WorkCalendar(), PolicyProfile())
+
+
+# Each obligation: how the records look when it was met on `met` (ISO date). Start dates are chosen so
+# every due date is 2026-09-30 (checked below); the progress report's due date is 31 December.
+def contract(met):  # 第四条: 5 working days after signing (25 September 2026 is 中秋节)
+    return facts("in_construction", {"contract": [
+        {"id": "c", "contract_no": "HT-1", "signed_on": "2026-09-22", "filed_on": met, "amount_fen": 50}]})
+
+
+def problem(met):  # 第四条: 10 working days (county interpretation of 及时)
+    return facts("in_construction", {"problem_report": [
+        {"id": "x", "occurred_on": "2026-09-16", "reported_on": met}]})
+
+
+def higher_filing(met):  # 第三条: 20 working days after the upper level approves
+    return facts("planned", {"higher_level_filing": [
+        {"id": "h", "upper_approved_on": "2026-09-02", "filed_on": met}]}, higher_level=1)
+
+
+def rectify(met):  # 第五条: closed by the date set
+    return facts("in_construction", {"finding": [
+        {"id": "f", "description": "未按合同进度实施", "rectify_by": "2026-09-30", "closed_on": met}]})
+
+
+def acceptance_report(met):  # 第六条: 10 working days after acceptance
+    return facts("accepted", {"acceptance_result": [
+        {"id": "a", "conclusion": "pass", "accepted_on": "2026-09-16", "report_filed_on": met}]})
+
+
+def self_eval(met):  # 第六条: within 24 months of acceptance
+    return facts("self_evaluated", {
+        "acceptance_result": [{"id": "a", "conclusion": "pass", "accepted_on": "2024-09-30"}],
+        "evaluation": [{"id": "e", "eval_kind": "self", "evaluated_on": met, "grade": "good"}]})
+
+
+def performance(met):  # 第六条: poor performance rectified by the date set (a later, better evaluation)
+    return facts("self_evaluated", {"evaluation": [
+        {"id": "e", "eval_kind": "post", "grade": "poor", "rectify_by": "2026-09-30", "evaluated_on": "2026-06-01"},
+        {"id": "e2", "eval_kind": "post", "grade": "good", "evaluated_on": met}]})
+
+
+def security(kind):  # 第九条: 12 months after go-live
+    def build(met):
+        return facts("in_operation", {
+            "acceptance_result": [{"id": "a", "conclusion": "pass", "accepted_on": "2025-09-30"}],
+            "security_record": [{"security_kind": kind, "done_on": met}]})
+    return build
+
+
+def surplus(met):  # 第八条: 3 months after acceptance; met when the returns add up to the surplus
+    return facts("accepted", {
+        "acceptance_result": [{"id": "a", "conclusion": "pass", "accepted_on": "2026-06-30"}],
+        "disbursement": [{"purpose": "construction", "amount_fen": 100}], "contract": [{"amount_fen": 90}],
+        "surplus_return": [{"amount_fen": 4, "returned_on": "2026-08-03"}, {"amount_fen": 6, "returned_on": met}]})
+
+
+OBLIGATIONS = {
+    "R04-contract": contract, "R04-problem": problem, "R03-filing": higher_filing, "R05-rectify": rectify,
+    "R06-report": acceptance_report, "R06-self-eval": self_eval, "R06-performance": performance,
+    "R09-mlps-testing": security("mlps_testing"), "R09-crypto": security("crypto_assessment"),
+    "R08-surplus": surplus,
+}
+
+
+def one(rule_id, f, today=TODAY) -> R.Finding:
+    [x] = R.RULES_BY_ID[rule_id].fn(f, ctx(today))
+    return x
+
+
+@pytest.mark.parametrize("rule_id", OBLIGATIONS)
+def test_met_on_the_due_date_is_done_and_not_late(rule_id):
+    x = one(rule_id, OBLIGATIONS[rule_id]("2026-09-30"))
+    assert x.due.day == DUE and not x.due.tentative
+    assert x.state == R.DONE and x.late_workdays is None
+    assert x.state_text == "已完成" and "逾期" not in x.message
+
+
+@pytest.mark.parametrize("rule_id", OBLIGATIONS)
+def test_met_one_working_day_late_is_done_with_the_lateness_kept(rule_id):
+    x = one(rule_id, OBLIGATIONS[rule_id]("2026-10-08"))  # eight calendar days, one working day
+    assert x.state == R.DONE and x.late_workdays == 1
+    assert x.state_text == "已完成（逾期1个工作日）"
+    assert "逾期1个工作日" in x.message and "2026-10-08" in x.message
+    d = x.as_dict()
+    assert d["late_workdays"] == 1 and d["state_text"] == "已完成（逾期1个工作日）"
+    assert d["state"] == "done" and d["state_label"] == "已完成"  # the old keys keep their meaning
+
+
+@pytest.mark.parametrize("rule_id", ["R04-contract", "R05-rectify", "R06-report", "R08-surplus"])
+@pytest.mark.parametrize("met,late", AFTER_HOLIDAY)
+def test_lateness_counts_official_working_days_only(rule_id, met, late):
+    # holidays do not count, the Saturday make-up day does; a date on a holiday counts as the next working day
+    assert one(rule_id, OBLIGATIONS[rule_id](met)).late_workdays == late
+
+
+def test_weekend_is_not_counted():
+    x = one("R05-rectify", facts("in_construction", {"finding": [
+        {"id": "f", "description": "问题", "rectify_by": "2026-11-20", "closed_on": "2026-11-23"}]}))
+    assert x.late_workdays == 1  # Friday due, Monday closed
+
+
+def test_progress_report_late_across_new_year():
+    # due 31 December 2025; 1-3 January 2026 are holidays and Sunday 4 January a make-up working day
+    def f(reported_on):
+        return facts("in_construction", {"progress_report": [{"year": 2025, "reported_on": reported_on}]},
+                     plan_year=2025)
+    on_time = one_progress(f("2025-12-31"))
+    assert on_time.state == R.DONE and on_time.late_workdays is None and on_time.due.day == D(2025, 12, 31)
+    late = one_progress(f("2026-01-04"))
+    assert late.state == R.DONE and late.late_workdays == 1 and late.state_text == "已完成（逾期1个工作日）"
+    assert one_progress(f("2026-01-02")).late_workdays == 1
+    assert one_progress(f("2026-01-05")).late_workdays == 2
+
+
+def one_progress(f):
+    return next(x for x in R.r_progress(f, ctx(D(2026, 3, 1))) if x.due.day.year == 2025)
+
+
+def test_progress_report_counts_the_first_report_of_the_year():
+    f = facts("in_construction", {"progress_report": [{"year": 2025, "reported_on": "2026-01-05"},
+                                                      {"year": 2025, "reported_on": "2025-12-30"}]}, plan_year=2025)
+    assert one_progress(f).late_workdays is None
+
+
+def test_not_yet_met_is_overdue_not_late():
+    x = one("R04-contract", contract(None))
+    assert x.state == R.OVERDUE and x.late_workdays is None and x.state_text == "逾期"
+    # part of the surplus returned after the due date: still overdue, nothing is "met late" yet
+    f = surplus("2026-10-08")
+    f.records["surplus_return"][1]["amount_fen"] = 5
+    x = one("R08-surplus", f)
+    assert x.state == R.OVERDUE and x.late_workdays is None
+
+
+def test_security_record_before_go_live_does_not_count():
+    f = security("mlps_testing")("2026-10-08")
+    f.records["security_record"].insert(0, {"security_kind": "mlps_testing", "done_on": "2025-03-01"})
+    assert one("R09-mlps-testing", f).late_workdays == 1
+
+
+def test_met_late_helper():
+    c = ctx()
+    due = DueDate(DUE, False)
+    assert R.met_late(c, due, None) is None
+    assert R.met_late(c, due, D(2026, 9, 29)) is None
+    assert R.met_late(c, due, DUE) is None
+    assert R.met_late(c, due, D(2026, 10, 1)) == 1
+    assert R.met_late(c, due, D(2026, 10, 9)) == 2
+
+
+def test_late_contract_filing_is_no_longer_a_violation():
+    x = one("R04-contract", contract("2026-10-12"))
+    assert x.state == R.DONE and not x.open and x.late_workdays == 4
+    assert "已于2026-10-12备案，逾期4个工作日" in x.message
