@@ -1,5 +1,5 @@
 """Lateness is kept: an obligation met after its deadline is 已完成（逾期N个工作日）, for every deadline rule,
-counted in working days with the official calendar."""
+counted in working days with the official calendar, and counted in the ledger."""
 
 import datetime as dt
 
@@ -8,6 +8,9 @@ import pytest
 from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.policy import PolicyProfile
 from desktop_app.lifecycle.workdays import DueDate, WorkCalendar
+from desktop_app.services import operations as ops
+from desktop_app.services import queries
+from tests.core import builders as B
 
 D = dt.date
 TODAY = D(2026, 12, 15)  # after every date below
@@ -179,3 +182,47 @@ def test_late_contract_filing_is_no_longer_a_violation():
     x = one("R04-contract", contract("2026-10-12"))
     assert x.state == R.DONE and not x.open and x.late_workdays == 4
     assert "已于2026-10-12备案，逾期4个工作日" in x.message
+
+
+# ---- the ledger --------------------------------------------------------------------------------
+
+def _contract(c, pid, no, signed, filed, today):
+    ops.add_record(c.store, c.unit, "contract", pid, {
+        "contract_no": no, "title": "软件", "supplier": "某公司", "procurement_method": "open_tender",
+        "amount_fen": "10", "signed_on": signed, "filed_on": filed}, today=today)
+
+
+def test_ledger_counts_obligations_met_late(county):
+    c = county
+    p = B.in_construction(c)
+    today = D(2026, 11, 20)
+    _contract(c, p["id"], "HT-1", "2026-10-21", "2026-10-28", today)  # due 28 October: on time
+    _contract(c, p["id"], "HT-2", "2026-10-21", "2026-10-29", today)  # one working day late
+    ops.add_record(c.store, c.unit, "problem_report", p["id"], {
+        "problem_kind": "delay", "occurred_on": "2026-10-22", "reported_on": "2026-11-19",
+        "description": "工期严重滞后"}, today=today)  # due 5 November: ten working days late
+    [row] = queries.ledger(c.store, [p["id"]])
+    assert row["late_done"] == 2  # the operation refreshed this project's cache row
+    queries.refresh_deadlines(c.store, today)
+    [row] = queries.ledger(c.store, [p["id"]])
+    assert row["late_done"] == 2 and row["overdue"] == 0
+    lates = sorted(f.late_workdays for f in queries.check(c.store, today, [p["id"]]) if f.late_workdays)
+    assert lates == [1, 10]
+    other = B.new_project(c, c.unit2)
+    assert queries.ledger(c.store, [other["id"]])[0]["late_done"] == 0
+
+
+def test_migration_6_adds_the_late_count_and_recomputes_the_cache(tmp_path, monkeypatch):
+    import desktop_app.models.store as store_mod
+    from desktop_app.models.migrations import MIGRATIONS
+
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [m for m in MIGRATIONS if m[0] <= 3])
+    s = store_mod.Store.open(tmp_path / "old.db")  # a file from before version 6
+    s.set_setting("deadlines_computed_for", "2026-11-20")
+    s.close()
+    monkeypatch.setattr(store_mod, "MIGRATIONS", MIGRATIONS)
+    s = store_mod.Store.open(tmp_path / "old.db")
+    assert 6 in {r[0] for r in s.conn.execute("SELECT version FROM schema_migrations")}
+    assert "late_done" in {r[1] for r in s.conn.execute("PRAGMA table_info(project_deadlines)")}
+    assert s.get_setting("deadlines_computed_for") == ""  # stale: the next read recomputes every row
+    s.close()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from desktop_app.models.migrations import m0001_initial, m0002_exchange, m0003_ledger_cache
+from desktop_app.models.migrations import m0001_initial, m0002_exchange, m0003_ledger_cache, m0006_late_count
 
 # (version, name, sql). Append only; never edit an applied migration.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", m0001_initial.SQL),
     (2, "exchange", m0002_exchange.SQL),
     (3, "ledger cache", m0003_ledger_cache.SQL),
+    (6, "late obligations in the ledger cache", m0006_late_count.SQL),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
