@@ -1,5 +1,5 @@
 """Lateness is kept: an obligation met after its deadline is 已完成（逾期N个工作日）, for every deadline rule,
-counted in working days with the official calendar, and counted in the ledger."""
+counted in working days with the official calendar, and counted in 统计分析 and the ledger."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.policy import PolicyProfile
 from desktop_app.lifecycle.workdays import DueDate, WorkCalendar
 from desktop_app.services import operations as ops
-from desktop_app.services import queries
+from desktop_app.services import queries, stats
 from tests.core import builders as B
 
 D = dt.date
@@ -182,6 +182,33 @@ def test_late_contract_filing_is_no_longer_a_violation():
     x = one("R04-contract", contract("2026-10-12"))
     assert x.state == R.DONE and not x.open and x.late_workdays == 4
     assert "已于2026-10-12备案，逾期4个工作日" in x.message
+
+
+# ---- 统计分析 ----------------------------------------------------------------------------------
+
+def _finding(rule_id, clause, state, project="p1", late=None):
+    return R.Finding(rule_id, clause, project, project, state, "", late_workdays=late)
+
+
+def test_stats_count_late_obligations_per_clause_and_unit():
+    rows = [{"id": "p1", "unit": "蒙阴县教育和体育局"}, {"id": "p2", "unit": "蒙阴县卫生健康局"}]
+    findings = [
+        _finding("R04-contract", "第四条", R.DONE, "p1", 2),
+        _finding("R04-contract", "第四条", R.DONE, "p2", 1),
+        _finding("R04-contract", "第四条", R.DONE, "p2"),  # on time: not counted
+        _finding("R04-contract", "第四条", R.OVERDUE, "p2"),
+        _finding("R06-report", "第六条", R.DONE, "p1", 5),
+        _finding("R04-progress", "第四条", R.OVERDUE, "p1"),
+    ]
+    by_rule = {row[1]: row[2:] for row in stats.overdue_by_rule(findings).rows}
+    assert by_rule == {"签订采购合同5个工作日内报备案": [1, 2], "验收完成后验收报告报县政府办公室备案": [0, 1],
+                       "每年年底前报告建设进度和预算执行情况": [1, 0]}
+    t = stats.late_by_unit(rows, findings)
+    assert t.headers == ["建设单位", "逾期事项数", "逾期完成数"]
+    assert t.rows == [["蒙阴县教育和体育局", 1, 2], ["蒙阴县卫生健康局", 1, 1]]
+    ledger_rows = [dict(r, plan_year=2026, status="planned", total_investment_fen=0, disbursed_fen=0) for r in rows]
+    assert [t.key for t in stats.figures(ledger_rows, findings)] == [
+        "by_year", "by_unit", "by_status", "overdue_by_rule", "late_by_unit"]
 
 
 # ---- the ledger --------------------------------------------------------------------------------
