@@ -156,12 +156,14 @@ def cmd_check(args) -> int:
     _out(f"检查日期：{today.isoformat()}")
     for f in findings:
         due = f.due.text() if f.due else "—"
-        _out(f"{f.project_code}\t{f.rule_id}\t{f.clause}\t{due}\t{R.STATE_LABELS[f.state]}\t{f.message}")
+        _out(f"{f.project_code}\t{f.rule_id}\t{f.clause}\t{due}\t{f.state_text}\t{f.message}")
     order = "一二三四五六七八九十"
     clauses = sorted({f.clause for f in findings}, key=lambda c: order.index(c[1]) if c[1] in order else 99)
     counts = {s: sum(1 for f in findings if f.state == s) for s in R.STATE_LABELS}
-    _out("合计：" + "，".join(f"{R.STATE_LABELS[s]} {n}" for s, n in counts.items() if n)
-         + f"；涉及条款：{'、'.join(clauses)}")
+    late = sum(1 for f in findings if f.late_workdays)
+    parts = [f"{R.STATE_LABELS[s]} {n}" + (f"（其中逾期完成 {late}）" if s == R.DONE and late else "")
+             for s, n in counts.items() if n]
+    _out("合计：" + "，".join(parts) + f"；涉及条款：{'、'.join(clauses)}")
     return 0
 
 
@@ -221,7 +223,7 @@ def cmd_project_show(args) -> int:
     _out(f"状态：{R.describe_status(p['status'])}")
     for f in findings:
         if f.open:
-            _out(f"  [{R.STATE_LABELS[f.state]}] {f.clause} {f.message}")
+            _out(f"  [{f.state_text}] {f.clause} {f.message}")
     return 0
 
 

@@ -38,10 +38,19 @@ class Finding:
     tab: str = "basic"  # the project-window tab where the clerk acts on it
     record_id: str | None = None
     gate: str | None = None  # which action this blocks: submit / approve / fund / disburse / ...
+    # a deadline met after its due date: working days late (see met_late); None when on time or not met
+    late_workdays: int | None = None
 
     @property
     def open(self) -> bool:
         return self.state != DONE
+
+    @property
+    def state_text(self) -> str:
+        """The state as the clerk reads it: 已完成（逾期3个工作日） for an obligation met late."""
+        if self.state == DONE and self.late_workdays:
+            return f"{STATE_LABELS[DONE]}（{late_text(self.late_workdays)}）"
+        return STATE_LABELS[self.state]
 
     def as_dict(self) -> dict:
         return {
@@ -56,6 +65,8 @@ class Finding:
             "message": self.message,
             "tab": self.tab,
             "record_id": self.record_id,
+            "late_workdays": self.late_workdays,
+            "state_text": self.state_text,
         }
 
 
@@ -117,6 +128,27 @@ def deadline_state(ctx: Context, due: DueDate, done: bool) -> str:
         return PENDING  # far off: no need to count working days one by one
     left, _ = ctx.cal.workdays_between(ctx.today, due.day)
     return UPCOMING if left <= ctx.profile.upcoming_workdays else PENDING
+
+
+def met_late(ctx: Context, due: DueDate, met_on: dt.date | None) -> int | None:
+    """Working days by which an obligation met on `met_on` missed `due`; None if on time or not met.
+
+    Counted with the official calendar: working days in (due, met_on]. A date on a rest day just after
+    the due date counts as the next working day (the office receives it then), so it is 1, never 0.
+    """
+    if met_on is None or met_on <= due.day:
+        return None
+    late, _ = ctx.cal.workdays_between(due.day, met_on)
+    return max(late, 1)
+
+
+def late_text(workdays: int) -> str:
+    return f"逾期{workdays}个工作日"
+
+
+def _earliest(records: Iterable[dict], date_field: str) -> dt.date | None:
+    days = [_d(r.get(date_field)) for r in records]
+    return min((d for d in days if d), default=None)
 
 
 def _due_text(due: DueDate) -> str:
@@ -241,9 +273,13 @@ def r_higher_filing(facts: Facts, ctx: Context):
         if not approved:
             continue
         due = ctx.cal.add_workdays(approved, ctx.profile.higher_filing_workdays)
-        yield _f(facts, "R03-filing", "第三条", deadline_state(ctx, due, bool(rec.get("filed_on"))),
-                 f"上级已于{approved.isoformat()}审批，应于{_due_text(due)}前报县政府办公室备案",
-                 due=due, tab="review", record_id=rec["id"])
+        filed = _d(rec.get("filed_on"))
+        late = met_late(ctx, due, filed)
+        msg = f"上级已于{approved.isoformat()}审批，应于{_due_text(due)}前报县政府办公室备案"
+        if late:
+            msg += f"；{filed.isoformat()}才备案，{late_text(late)}"
+        yield _f(facts, "R03-filing", "第三条", deadline_state(ctx, due, bool(rec.get("filed_on"))), msg,
+                 due=due, tab="review", record_id=rec["id"], late_workdays=late)
 
 
 # ---- 第四条 construction -----------------------------------------------------------------------
@@ -258,16 +294,17 @@ def r_contract(facts: Facts, ctx: Context):
         due = contract_due(c, ctx)
         filed = _d(c.get("filed_on"))
         state = deadline_state(ctx, due, filed is not None)
-        if filed and filed > due.day:
-            msg = f"合同「{c['contract_no']}」逾期备案：应于{_due_text(due)}前，实际{filed.isoformat()}"
-            state = VIOLATION
+        late = met_late(ctx, due, filed)
+        if late:  # filed, late: done, and the lateness is kept (统计分析, 台账)
+            msg = (f"合同「{c['contract_no']}」已于{filed.isoformat()}备案，{late_text(late)}"
+                   f"（应于{_due_text(due)}前）")
         elif filed:
             msg = f"合同「{c['contract_no']}」已于{filed.isoformat()}备案"
         else:
             msg = (f"合同「{c['contract_no']}」于{c['signed_on']}签订，"
                    f"应于{_due_text(due)}前将合同文本及采购文件报县政府办公室备案")
         yield _f(facts, "R04-contract", "第四条", state, msg, due=due, tab="construction",
-                 record_id=c["id"])
+                 record_id=c["id"], late_workdays=late)
 
 
 def construction_years(facts: Facts, ctx: Context) -> range:
@@ -282,12 +319,17 @@ def construction_years(facts: Facts, ctx: Context) -> range:
 
 @rule("R04-progress", "第四条", "每年年底前报告建设进度和预算执行情况")
 def r_progress(facts: Facts, ctx: Context):
-    reported = {r["year"] for r in facts.of("progress_report")}
+    reports = facts.of("progress_report")
+    reported = {r["year"] for r in reports}
     for year in construction_years(facts, ctx):
         due = _calendar_due(dt.date(year, ctx.profile.progress_report_month, ctx.profile.progress_report_day), ctx)
-        yield _f(facts, "R04-progress", "第四条", deadline_state(ctx, due, year in reported),
-                 f"{year}年度建设进度和预算执行情况报告应于{_due_text(due)}前报县政府办公室和县财政局",
-                 due=due, tab="construction")
+        first = _earliest((r for r in reports if r["year"] == year), "reported_on") if year in reported else None
+        late = met_late(ctx, due, first)
+        msg = f"{year}年度建设进度和预算执行情况报告应于{_due_text(due)}前报县政府办公室和县财政局"
+        if late:
+            msg += f"；{first.isoformat()}才报送，{late_text(late)}"
+        yield _f(facts, "R04-progress", "第四条", deadline_state(ctx, due, year in reported), msg,
+                 due=due, tab="construction", late_workdays=late)
 
 
 def change_decisions(facts: Facts, change_id: str) -> list[dict]:
@@ -352,11 +394,11 @@ def r_overspend(facts: Facts, ctx: Context):
 def r_problem(facts: Facts, ctx: Context):
     for pr in facts.of("problem_report"):
         due = ctx.cal.add_workdays(_d(pr["occurred_on"]), ctx.profile.problem_report_workdays)
-        late = _d(pr["reported_on"]) > due.day
-        yield _f(facts, "R04-problem", "第四条", VIOLATION if late else DONE,
-                 (f"重大问题{pr['occurred_on']}发生，{pr['reported_on']}才报告（应于{_due_text(due)}前）"
-                  if late else f"重大问题已于{pr['reported_on']}报告"), due=due, tab="problems",
-                 record_id=pr["id"])
+        late = met_late(ctx, due, _d(pr["reported_on"]))
+        yield _f(facts, "R04-problem", "第四条", DONE,
+                 (f"重大问题{pr['occurred_on']}发生，{pr['reported_on']}才报告，{late_text(late)}"
+                  f"（应于{_due_text(due)}前）" if late else f"重大问题已于{pr['reported_on']}报告"),
+                 due=due, tab="problems", record_id=pr["id"], late_workdays=late)
 
 
 def past_cycle_unexplained(project: dict, today: dt.date, explanation_accepted: bool = False) -> bool:
@@ -409,14 +451,18 @@ def r_rectify(facts: Facts, ctx: Context):
         due = _calendar_due(_d(finding["rectify_by"]), ctx)
         closed = bool(finding.get("closed_on"))
         state = deadline_state(ctx, due, closed)
+        late = met_late(ctx, due, _d(finding.get("closed_on")))
         msg = f"检查发现问题须于{_due_text(due)}前整改完毕：{finding['description'][:40]}"
+        if late:
+            msg = (f"检查发现问题{finding['closed_on']}才整改完毕，{late_text(late)}（期限{_due_text(due)}）："
+                   f"{finding['description'][:40]}")
         if state == OVERDUE:
             nxt = next_sanction(facts)
             ladder = " → ".join(SANCTION_LABELS[c] for c in SANCTION_LADDER)
             msg = (f"整改已逾期（期限{_due_text(due)}）。处理顺序：{ladder}"
                    + (f"；建议下一步：{SANCTION_LABELS[nxt]}" if nxt else ""))
         yield _f(facts, "R05-rectify", "第五条", state, msg, due=due, tab="problems",
-                 record_id=finding["id"])
+                 record_id=finding["id"], late_workdays=late)
 
 
 def funds_withheld(facts: Facts) -> bool:
@@ -490,9 +536,13 @@ def r_report(facts: Facts, ctx: Context):
         if r["conclusion"] != "pass":
             continue
         due = ctx.cal.add_workdays(_d(r["accepted_on"]), ctx.profile.acceptance_report_workdays)
-        yield _f(facts, "R06-report", "第六条", deadline_state(ctx, due, bool(r.get("report_filed_on"))),
-                 f"验收报告及相关材料应于{_due_text(due)}前报县政府办公室备案", due=due,
-                 tab="acceptance", record_id=r["id"])
+        filed = _d(r.get("report_filed_on"))
+        late = met_late(ctx, due, filed)
+        msg = f"验收报告及相关材料应于{_due_text(due)}前报县政府办公室备案"
+        if late:
+            msg += f"；{filed.isoformat()}才备案，{late_text(late)}"
+        yield _f(facts, "R06-report", "第六条", deadline_state(ctx, due, bool(r.get("report_filed_on"))), msg,
+                 due=due, tab="acceptance", record_id=r["id"], late_workdays=late)
 
 
 @rule("R06-failed", "第六条", "未通过验收的限期整改后重新申请")
@@ -515,13 +565,17 @@ def r_self_eval(facts: Facts, ctx: Context):
     accepted_on = _d(acc["accepted_on"])
     opens = add_months(accepted_on, ctx.profile.self_eval_min_months)
     due = _calendar_due(add_months(accepted_on, ctx.profile.self_eval_max_months), ctx)
-    done = any(e["eval_kind"] == "self" for e in facts.of("evaluation"))
+    selfs = [e for e in facts.of("evaluation") if e["eval_kind"] == "self"]
+    done = bool(selfs)
     state = deadline_state(ctx, due, done)
     if state != DONE and ctx.today < opens:
         state = PENDING
-    yield _f(facts, "R06-self-eval", "第六条", state,
-             f"应在{opens.isoformat()}至{_due_text(due)}之间开展绩效自评价并报送自评价报告",
-             due=due, tab="evaluation")
+    first = _earliest(selfs, "evaluated_on")
+    late = met_late(ctx, due, first)
+    msg = f"应在{opens.isoformat()}至{_due_text(due)}之间开展绩效自评价并报送自评价报告"
+    if late:
+        msg += f"；{first.isoformat()}才开展，{late_text(late)}"
+    yield _f(facts, "R06-self-eval", "第六条", state, msg, due=due, tab="evaluation", late_workdays=late)
 
 
 @rule("R06-performance", "第六条", "应用绩效低下的限期整改")
@@ -530,9 +584,13 @@ def r_performance(facts: Facts, ctx: Context):
         if e["grade"] == "poor" and e.get("rectify_by"):
             due = _calendar_due(_d(e["rectify_by"]), ctx)
             later = [x for x in facts.of("evaluation") if x["evaluated_on"] > e["evaluated_on"] and x["grade"] != "poor"]
-            yield _f(facts, "R06-performance", "第六条", deadline_state(ctx, due, bool(later)),
-                     f"绩效评价为“差”，须于{_due_text(due)}前整改；整改后仍达不到应有绩效的追究责任",
-                     due=due, tab="evaluation", record_id=e["id"])
+            first = _earliest(later, "evaluated_on")
+            late = met_late(ctx, due, first)
+            msg = f"绩效评价为“差”，须于{_due_text(due)}前整改；整改后仍达不到应有绩效的追究责任"
+            if late:
+                msg += f"；{first.isoformat()}评价整改合格，{late_text(late)}"
+            yield _f(facts, "R06-performance", "第六条", deadline_state(ctx, due, bool(later)), msg,
+                     due=due, tab="evaluation", record_id=e["id"], late_workdays=late)
 
 
 # ---- 第七条 sharing ---------------------------------------------------------------------------
@@ -579,11 +637,27 @@ def r_surplus(facts: Facts, ctx: Context):
     surplus = paid - spent
     if surplus <= 0:
         return
-    returned = sum(r["amount_fen"] for r in facts.of("surplus_return"))
+    returns = facts.of("surplus_return")
+    returned = sum(r["amount_fen"] for r in returns)
     due = _calendar_due(add_months(_d(acc["accepted_on"]), ctx.profile.surplus_return_months), ctx)
-    yield _f(facts, "R08-surplus", "第八条", deadline_state(ctx, due, returned >= surplus),
-             f"已拨建设资金超出合同支出{fen_to_wan_text(surplus)}万元，节余资金应于{_due_text(due)}前按原渠道退回"
-             f"（已退回{fen_to_wan_text(returned)}万元）", due=due, tab="funds")
+    met_on = surplus_returned_on(returns, surplus)
+    late = met_late(ctx, due, met_on)
+    msg = (f"已拨建设资金超出合同支出{fen_to_wan_text(surplus)}万元，节余资金应于{_due_text(due)}前按原渠道退回"
+           f"（已退回{fen_to_wan_text(returned)}万元）")
+    if late:
+        msg += f"；{met_on.isoformat()}才退回完毕，{late_text(late)}"
+    yield _f(facts, "R08-surplus", "第八条", deadline_state(ctx, due, returned >= surplus), msg,
+             due=due, tab="funds", late_workdays=late)
+
+
+def surplus_returned_on(returns: list[dict], surplus: int) -> dt.date | None:
+    """The date the returns first added up to the whole surplus (None: not yet, or undated)."""
+    total = 0
+    for r in sorted(returns, key=lambda r: r.get("returned_on") or ""):
+        total += r["amount_fen"]
+        if total >= surplus:
+            return _d(r.get("returned_on"))
+    return None
 
 
 @rule("R08-om-budget", "第八条", "大型项目运维经费概算与建设资金概算一并报审")
@@ -608,9 +682,15 @@ def _security_due(facts: Facts, ctx: Context, kind: str, months: int, label: str
     if not acc or facts.status not in BUILT:
         return
     due = _calendar_due(add_months(_d(acc["accepted_on"]), months), ctx)
-    done = any(r["security_kind"] == kind and r["done_on"] >= acc["accepted_on"] for r in facts.of("security_record"))
-    yield _f(facts, rule_id, "第九条", deadline_state(ctx, due, done),
-             f"系统运行后应于{_due_text(due)}前完成{label}", due=due, tab="security")
+    done = [r for r in facts.of("security_record")
+            if r["security_kind"] == kind and r["done_on"] >= acc["accepted_on"]]
+    first = _earliest(done, "done_on")
+    late = met_late(ctx, due, first)
+    msg = f"系统运行后应于{_due_text(due)}前完成{label}"
+    if late:
+        msg += f"；{first.isoformat()}才完成，{late_text(late)}"
+    yield _f(facts, rule_id, "第九条", deadline_state(ctx, due, bool(done)), msg, due=due, tab="security",
+             late_workdays=late)
 
 
 @rule("R09-mlps-testing", "第九条", "系统运行后开展等级保护测评和整改")

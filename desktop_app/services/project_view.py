@@ -83,7 +83,7 @@ class ProjectView:
         f = self.finding_for(record_id, rule_id)
         if f is None or f.due is None:
             return ""
-        return f"{f.due.text()}　{R.STATE_LABELS[f.state]}"
+        return f"{f.due.text()}　{f.state_text}"
 
     def org_name(self, org_id: str | None) -> str:
         for o in self.organisations:
@@ -109,7 +109,7 @@ def load(session, project_id: str) -> ProjectView:
 
 def finding_text(f: R.Finding) -> str:
     due = f"；期限：{f.due.text()}" if f.due else ""
-    return f"【{R.STATE_LABELS[f.state]}】{f.message}（依据：通知{f.clause}{due}）"
+    return f"【{f.state_text}】{f.message}（依据：通知{f.clause}{due}）"
 
 
 # ---- who may write what ----------------------------------------------------------------------

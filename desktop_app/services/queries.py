@@ -14,7 +14,8 @@ LEDGER_SQL = """
 SELECT p.id, p.code, p.name, o.name AS unit, o.code AS unit_code, p.plan_year, p.status,
        p.total_investment_fen, COALESCE(dl.disbursed_fen, 0) AS disbursed_fen, p.responsible_person,
        dl.next_due, COALESCE(dl.next_due_tentative, 0) AS next_due_tentative, dl.next_message,
-       COALESCE(dl.overdue, 0) AS overdue, COALESCE(dl.blocked, 0) AS blocked
+       COALESCE(dl.overdue, 0) AS overdue, COALESCE(dl.blocked, 0) AS blocked,
+       COALESCE(dl.late_done, 0) AS late_done
 FROM projects p
 JOIN organisations o ON o.id = p.lead_org_id
 LEFT JOIN project_deadlines dl ON dl.project_id = p.id
@@ -44,12 +45,16 @@ def check(store: Store, today: dt.date | None = None, project_ids: list[str] | N
 
 
 def refresh_deadlines(store: Store, today: dt.date | None = None, project_ids: list[str] | None = None) -> int:
-    """Recompute the ledger's next-deadline column from the rules (all projects, or some)."""
+    """Recompute the ledger's next-deadline column from the rules (all projects, or some), with the
+    counts of overdue/violation, blocked and late-met (已完成（逾期）) obligations per project."""
     today = today or dt.date.today()
     findings = check(store, today, project_ids)
     summary: dict[str, dict] = {}
     for f in findings:
-        s = summary.setdefault(f.project_id, {"next": None, "msg": None, "tent": 0, "overdue": 0, "blocked": 0})
+        s = summary.setdefault(f.project_id, {"next": None, "msg": None, "tent": 0, "overdue": 0, "blocked": 0,
+                                              "late": 0})
+        if f.late_workdays:
+            s["late"] += 1
         if f.state in (R.OVERDUE, R.VIOLATION):
             s["overdue"] += 1
         if f.state == R.BLOCKED:
@@ -66,15 +71,15 @@ def refresh_deadlines(store: Store, today: dt.date | None = None, project_ids: l
                                        f"WHERE project_id IN ({marks}) GROUP BY project_id", tuple(ids)))
     rows = []
     for pid in ids:
-        s = summary.get(pid, {"next": None, "msg": None, "tent": 0, "overdue": 0, "blocked": 0})
+        s = summary.get(pid, {"next": None, "msg": None, "tent": 0, "overdue": 0, "blocked": 0, "late": 0})
         rows.append((pid, s["next"].isoformat() if s["next"] else None, s["tent"], s["msg"], s["overdue"],
-                     s["blocked"], today.isoformat(), paid.get(pid) or 0))
+                     s["blocked"], today.isoformat(), paid.get(pid) or 0, s["late"]))
     with store.tx():
         if project_ids is None:
             store.conn.execute("DELETE FROM project_deadlines")
         store.conn.executemany(
             "INSERT OR REPLACE INTO project_deadlines (project_id, next_due, next_due_tentative, next_message, "
-            "overdue, blocked, computed_for, disbursed_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "overdue, blocked, computed_for, disbursed_fen, late_done) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         store.set_setting("deadlines_computed_for", today.isoformat())
     return len(rows)
 

@@ -108,12 +108,35 @@ def by_status(rows: list[dict]) -> Table:
 
 
 def overdue_by_rule(findings: list[R.Finding]) -> Table:
+    """Per clause and rule: obligations overdue today, and obligations met late (已完成（逾期N个工作日）)."""
     titles = {r.id: r.title for r in R.RULES}
     count = Counter((f.clause, f.rule_id) for f in findings if f.state == R.OVERDUE)
-    ranked = sorted(count, key=lambda k: (-count[k], k))
-    return Table("overdue_by_rule", "逾期义务（按条款和规则）", ["条款", "规则", "逾期事项数"],
-                 [[clause, titles.get(rule_id, rule_id), count[(clause, rule_id)]] for clause, rule_id in ranked])
+    late = Counter((f.clause, f.rule_id) for f in findings if f.late_workdays)
+    keys = set(count) | set(late)
+    ranked = sorted(keys, key=lambda k: (-count[k], -late[k], k))
+    return Table("overdue_by_rule", "逾期义务（按条款和规则）", ["条款", "规则", "逾期事项数", "逾期完成数"],
+                 [[clause, titles.get(rule_id, rule_id), count[(clause, rule_id)], late[(clause, rule_id)]]
+                  for clause, rule_id in ranked])
+
+
+def late_by_unit(rows: list[dict], findings: list[R.Finding]) -> Table:
+    """Per unit: obligations overdue today and obligations met late, most first."""
+    unit_of = {r["id"]: r["unit"] for r in rows}
+    count: Counter = Counter()
+    late: Counter = Counter()
+    for f in findings:
+        unit = unit_of.get(f.project_id)
+        if unit is None:
+            continue
+        if f.state == R.OVERDUE:
+            count[unit] += 1
+        if f.late_workdays:
+            late[unit] += 1
+    ranked = sorted(set(count) | set(late), key=lambda u: (-count[u] - late[u], -late[u], u))
+    return Table("late_by_unit", "逾期义务（按建设单位）", ["建设单位", "逾期事项数", "逾期完成数"],
+                 [[u, count[u], late[u]] for u in ranked])
 
 
 def figures(rows: list[dict], findings: list[R.Finding]) -> list[Table]:
-    return [by_plan_year(rows), by_unit(rows), by_status(rows), overdue_by_rule(findings)]
+    return [by_plan_year(rows), by_unit(rows), by_status(rows), overdue_by_rule(findings),
+            late_by_unit(rows, findings)]

@@ -56,7 +56,7 @@ COLUMNS = [
     ("code", "编号", "text"), ("name", "项目名称", "text"), ("unit", "建设单位", "text"),
     ("plan_year", "年度", "int"), ("status", "状态", "text"), ("total", "总投资(万元)", "money"),
     ("paid", "已拨付(万元)", "money"), ("person", "责任人", "text"), ("due", "下一期限", "text"),
-    ("risk", "风险", "text"),
+    ("risk", "风险", "text"), ("late", "逾期完成", "int"),
 ]
 COL = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
 HEADERS = [h for _, h, _ in COLUMNS]
@@ -75,6 +75,14 @@ def risk_text(row: dict) -> str:
     if row.get("blocked"):
         parts.append(f"受限{row['blocked']}项" if row["blocked"] > 1 else "受限")
     return "，".join(parts)
+
+
+def late_text(row: dict) -> str:
+    """Obligations this project met, but late (已完成（逾期N个工作日）); blank when none."""
+    return str(row["late_done"]) if row.get("late_done") else ""
+
+
+LATE_TIP = "已完成但超过期限的义务数（如合同逾期备案、进度报告逾期报送）；详见项目各页的“已完成（逾期N个工作日）”"
 
 
 def due_text(row: dict) -> str:
@@ -98,10 +106,11 @@ class _Row:
         disp = (row["code"], row["name"], row["unit"], str(row["plan_year"]), row.get("status_label")
                 or status_label(row["status"]), fen_to_wan_text(row["total_investment_fen"]),
                 fen_to_wan_text(row["disbursed_fen"]), row.get("responsible_person") or "", due_text(row),
-                risk_text(row))
+                risk_text(row), late_text(row))
         keys = (row["code"], row["name"], row["unit"], row["plan_year"], STATUS_ORDER.get(row["status"], 99),
                 row["total_investment_fen"] or 0, row["disbursed_fen"] or 0, row.get("responsible_person") or "",
-                row.get("next_due") or NO_DUE, (row.get("overdue") or 0) * 1000 + (row.get("blocked") or 0))
+                row.get("next_due") or NO_DUE, (row.get("overdue") or 0) * 1000 + (row.get("blocked") or 0),
+                row.get("late_done") or 0)
         hay = f"{row['code']}\n{row['name']}\n{row['unit']}".lower()
         return cls(row, disp, keys, hay)
 
@@ -178,6 +187,8 @@ class LedgerModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section == COL["late"]:
+            return LATE_TIP
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -193,7 +204,7 @@ class LedgerModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if c in (COL["total"], COL["paid"]):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if c == COL["plan_year"]:
+            if c in (COL["plan_year"], COL["late"]):
                 return int(Qt.AlignmentFlag.AlignCenter)
             return None
         overdue, blocked = r.data.get("overdue"), r.data.get("blocked")
@@ -202,7 +213,11 @@ class LedgerModel(QAbstractTableModel):
                 return QBrush(RED if overdue else ORANGE)
             if role == Qt.ItemDataRole.BackgroundRole:
                 return QBrush(RED_BG if overdue else ORANGE_BG)
+        if c == COL["late"] and r.data.get("late_done") and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(ORANGE)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if c == COL["late"]:
+                return LATE_TIP
             if c == COL["due"] and r.data.get("next_message"):
                 return r.data["next_message"] + ("\n（暂定：该年度官方节假日安排尚未录入）"
                                                  if r.data.get("next_due_tentative") else "")
@@ -280,7 +295,7 @@ def export_rows(rows: list[_Row]) -> list[list]:
     for r in rows:
         d, disp = r.data, r.display
         out.append([disp[0], disp[1], disp[2], d["plan_year"], disp[4], wan(d["total_investment_fen"]),
-                    wan(d["disbursed_fen"]), disp[7], disp[8], disp[9]])
+                    wan(d["disbursed_fen"]), disp[7], disp[8], disp[9], d.get("late_done") or 0])
     return out
 
 
@@ -349,7 +364,8 @@ class LedgerPage(QWidget):
         # widths from sample texts in the UI font, so 微软雅黑 and the bundled fonts both fit
         for key, sample in (("code", "MY-2026-0000"), ("unit", "蒙阴县人力资源和社会保"), ("plan_year", "2026"),
                             ("status", "已申请验收"), ("total", "000,000.00"), ("paid", "000,000.00"),
-                            ("person", "欧阳明华"), ("due", "2026-12-31（暂定）"), ("risk", "逾期10项，受限2项")):
+                            ("person", "欧阳明华"), ("due", "2026-12-31（暂定）"), ("risk", "逾期10项，受限2项"),
+                            ("late", "00")):
             header_w = fm.horizontalAdvance(HEADERS[COL[key]]) + 8
             self.view.setColumnWidth(COL[key], max(fm.horizontalAdvance(sample), header_w) + 14)
         self.view.setColumnWidth(COL["name"], fm.horizontalAdvance("县" * 14))

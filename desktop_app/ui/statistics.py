@@ -1,4 +1,6 @@
-"""统计分析: four bar charts (QtCharts) over the ledger and today's findings, and their tables to xlsx."""
+"""统计分析: bar charts (QtCharts) over the ledger and today's findings, and their tables to xlsx.
+
+The fourth cell has two tabs: overdue and late-met obligations (已完成（逾期）) by clause and by unit."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +36,8 @@ from desktop_app.ui.icons import icon
 from desktop_app.ui.loading import BackgroundLoad
 from desktop_app.ui.worker import run_task
 
-BLUE, GREEN, RED = QColor("#3a78c2"), QColor("#4a9a5c"), QColor("#c62828")
+BLUE, GREEN, RED, ORANGE = QColor("#3a78c2"), QColor("#4a9a5c"), QColor("#c62828"), QColor("#e08a1e")
+OVERDUE_SERIES, LATE_SERIES = "今日逾期", "逾期完成"
 
 
 def load_tables(session) -> list[stats.Table]:
@@ -150,31 +154,46 @@ def status_chart(t: stats.Table) -> QChart:
     return chart
 
 
-def overdue_chart(t: stats.Table) -> QChart:
-    chart = _chart(t.title)
-    rows = list(reversed(t.rows[:12]))
-    bars = QBarSet("逾期事项数")
-    bars.setColor(RED)
-    bars.setLabelColor(QColor("#222222"))
-    for row in rows:
-        bars.append(row[2])
+def _overdue_and_late(title: str, labels: list[str], overdue: list[int], late: list[int], empty: str) -> QChart:
+    """Horizontal bars: obligations overdue today (red) and obligations met late (orange)."""
+    chart = _chart(title)
     series = QHorizontalBarSeries()
-    series.append(bars)
+    for name, colour, values in ((OVERDUE_SERIES, RED, overdue), (LATE_SERIES, ORANGE, late)):
+        bars = QBarSet(name)
+        bars.setColor(colour)
+        bars.setLabelColor(QColor("#222222"))
+        for v in values:
+            bars.append(v)
+        series.append(bars)
     series.setLabelsVisible(True)
     series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
     chart.addSeries(series)
-    cats = _categories([f"{row[0]} {_short(row[1], 12)}" for row in rows] or ["（无逾期）"])
+    cats = _categories(labels or [empty])
     chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(cats)
-    axis = _value_axis(max([r[2] for r in rows] or [0]), "项", integer=True)
+    axis = _value_axis(max(overdue + late or [0]), "项", integer=True)
     chart.addAxis(axis, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(axis)
-    chart.legend().hide()
     return chart
 
 
+def overdue_chart(t: stats.Table) -> QChart:
+    rows = list(reversed(t.rows[:12]))
+    return _overdue_and_late(t.title, [f"{row[0]} {_short(row[1], 12)}" for row in rows],
+                             [row[2] for row in rows], [row[3] for row in rows], "（无逾期）")
+
+
+def late_unit_chart(t: stats.Table, county: str = "") -> QChart:
+    rows = list(reversed(t.rows[:12]))
+    return _overdue_and_late(t.title, [_short(_unit_label(row[0], county), 14) for row in rows],
+                             [row[1] for row in rows], [row[2] for row in rows], "（无逾期）")
+
+
 BUILDERS = {"by_year": year_chart, "by_unit": unit_chart, "by_status": status_chart,
-            "overdue_by_rule": overdue_chart}
+            "overdue_by_rule": overdue_chart, "late_by_unit": late_unit_chart}
+# the fourth grid cell: one tab per view of the overdue and late-met obligations
+OVERDUE_TABS = (("overdue_by_rule", "按条款"), ("late_by_unit", "按建设单位"))
+WITH_COUNTY = ("by_unit", "late_by_unit")  # charts that shorten unit names by the county's name
 
 
 def write_tables_xlsx(path: str | Path, tables: list[stats.Table], progress=None) -> Path:
@@ -218,12 +237,19 @@ class StatisticsPage(BackgroundLoad, QWidget):
         top.addWidget(self.export_btn)
         grid = QGridLayout()
         grid.setSpacing(6)
-        for i, key in enumerate(BUILDERS):
+        for key in BUILDERS:
             view = QChartView()
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
             view.setMinimumSize(360, 260)
             self.views[key] = view
-            grid.addWidget(view, i // 2, i % 2)
+        tabbed = dict(OVERDUE_TABS)
+        for i, key in enumerate(k for k in BUILDERS if k not in tabbed):
+            grid.addWidget(self.views[key], i // 2, i % 2)
+        self.overdue_tabs = QTabWidget()
+        self.overdue_tabs.setDocumentMode(True)
+        for key, label in OVERDUE_TABS:
+            self.overdue_tabs.addTab(self.views[key], label)
+        grid.addWidget(self.overdue_tabs, 1, 1)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(grid, 1)
@@ -243,7 +269,7 @@ class StatisticsPage(BackgroundLoad, QWidget):
         by_key = {t.key: t for t in tables}
         for key, build in BUILDERS.items():
             old = self.views[key].chart()
-            chart = unit_chart(by_key[key], self.county) if key == "by_unit" else build(by_key[key])
+            chart = build(by_key[key], self.county) if key in WITH_COUNTY else build(by_key[key])
             self.views[key].setChart(chart)
             if old is not None:
                 old.deleteLater()
@@ -251,7 +277,9 @@ class StatisticsPage(BackgroundLoad, QWidget):
         n = sum(r[1] for r in year.rows)
         total = sum(r[2] for r in year.rows)
         overdue = sum(r[2] for r in by_key["overdue_by_rule"].rows)
-        self.summary.setText(f"共 {n} 个项目，总投资 {total:,.2f} 万元；今日逾期义务 {overdue} 项")
+        late = sum(r[3] for r in by_key["overdue_by_rule"].rows)
+        self.summary.setText(f"共 {n} 个项目，总投资 {total:,.2f} 万元；今日逾期义务 {overdue} 项；"
+                             f"{LATE_SERIES}（已完成但超过期限）{late} 项")
         self.export_btn.setEnabled(True)
         self.loaded = True
 

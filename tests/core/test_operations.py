@@ -330,9 +330,9 @@ def test_migration_missing_in_the_middle_is_still_applied(tmp_path, monkeypatch)
     # a file migrated by a build that had 1 and 3 but not yet 2 still gets 2 later
     import desktop_app.models.store as store_mod
     from desktop_app.models.migrations import MIGRATIONS
+    every = {v for v, _, _ in MIGRATIONS}
     monkeypatch.setattr(store_mod, "MIGRATIONS", [m for m in MIGRATIONS if m[0] != 2])
     s = store_mod.Store.open(tmp_path / "m.db")
-    every = {m[0] for m in MIGRATIONS}
     assert {r[0] for r in s.conn.execute("SELECT version FROM schema_migrations")} == every - {2}
     s.close()
     monkeypatch.setattr(store_mod, "MIGRATIONS", MIGRATIONS)

@@ -78,7 +78,7 @@ def test_statistics_charts_and_export(window, qtbot, tmp_path):
     page.export_to(str(out), on_done=done.append)
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
     wb = load_workbook(out)
-    assert len(wb.sheetnames) == 4
+    assert len(wb.sheetnames) == 5  # the four charts and the per-unit overdue/late table
     ws = wb[wb.sheetnames[0]]
     assert ws["A1"].value == "计划年度" and ws["C2"].number_format == "#,##0.00"
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from desktop_app.models.migrations import m0001_initial, m0002_exchange, m0003_ledger_cache, m0004_authority
+from desktop_app.models.migrations import (
+    m0001_initial,
+    m0002_exchange,
+    m0003_ledger_cache,
+    m0004_authority,
+    m0005_late_count,
+)
 
 # (version, name, sql). Append only; never edit an applied migration.
 MIGRATIONS: list[tuple[int, str, str]] = [
@@ -10,6 +16,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (2, "exchange", m0002_exchange.SQL),
     (3, "ledger cache", m0003_ledger_cache.SQL),
     (4, "authority", m0004_authority.SQL),
+    (5, "late obligations in the ledger cache", m0005_late_count.SQL),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
