@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -26,10 +27,14 @@ from PySide6.QtWidgets import (
 from desktop_app.errors import GovisError, ValidationError
 from desktop_app.models.fields import BOOL, ENUM, LONGTEXT, MONEY, REF, Field, Kind, fen_to_wan_text
 from desktop_app.models.kinds import KINDS
+from desktop_app.services import attachment_files as AF
 from desktop_app.services import project_view as PV
 from desktop_app.ui.forms import RecordForm
 
 Column = tuple[str, Callable[[dict], str]]
+
+# file dialogs offer only the allowed attachment types
+ATTACH_FILTER = f"允许的附件类型 ({AF.DIALOG_PATTERNS})"
 
 # fields that decide a project's status: not editable after the action that wrote them
 LOCKED_ON_EDIT = {
@@ -283,7 +288,7 @@ class RecordSection(QGroupBox):
 
     @classmethod
     def choose_file(cls, parent) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(parent, "选择要附加的文件")
+        path, _ = QFileDialog.getOpenFileName(parent, "选择要附加的文件", "", ATTACH_FILTER)
         return path or None
 
     def attach_to_selected(self) -> dict | None:
@@ -297,6 +302,7 @@ class RecordSection(QGroupBox):
             att = self.session.attach_file(self.view_.id, path, self.kind.name, row["id"])
         except GovisError as exc:
             self.note.setText(exc.message)
+            QMessageBox.warning(self, "未能附加文件", exc.message)
             return None
         self.written.emit(self.kind.name)
         return att
