@@ -11,7 +11,7 @@ extension, never taken from the input. A file is opened only as a copy named aft
 title plus the checked extension (`open_copy_name`), never under its stored name.
 
 The signatures are a small hand-written table on purpose: the check is "does the content start like
-the declared family", for nine families including WPS/ET/OFD and plain Chinese text. `filetype` has
+the declared type", for seven signatures plus plain Chinese text, WPS/ET/OFD included. `filetype` has
 no WPS, ET, OFD or text, and its doc/xls matchers refuse OLE2 files they cannot identify further
 (WPS and ET files are OLE2); `puremagic` ranks guesses from an extension-keyed database (a PDF also
 reads as .fdf, any zip as .docx/.pptx/...), so either would still need this table on top of it.
