@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -552,17 +551,22 @@ def set_holidays(store: Store, actor: Actor, year: int, holidays: list[str], wor
     return len(rows)
 
 
-def attach_file(store: Store, actor: Actor, project_id: str, path: str | Path, record_kind: str | None = None,
-                record_id: str | None = None) -> dict:
+def attach_file(store: Store, actor: Actor, project_id: str, path: str | Path, record_kind: str,
+                record_id: str) -> dict:
+    """Attach a file to an existing record of the project: record_kind/record_id of a record whose
+    project is `project_id`, or record_kind='project', record_id=project_id for a file about the
+    project as a whole. The name is cleaned, the extension must be allowed and the content must fit
+    it (`attachment_files.check_attachment`); the stored media type is derived from the extension."""
+    from desktop_app.services import attachment_files as AF
+
     project = store.get("project", project_id)
     if actor.role == UNIT and project["lead_org_id"] != actor.org_id and not store.one(
             "SELECT 1 FROM project_co_builders WHERE project_id=? AND org_id=?", (project_id, actor.org_id)):
         raise Refused("只有项目牵头单位或共建单位才能为该项目添加附件")
-    if record_kind is not None:
-        kind = KINDS.get(record_kind)
-        record = store.find(kind, record_id) if kind and kind.project_scoped and record_id else None
-        if record is None or record["project_id"] != project_id:
-            raise ValidationError({"record_id": "要附加文件的记录不属于本项目"})
+    try:
+        AF.bound_record(store, project_id, record_kind, record_id)
+    except ValueError as exc:
+        raise ValidationError({"record_id": str(exc)}) from None
     p = Path(path)
     if not p.is_file():
         raise ValidationError({"file": f"找不到文件：{p}"})
@@ -570,15 +574,19 @@ def attach_file(store: Store, actor: Actor, project_id: str, path: str | Path, r
     if size > MAX_ATTACHMENT:
         raise ValidationError({"file": f"文件过大（{size // 1024 // 1024} MB），单个附件不超过 50 MB，请压缩或分拆"})
     content = p.read_bytes()
+    try:
+        filename, _ext, media_type = AF.check_attachment(p.name, None, content)
+    except ValueError as exc:
+        raise ValidationError({"file": str(exc)}) from None
     now = now_iso()
     row = {"id": new_id(), "owner_org": actor.org_id, "rev": 1, "created_at": now, "updated_at": now,
-           "project_id": project_id, "record_kind": record_kind, "record_id": record_id, "filename": p.name,
-           "media_type": mimetypes.guess_type(p.name)[0] or "application/octet-stream", "size": size,
+           "project_id": project_id, "record_kind": record_kind, "record_id": record_id, "filename": filename,
+           "media_type": media_type, "size": size,
            "sha256": hashlib.sha256(content).hexdigest(), "content": content}
     with store.tx():
         store.insert("attachments", row)
         audit.append(store, actor, "添加附件", "attachment", row["id"], project_id,
-                     f"{project['code']} 添加附件 {p.name}", after=_public(row))
+                     f"{project['code']} 添加附件 {filename}", after=_public(row))
     return _public(row)
 
 

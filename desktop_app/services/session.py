@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from desktop_app.lifecycle import machine
 from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.facts import load_context, load_facts
+from desktop_app.models.kinds import KINDS
 from desktop_app.models.store import Store
+from desktop_app.services import attachment_files as AF
 from desktop_app.services import audit, queries
 from desktop_app.services import operations as ops
 
@@ -72,16 +74,27 @@ class Session:
     def transition(self, project_id: str, action: str, values: dict | None = None) -> dict:
         return ops.transition(self.store, self.actor, project_id, action, values, self.today)
 
-    def attach_file(self, project_id: str, path: str, record_kind: str | None = None,
-                    record_id: str | None = None) -> dict:
+    def attach_file(self, project_id: str, path: str, record_kind: str, record_id: str) -> dict:
+        """Attach to a record of the project; record_kind='project', record_id=project_id for the project."""
         return ops.attach_file(self.store, self.actor, project_id, path, record_kind, record_id)
 
     def attachments(self, project_id: str) -> list[dict]:
         return self.store.all("SELECT id, record_kind, record_id, filename, media_type, size, sha256, created_at "
                               "FROM attachments WHERE project_id=? ORDER BY created_at", (project_id,))
 
-    def attachment_content(self, attachment_id: str) -> tuple[str, bytes]:
-        row = self.store.one("SELECT filename, content FROM attachments WHERE id=?", (attachment_id,))
+    def attachment_to_open(self, attachment_id: str) -> tuple[str, bytes]:
+        """(name for the opened copy, content): the bound record's title plus the checked extension,
+        never the stored file name. Refuses (Chinese) a stored file whose type or content is not allowed."""
+        row = self.store.one("SELECT project_id, record_kind, record_id, filename, media_type, content "
+                             "FROM attachments WHERE id=?", (attachment_id,))
         if not row:
             raise ops.NotFound("找不到该附件")
-        return row["filename"], row["content"]
+        try:
+            _name, ext, _type = AF.check_attachment(row["filename"], None, row["content"])
+        except ValueError as exc:
+            raise ops.Refused(f"出于安全考虑，该附件不予打开：{exc}") from None
+        kind, rid = row["record_kind"], row["record_id"]
+        if kind not in KINDS or not rid:  # attachments added before every file was bound to a record
+            kind, rid = "project", row["project_id"]
+        record = self.store.find(kind, rid) if rid else None
+        return AF.open_copy_name(AF.record_title(kind, record), ext), row["content"]

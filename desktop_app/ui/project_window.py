@@ -34,7 +34,7 @@ from desktop_app.models.kinds import KINDS, PROHIBITED, UNIT
 from desktop_app.services import project_view as PV
 from desktop_app.ui.actions import ActionBar
 from desktop_app.ui.forms import ERROR_STYLE, RecordForm
-from desktop_app.ui.record_table import RecordSection, RowsModel, make_table
+from desktop_app.ui.record_table import ATTACH_FILTER, RecordSection, RowsModel, make_table
 
 STATE_COLOURS = {R.VIOLATION: "#c0392b", R.OVERDUE: "#c0392b", R.BLOCKED: "#b9770e",
                  R.UPCOMING: "#b9770e", R.PENDING: "#2c3e50"}
@@ -407,33 +407,43 @@ class ProjectWindow(QMainWindow):
     @classmethod
     def choose_file(cls, parent) -> str:
         """Ask for a file to attach (tests patch this)."""
-        path, _ = QFileDialog.getOpenFileName(parent, "选择要添加的附件", "",
-                                              "常用文件 (*.pdf *.jpg *.jpeg *.png *.doc *.docx *.xls *.xlsx *.wps *.et *.ofd);;所有文件 (*)")
+        path, _ = QFileDialog.getOpenFileName(parent, "选择要添加的附件（关联到本项目）", "", ATTACH_FILTER)
         return path
 
     def add_attachment(self) -> None:
+        """Attach a file about the project as a whole (bound to the project record itself); files about
+        one record are attached from that record's table (附加文件…)."""
         path = self.choose_file(self)
         if not path or self.project_id is None:
             return
         try:
-            self.session.attach_file(self.project_id, path)
+            att = self.session.attach_file(self.project_id, path, "project", self.project_id)
         except GovisError as exc:
             self.statusBar().showMessage(f"未能添加附件：{exc.message}", 10000)
+            QMessageBox.warning(self, "未能添加附件", exc.message)
             return
-        self._after_write(f"已添加附件 {Path(path).name}")
+        self._after_write(f"已添加附件 {att['filename']}")
 
     def open_attachment(self) -> Path | None:
+        """Open a copy named after the bound record's title plus the checked extension, in a fresh
+        temporary folder (never the stored file name)."""
         row = self.pages["attachments"].selected()
         if row is None:
             self.statusBar().showMessage("请先在表中选择一个附件", 6000)
             return None
         try:
-            name, content = self.session.attachment_content(row["id"])
+            name, content = self.session.attachment_to_open(row["id"])
         except GovisError as exc:
-            self.statusBar().showMessage(exc.message, 8000)
+            self.statusBar().showMessage(exc.message, 10000)
+            QMessageBox.warning(self, "未能打开附件", exc.message)
             return None
-        target = Path(tempfile.mkdtemp(prefix="govis-")) / Path(name).name
-        target.write_bytes(content)
+        target = Path(tempfile.mkdtemp(prefix="govis-")) / name
+        try:
+            target.write_bytes(content)
+        except OSError as exc:
+            QMessageBox.warning(self, "未能打开附件", f"无法写入临时文件「{target}」：{exc.strerror or exc}。"
+                                "请检查系统盘是否已满后重试。")
+            return None
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))):
             self.statusBar().showMessage(f"没有能打开该文件的程序，文件已保存到 {target}", 10000)
         return target

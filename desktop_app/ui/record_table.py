@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -27,11 +28,14 @@ from desktop_app.errors import GovisError, ValidationError
 from desktop_app.models import authority as A
 from desktop_app.models.fields import BOOL, ENUM, LONGTEXT, MONEY, REF, Field, Kind, fen_to_wan_text
 from desktop_app.models.kinds import KINDS
+from desktop_app.services import attachment_files as AF
 from desktop_app.services import project_view as PV
 from desktop_app.ui.forms import RecordForm
 
 Column = tuple[str, Callable[[dict], str]]
 
+# file dialogs offer only the allowed attachment types
+ATTACH_FILTER = f"允许的附件类型 ({AF.DIALOG_PATTERNS})"
 
 
 def display(f: Field, value, ref_labels: dict | None = None) -> str:
@@ -277,7 +281,7 @@ class RecordSection(QGroupBox):
 
     @classmethod
     def choose_file(cls, parent) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(parent, "选择要附加的文件")
+        path, _ = QFileDialog.getOpenFileName(parent, "选择要附加的文件", "", ATTACH_FILTER)
         return path or None
 
     def attach_to_selected(self) -> dict | None:
@@ -291,6 +295,7 @@ class RecordSection(QGroupBox):
             att = self.session.attach_file(self.view_.id, path, self.kind.name, row["id"])
         except GovisError as exc:
             self.note.setText(exc.message)
+            QMessageBox.warning(self, "未能附加文件", exc.message)
             return None
         self.written.emit(self.kind.name)
         return att

@@ -352,3 +352,77 @@ def test_2027_deadline_tentative_until_the_county_enters_the_2027_table(county):
     ops.set_holidays(c.store, c.county, 2027, ["2027-01-01"], [])
     [f] = [x for x in queries.check(c.store, D(2026, 12, 30), [p["id"]]) if x.rule_id == "R04-contract"]
     assert not f.due.tentative and f.due.day == D(2027, 1, 7)
+
+
+# ---- attachments --------------------------------------------------------------------------------
+
+def _scan(tmp_path, name="项目申请报告.pdf", content=b"%PDF-1.4\n%scan\n"):
+    f = tmp_path / "in" / name
+    f.parent.mkdir(exist_ok=True)
+    f.write_bytes(content)
+    return f
+
+
+def test_unbound_attachment_is_refused_and_changes_nothing(county, tmp_path):
+    c = county
+    p = B.new_project(c)
+    before = snapshot(c.store)
+    for kind, rid in [(None, None), ("material", None), (None, p["id"])]:
+        with pytest.raises(ValidationError, match="附件必须关联本项目的一条记录") as exc:
+            ops.attach_file(c.store, c.unit, p["id"], _scan(tmp_path), kind, rid)
+        assert set(exc.value.fields) == {"record_id"}
+    assert snapshot(c.store) == before
+
+
+def test_attachment_to_another_projects_record_is_refused(county, tmp_path):
+    c = county
+    mine, other = B.new_project(c), B.new_project(c, name="县教育资源公共服务平台")
+    B.add_materials(c, other["id"])
+    theirs = c.store.for_project("material", other["id"])[0]
+    before = snapshot(c.store)
+    with pytest.raises(ValidationError, match="不属于本项目"):
+        ops.attach_file(c.store, c.unit, mine["id"], _scan(tmp_path), "material", theirs["id"])
+    with pytest.raises(ValidationError, match="不一致"):  # the project binding names the project itself
+        ops.attach_file(c.store, c.unit, mine["id"], _scan(tmp_path), "project", other["id"])
+    with pytest.raises(ValidationError, match="记录不存在"):
+        ops.attach_file(c.store, c.unit, mine["id"], _scan(tmp_path), "material", "no-such-id")
+    assert snapshot(c.store) == before
+
+
+def test_honest_attachment_is_stored_cleaned_with_derived_type(county, tmp_path):
+    c = county
+    p = B.new_project(c)
+    B.add_materials(c, p["id"])
+    material = c.store.for_project("material", p["id"])[0]
+    n = audit_count(c.store)
+    att = ops.attach_file(c.store, c.unit, p["id"], _scan(tmp_path, "申请\u200b报告（盖章）.PDF"), "material",
+                          material["id"])
+    assert (att["record_kind"], att["record_id"]) == ("material", material["id"])
+    assert att["filename"] == "申请报告（盖章）.PDF" and att["media_type"] == "application/pdf"
+    whole = ops.attach_file(c.store, c.unit, p["id"], _scan(tmp_path, "批复.png", b"\x89PNG\r\n\x1a\n...."),
+                            "project", p["id"])
+    assert whole["media_type"] == "image/png" and whole["record_kind"] == "project"
+    assert audit_count(c.store) == n + 2
+    assert "content" not in att
+
+
+@pytest.mark.parametrize("name,content,needle", [
+    ("项目申请报告\u202efdp.exe", b"MZ\x90\x00", r"不允许的附件类型 \.exe"),
+    ("报告.pdf", b"MZ\x90\x00", "附件声明为 PDF，但内容不是 PDF 文件"),
+    ("空.pdf", b"", "空文件"),
+])
+def test_bad_file_is_refused_with_chinese_message_and_changes_nothing(county, tmp_path, name, content, needle):
+    c = county
+    p = B.new_project(c)
+    before = snapshot(c.store)
+    with pytest.raises(ValidationError, match=needle) as exc:
+        ops.attach_file(c.store, c.unit, p["id"], _scan(tmp_path, name, content), "project", p["id"])
+    assert set(exc.value.fields) == {"file"}
+    assert snapshot(c.store) == before
+
+
+def test_a_unit_outside_the_project_may_not_attach(county, tmp_path):
+    c = county
+    p = B.new_project(c)
+    with pytest.raises(Refused, match="牵头单位或共建单位"):
+        ops.attach_file(c.store, c.unit2, p["id"], _scan(tmp_path), "project", p["id"])

@@ -76,7 +76,7 @@ def test_disk_full_gives_chinese_message_and_changes_nothing(county):
     pages = c.store.conn.execute("PRAGMA page_count").fetchone()[0]
     c.store.conn.execute(f"PRAGMA max_page_count={pages}")
     with pytest.raises(StoreError, match="磁盘空间已满"):
-        ops.attach_file(c.store, c.unit, p["id"], _big_file(c.store.path))
+        ops.attach_file(c.store, c.unit, p["id"], _big_file(c.store.path), "project", p["id"])
     c.store.conn.execute("PRAGMA max_page_count=1073741823")
     assert snapshot(c.store) == before
 

@@ -242,6 +242,8 @@ def test_attachments_added_listed_and_opened(qtbot, town, tmp_path, monkeypatch)
     page.table.selectRow(0)
     target = w.open_attachment()
     assert opened == [str(target)] and target.read_bytes() == b"%PDF-1.4 test"
+    assert target.name == "县智慧教育云平台.pdf"  # bound to the project: opened under the project's name
+    assert w.session.attachments(p["id"])[0]["record_kind"] == "project"
     # the material form can now point at the attachment
     dlg = add_via_dialog(qtbot, w, "material", {"material_type": "application_report", "title": "申请报告",
                                                 "attachment_id": scan.name})
@@ -249,6 +251,73 @@ def test_attachments_added_listed_and_opened(qtbot, town, tmp_path, monkeypatch)
         assert dlg.save()
     assert w.section("material").model.cell(0, 3) == scan.name
     assert w.pages["history"].model.cell(0, 2) == "添加申报材料"
+
+
+def test_opening_an_attachment_makes_a_copy_named_after_its_record(qtbot, town, tmp_path, monkeypatch):
+    from desktop_app.ui.record_table import RecordSection
+
+    p = F.in_construction(town)
+    town.unit.add_record("contract", p["id"], {"contract_no": "HT-1", "title": "云平台/采购合同\u202e", "supplier": "某公司",
+                                               "procurement_method": "inquiry", "amount_fen": "21.3",
+                                               "signed_on": "2026-11-12", "filed_on": "2026-11-16"})
+    scan = tmp_path / "IMG_0001 (2).JPG"
+    scan.write_bytes(b"\xff\xd8\xff\xe0 stamped contract")
+    monkeypatch.setattr(RecordSection, "choose_file", classmethod(lambda cls, parent: str(scan)))
+    urls = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: urls.append(url) or True)
+    w = open_window(qtbot, town.unit, p["id"], "construction")
+    section = w.section("contract")
+    section.table.selectRow(0)
+    with qtbot.waitSignal(w.changed, timeout=2000):
+        att = section.attach_to_selected()
+    assert att["record_kind"] == "contract" and att["filename"] == scan.name
+    w.show_tab("attachments")
+    page = w.pages["attachments"]
+    page.table.selectRow(0)
+    target = w.open_attachment()
+    assert [u.toLocalFile() for u in urls] == [str(target)]
+    assert target.name == "云平台_采购合同.jpg"  # the record's title, cleaned, plus the checked extension
+    assert target.read_bytes() == scan.read_bytes()
+    assert [f.name for f in target.parent.iterdir()] == [target.name]  # a fresh folder of its own
+    second = w.open_attachment()
+    assert second.parent != target.parent
+
+
+def test_refused_attachment_shows_the_chinese_reason_and_changes_nothing(qtbot, town, tmp_path, monkeypatch,
+                                                                         dialogs):
+    p = F.draft(town)
+    evil = tmp_path / "项目申请报告\u202efdp.exe"
+    evil.write_bytes(b"MZ\x90\x00")
+    monkeypatch.setattr(ProjectWindow, "choose_file", classmethod(lambda cls, parent: str(evil)))
+    w = open_window(qtbot, town.unit, p["id"], "attachments")
+    before = snapshot(town.store)
+    qtbot.mouseClick(w.pages["attachments"].add_button, Qt.MouseButton.LeftButton)
+    assert "不允许的附件类型 .exe" in dialogs.texts() and "项目申请报告fdp.exe" in dialogs.texts()
+    assert snapshot(town.store) == before and w.pages["attachments"].model.rowCount() == 0
+
+
+def test_a_stored_file_that_fails_the_checks_is_not_opened(qtbot, town, monkeypatch, dialogs):
+    p = F.draft(town)
+    with town.store.tx():  # e.g. written before names and types were checked
+        town.store.insert("attachments", {"id": "legacy", "owner_org": town.unit.actor.org_id, "rev": 1,
+                                          "created_at": "2026-01-01T00:00:00", "updated_at": "2026-01-01T00:00:00",
+                                          "project_id": p["id"], "record_kind": None, "record_id": None,
+                                          "filename": "说明.pdf.exe", "media_type": "application/pdf", "size": 4,
+                                          "sha256": "0" * 64, "content": b"MZ\x90\x00"})
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    w = open_window(qtbot, town.unit, p["id"], "attachments")
+    w.pages["attachments"].table.selectRow(0)
+    assert w.open_attachment() is None and opened == []
+    assert "不予打开" in dialogs.texts() and ".exe" in dialogs.texts()
+
+
+def test_attach_dialogs_offer_only_allowed_types():
+    from desktop_app.services.attachment_files import ALLOWED
+    from desktop_app.ui.record_table import ATTACH_FILTER
+
+    assert all(f"*.{ext}" in ATTACH_FILTER for ext in ALLOWED) and "*.exe" not in ATTACH_FILTER
+    assert "(*)" not in ATTACH_FILTER
 
 
 def test_funds_totals_and_child_records_need_their_parent(qtbot, town):
