@@ -45,6 +45,16 @@ def _today(args) -> dt.date:
     return dt.date.today()
 
 
+def _write_today(args, store) -> dt.date | None:
+    """The date of a write: the clock. `--today` only on a demo county (dates there are made up)."""
+    if not getattr(args, "today", None):
+        return None
+    if store.get_setting("demo_today") is None:
+        raise GovisError("办理日期取自本机时钟，不能用 --today 指定（防止倒签）。--today 只用于演示数据库"
+                         "（govis demo 生成）和 govis check、govis ledger 等查看命令。")
+    return _today(args)
+
+
 def _pairs(items: list[str], kind_name: str) -> dict:
     """`field=value` pairs; the field may be its code name or its Chinese label."""
     kind = KINDS[kind_name]
@@ -234,7 +244,7 @@ def cmd_project_act(args) -> int:
     kind = ops.machine.TRANSITIONS.get(args.action)
     values = _pairs(args.fields, kind.record_kind) if (kind and kind.record_kind) else \
         dict(x.split("=", 1) for x in args.fields if "=" in x)
-    after = ops.transition(store, actor, p["id"], args.action, values, _today(args))
+    after = ops.transition(store, actor, p["id"], args.action, values, _write_today(args, store))
     _out(f"{p['code']}：{R.describe_status(p['status'])} → {R.describe_status(after['status'])}")
     return 0
 
@@ -246,7 +256,7 @@ def cmd_record_add(args) -> int:
         raise ValidationError({"kind": f"未知的记录类型「{args.kind}」。可用：" + "、".join(
             f"{k.name}（{k.label}）" for k in KINDS.values() if k.project_scoped)})
     p = ops.project_by_code(store, args.project)
-    row = ops.add_record(store, actor, args.kind, p["id"], _pairs(args.fields, args.kind), _today(args))
+    row = ops.add_record(store, actor, args.kind, p["id"], _pairs(args.fields, args.kind), _write_today(args, store))
     _out(f"已添加{KINDS[args.kind].label}（{row['id']}）到项目 {p['code']}")
     return 0
 
@@ -358,7 +368,7 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     v.add_argument("code")
     v.add_argument("action")
     v.add_argument("fields", nargs="*")
-    v.add_argument("--today")
+    v.add_argument("--today", help="仅限演示数据库：办理日期（真实数据库一律取本机时钟）")
     v.set_defaults(func=cmd_project_act)
 
     p = sub.add_parser("record", help="项目记录")
@@ -367,7 +377,7 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     v.add_argument("kind")
     v.add_argument("project")
     v.add_argument("fields", nargs="*")
-    v.add_argument("--today")
+    v.add_argument("--today", help="仅限演示数据库：填报日期（真实数据库一律取本机时钟）")
     v.set_defaults(func=cmd_record_add)
 
     p = sub.add_parser("holidays", help="节假日安排")

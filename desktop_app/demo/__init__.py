@@ -55,6 +55,8 @@ def generate(store, projects: int = 120, seed: int = 2018, today: dt.date | None
         world = World(rng, Clock(rng, today), WorkCalendar.from_store(store), orgs["county"], orgs["finance"],
                       orgs["units"], lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)))
         counts = _projects(store, actor, world, projects, progress)
+        # a demo county runs on a chosen date: --today stays allowed on it (never on a real database)
+        store.set_setting("demo_today", today.isoformat())
         audit.append(store, actor, "演示数据生成", "demo", None, None,
                      f"演示数据生成：{len(orgs['units'])} 个建设单位，{projects} 个项目，{counts['records']} 条记录"
                      f"（随机种子 {seed}，基准日期 {today.isoformat()}）",

@@ -379,6 +379,9 @@ class _Replay:
                 self.count(R.STATUS_SHEET, "unchanged")
                 self.items.append(Item(R.STATUS_SHEET, pid, label, "unchanged", status_label(status)))
                 continue
+            if not R.status_path(local["status"], status, self.ctx.sender_role) and not _behind(status, local["status"]):
+                raise _reject("not_allowed", f"{where}：项目状态从「{status_label(local['status'])}」到「{status_label(status)}」"
+                              "须经其他单位办理的步骤，发送单位无权使项目经过这些步骤，已拒绝。")
             if not R.status_path(local["status"], status, self.ctx.sender_role):
                 self.count(R.STATUS_SHEET, "conflict")
                 self.items.append(Item(R.STATUS_SHEET, pid, label, "conflict",
@@ -478,9 +481,23 @@ class _Replay:
         return None
 
     def attachments(self) -> None:
+        from desktop_app.services import attachment_files as AF
+        from desktop_app.services import authorize as Z
+
         writes: list = []
         _plan_attachments(self.ctx, self.items, self.counts, writes)
         for _kind, action, row in writes:
+            where = f"工作表「{R.ATTACHMENT_SHEET}」附件「{row['filename'][:40]}」"
+            owner = self.actor(self.ctx.org_code[row["owner_org"]])
+            project = self.store.one("SELECT * FROM projects WHERE id=?", (row["project_id"],))
+            self.through(where, Z.check_ownership, self.store, owner, project, "为该项目添加附件")
+            try:  # bound to a record of that project; name, type and content checked as for a local file
+                checked = AF.check_incoming_attachment(self.store, row["project_id"], row["record_kind"],
+                                                       row["record_id"], row["filename"], row["media_type"],
+                                                       row["content"])
+            except ValueError as exc:
+                raise _reject("bad_attachment", f"{where}：{exc}，已拒绝。") from None
+            row.update(filename=checked["filename"], media_type=checked["media_type"])
             if action == "new":
                 self.store.insert("attachments", row)
             else:
@@ -488,6 +505,13 @@ class _Replay:
             audit.append(self.store, self.recorder, "导入附件", "attachment", row["id"], row["project_id"],
                          f"数据包导入：{ACTION_LABELS[action]}附件（{self.package}）",
                          after={k: v for k, v in row.items() if k != "content"})
+
+
+def _behind(claimed: str, local: str) -> bool:
+    """A claimed status earlier in the lifecycle than the local one: a stale package, kept as a conflict."""
+    from desktop_app.lifecycle.states import STATUSES
+
+    return STATUSES.index(claimed) < STATUSES.index(local)
 
 
 def _fits(t, values: dict) -> bool:

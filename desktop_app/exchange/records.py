@@ -117,7 +117,11 @@ def may_carry(kind: Kind, owner_code: str, owner_role: str | None, sender_code: 
     if owner_role is None:
         return f"填报单位「{owner_code}」不在本机单位目录中"
     if owner_role not in kind.owner_roles:
-        return f"「{kind.label}」不能由单位「{owner_code}」填报（只能由{'、'.join(kind.owner_roles)}填报）"
+        from desktop_app.models import authority as A
+
+        clause = A.rule(kind.name).clause
+        return (f"「{kind.label}」不能由单位「{owner_code}」填报（只能由{A.writers_text(kind.name)}填报"
+                + (f"，依据：通知{clause}" if clause else "") + "）")
     if owner_code != sender_code and sender_role != COUNTY:
         return f"发送单位只能发送本单位填报的记录，该条{kind.label}由单位「{owner_code}」填报"
     return None

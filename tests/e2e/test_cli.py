@@ -129,3 +129,27 @@ def test_every_command_is_documented_in_the_readme():
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     missing = [name for name in sub.choices if f"govis {name}" not in readme]
     assert not missing, f"commands not in README: {missing}"
+
+
+def test_back_dating_refused_on_a_real_database(unit_db):
+    """Issue case 7: `project act CODE submit --today 2026-08-01` on a real database is refused, and
+    changes nothing; the date of a write is the clock's."""
+    before = DB(unit_db).snap()
+    r = govis(unit_db, "project", "act", "MYJYJ-2028-001", "submit", "--today", "2026-08-01", check=1)
+    assert "不能用 --today" in r.stderr and "倒签" in r.stderr
+    r = govis(unit_db, "record", "add", "consultation", "MYJYJ-2028-001", "consulted_on=2026-06-01",
+              "--today", "2026-06-01", check=1)
+    assert "不能用 --today" in r.stderr
+    assert DB(unit_db).snap() == before
+    # without --today the same command runs on the clock (and is refused here only by its gates)
+    r = govis(unit_db, "project", "act", "MYJYJ-2028-001", "submit", check=1)
+    assert "不能用 --today" not in r.stderr and "申请材料不全" in r.stderr
+
+
+def test_today_stays_for_a_demo_county(tmp_path):
+    db = tmp_path / "demo.db"
+    govis(db, "demo", "--projects", "30", "--today", "2026-11-24", "--quiet", check=0)
+    rows = json.loads(govis(db, "ledger", "--json", "--today", "2026-11-24", check=0).stdout)
+    draft = next(r for r in rows if r["status"] == "draft")
+    r = govis(db, "project", "act", draft["code"], "submit", "--today", "2026-08-01", "--user", "admin")
+    assert "不能用 --today" not in r.stderr
