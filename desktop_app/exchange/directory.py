@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
-from desktop_app.errors import Refused
 from desktop_app.exchange.errors import KeyFileError, PackageRejected
 from desktop_app.exchange.records import ORG_ROLES
 from desktop_app.exchange.signing import verifier_from_raw
@@ -142,5 +141,6 @@ def apply(store, actor, opened, planned: dict) -> None:
 
 
 def check_may_publish(actor) -> None:
-    if actor.role != COUNTY:
-        raise Refused("单位及密钥目录只能由县政府办公室发布。")
+    from desktop_app.services.authorize import check_setting
+
+    check_setting(actor, "directory")

@@ -14,8 +14,8 @@ from desktop_app.errors import Refused, ValidationError
 from desktop_app.exchange import keys
 from desktop_app.exchange.errors import KeyFileError
 from desktop_app.exchange.signing import Verifier, format_fingerprint, verifier_from_raw
-from desktop_app.models.kinds import COUNTY
 from desktop_app.services import audit
+from desktop_app.services.authorize import check_setting
 
 
 def _b64(raw: bytes) -> str:
@@ -25,8 +25,7 @@ def _b64(raw: bytes) -> str:
 def register_key(store, actor, public_key_file: str | bytes, typed_fingerprint: str,
                  org_code: str | None = None) -> dict:
     """`govis trust add FILE --fingerprint FP` (county office): register a unit's public key."""
-    if actor.role != COUNTY:
-        raise Refused("只有县政府办公室可以登记单位的公钥；其他单位通过导入单位及密钥目录获得公钥。")
+    check_setting(actor, "trusted_key")
     pub = keys.import_public_key(public_key_file)
     if not keys.fingerprints_match(typed_fingerprint, pub.fingerprint):
         raise Refused("输入的指纹与公钥文件不一致，已拒绝登记。请对照该单位盖章的密钥登记表逐组核对；"
@@ -59,8 +58,7 @@ def register_key(store, actor, public_key_file: str | bytes, typed_fingerprint: 
 
 def revoke_key(store, actor, org_code: str, fingerprint: str | None = None) -> int:
     """Revoke a unit's key(s) (county office). Packages signed with them are refused from now on."""
-    if actor.role != COUNTY:
-        raise Refused("只有县政府办公室可以注销单位的公钥。")
+    check_setting(actor, "trusted_key")
     rows = store.all("SELECT * FROM trusted_keys WHERE org_code=? AND revoked_on IS NULL", (org_code,))
     if fingerprint:
         rows = [r for r in rows if keys.fingerprints_match(fingerprint, r["fingerprint"])]

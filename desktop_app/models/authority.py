@@ -139,6 +139,16 @@ AUTHORITY: dict[str, KindRule] = {
     "controllable_product": KindRule((UNIT,), add_in=OPEN, clause="第九条"),
 }
 
+# Installation-wide writes (no project): who may make them, the clause, and what the others do instead.
+SETTINGS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "organisation": ((COUNTY,), "第十条", "登记单位由县政府办公室办理，随单位及密钥目录下发"),
+    "trusted_key": ((COUNTY,), "第十条", "只有县政府办公室可以登记或注销单位的公钥；其他单位通过导入单位及密钥目录获得公钥"),
+    "directory": ((COUNTY,), "第十条", "单位及密钥目录只能由县政府办公室发布"),
+    "holidays": ((COUNTY,), "第十条", "节假日安排由县政府办公室录入，并随单位及密钥目录下发"),
+    "policy": ((COUNTY,), "第十条", "县级政策参数只能由县政府办公室修改"),
+    "own_key": ((UNIT, COUNTY, FINANCE), "", ""),
+}
+
 # evaluation: a unit writes the self-evaluation, the county office the post-evaluation
 EVAL_KIND_BY_ROLE = {UNIT: "self", COUNTY: "post"}
 

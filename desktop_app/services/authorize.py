@@ -27,6 +27,13 @@ def role_label(role: str) -> str:
 
 # ---- role and ownership ---------------------------------------------------------------------
 
+def check_setting(actor, what: str) -> None:
+    """An installation-wide write (单位, 公钥, 目录, 节假日, 政策参数): its role, from the declaration."""
+    roles, clause, why = A.SETTINGS[what]
+    if actor.role not in roles:
+        raise Refused(f"{why}（本机为{role_label(actor.role)}）", clause or None)
+
+
 def check_role(actor, kind_name: str) -> None:
     if actor.role not in A.writers(kind_name):
         kind = KINDS[kind_name]

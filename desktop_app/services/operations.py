@@ -162,8 +162,7 @@ def installation_actor(store: Store, username: str | None = None) -> Actor:
 
 def add_organisation(store: Store, actor: Actor, code: str, name: str, role: str = UNIT,
                      short_name: str | None = None) -> str:
-    if actor.role != COUNTY:
-        raise Refused("只有县政府办公室可以登记单位", "第十条")
+    Z.check_setting(actor, "organisation")
     if not re.fullmatch(r"[A-Za-z0-9_-]{2,30}", code or ""):
         raise ValidationError({"code": "单位代码只能由 2-30 位字母、数字、下划线或短横线组成"})
     if not (name or "").strip():
@@ -520,8 +519,7 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
 def set_holidays(store: Store, actor: Actor, year: int, holidays: list[str], workdays: list[str],
                  source: str = "国务院办公厅通知") -> int:
     """Enter one year's official holidays and make-up working days (the State Council notice)."""
-    if actor.role != COUNTY:
-        raise Refused("节假日安排由县政府办公室录入，并随单位目录数据包下发")
+    Z.check_setting(actor, "holidays")
     rows, errors = {}, {}
     for label, days, is_work in (("holidays", holidays, 0), ("workdays", workdays, 1)):
         for text in days:
@@ -593,8 +591,7 @@ def attach_file(store: Store, actor: Actor, project_id: str, path: str | Path, r
 
 def set_policy(store: Store, actor: Actor, changes: dict) -> PolicyProfile:
     """Change numbers of the county policy profile (e.g. an October application deadline)."""
-    if actor.role != COUNTY:
-        raise Refused("县级政策参数只能由县政府办公室修改", "第十条")
+    Z.check_setting(actor, "policy")
     from dataclasses import asdict
     from dataclasses import fields as dc_fields
 
