@@ -25,7 +25,6 @@ from desktop_app.exchange.package import Opened, StepCallback, open_package
 from desktop_app.exchange.sequence import check_sequence, record_sequence
 from desktop_app.exchange.workbook import SheetSpec
 from desktop_app.lifecycle.states import status_label
-from desktop_app.models import authority as A
 from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, ROLES, UNIT
 from desktop_app.models.store import now_iso
 from desktop_app.services import audit
@@ -180,10 +179,13 @@ class _DryRun(Exception):
 
 
 def _plan_records(store, actor, opened: Opened) -> dict:
-    """The preview: the whole package replayed through the operations, then rolled back."""
+    """The preview: the whole package replayed through the operations, then rolled back. Its writes are
+    kept (a journal): confirming re-runs exactly them if nothing was written here in the meantime."""
+    head = store.get_setting("audit_head")
     try:
-        with store.tx():
-            raise _DryRun(_replay(store, actor, opened))
+        with store.tx(), store.journaled() as journal:
+            plan = _replay(store, actor, opened)
+            raise _DryRun({**plan, "journal": list(journal), "head": head})
     except _DryRun as done:
         return done.plan
 
@@ -213,7 +215,9 @@ class _Replay:
         self.counts: dict[str, dict[str, int]] = {}
         self.touched: set[str] = set()
         self.created: set[str] = set()                    # projects new to this installation
-        self.held: list[tuple] = []                       # records a later status allows
+        self.held: dict[str, list[tuple]] = {}           # project id -> records a later status allows
+        self.contexts: dict = {}
+        self.waiting: set[str] = set()                    # ids of records not yet written (held back)
         self.actions: dict[str, list[tuple]] = {}         # project id -> action records, oldest first
 
     # ---- helpers ----
@@ -227,7 +231,7 @@ class _Replay:
         from desktop_app.services.operations import Incoming
 
         return Incoming(rec["id"], rec["rev"], rec["created_at"], rec["updated_at"], self.recorder,
-                        self.package + ("，县政府办公室转发" if relayed else ""), self.day)
+                        self.package + ("，县政府办公室转发" if relayed else ""), self.day, relayed)
 
     def count(self, sheet: str, action: str) -> None:
         self.counts.setdefault(sheet, {"new": 0, "changed": 0, "unchanged": 0, "conflict": 0})[action] += 1
@@ -253,8 +257,9 @@ class _Replay:
             if kind_name != "project":
                 self.record(kind_name, where, rec, values)
         self.statuses()
-        for kind_name, where, rec, values, local in self.held:
-            self.write_record(kind_name, where, rec, values, local, final=True)
+        for held in self.held.values():
+            for kind_name, where, rec, values, local in held:
+                self.write_record(kind_name, where, rec, values, local, final=True)
         for pending in self.actions.values():
             for kind_name, where, rec, values in pending:
                 self.write_record(kind_name, where, rec, values, None, final=True)
@@ -334,11 +339,46 @@ class _Replay:
         self.touched.add(rec["project_id"])
         if action not in ("new", "changed"):
             return
-        if action == "new" and A.rule(kind_name).via_action:
+        if action == "new" and _is_action_record(kind_name, values):
             # written by a lifecycle action: it travels with the status it produced (see statuses)
             self.actions.setdefault(rec["project_id"], []).append((kind_name, where, rec, values))
+            self.waiting.add(rec["id"])
+            return
+        if any(values.get(f.name) in self.waiting for f in kind.fields if f.type == "ref"):
+            self.hold((kind_name, where, rec, values, local))  # its parent comes with a status
+            self.waiting.add(rec["id"])
             return
         self.write_record(kind_name, where, rec, values, local, final=False)
+
+    def hold(self, item: tuple) -> None:
+        self.held.setdefault(item[2]["project_id"], []).append(item)
+
+    def context(self, day: dt.date, gates: bool):
+        """The rules' context as of a claimed date. Only a step whose gates are checked needs the units
+        barred by 第四条 (a query over the county); the calendar and policy are read once."""
+        from desktop_app.lifecycle.facts import load_context
+        from desktop_app.lifecycle.rules import Context
+
+        if not gates:
+            if "base" not in self.contexts:
+                self.contexts["base"] = load_context(self.store, day)
+            base = self.contexts["base"]
+            return Context(day, base.cal, base.profile, {})
+        if day not in self.contexts:
+            self.contexts[day] = load_context(self.store, day)
+        return self.contexts[day]
+
+    def flush_held(self, pid: str) -> None:
+        """Write the project's held-back records that can be written now; keep the others waiting."""
+        held = self.held.pop(pid, [])
+        for kind_name, where, rec, values, local in held:
+            if any(values.get(f.name) in self.waiting for f in KINDS[kind_name].fields if f.type == "ref"):
+                self.hold((kind_name, where, rec, values, local))
+                continue
+            before = len(self.held.get(pid, []))
+            self.write_record(kind_name, where, rec, values, local, final=False)
+            if len(self.held.get(pid, [])) == before:
+                self.waiting.discard(rec["id"])
 
     def write_record(self, kind_name, where, rec, values, local, final: bool) -> None:
         from desktop_app.services import operations as ops
@@ -357,7 +397,7 @@ class _Replay:
         except StatusRefused as exc:
             if final:
                 raise _reject("not_allowed", f"{where}：{exc.message}，已拒绝。") from None
-            self.held.append((kind_name, where, rec, values, local))
+            self.hold((kind_name, where, rec, values, local))
 
     # ---- statuses: each claimed status is replayed as the transitions that lead to it ----
     def statuses(self) -> None:
@@ -438,9 +478,10 @@ class _Replay:
         pending = self.actions.get(pid, [])
         status = local["status"]
         for _ in range(40):
-            if status == target:
-                break
+            # the claimed status is reached once every action record of the package is replayed on the way
             step = self.next_step(status, target, pending)
+            if status == target and (step is None or step[1] is None and not pending):
+                break
             if step is None:
                 raise _reject("not_allowed", f"{where}：项目状态不能从「{status_label(status)}」变为「{status_label(target)}」"
                               "（缺少相应的办理记录），已拒绝。")
@@ -450,12 +491,15 @@ class _Replay:
             actor, own = self.step_actor(where, t, rec, project)
             values = self.typed(KINDS[t.record_kind], item[3], None) if item else None
             after = self.through(where, ops.transition, self.store, actor, pid, t.action, values,
+                                 context=self.context(since, own),
                                  incoming=self.incoming(rec, not own) if rec else
                                  self.incoming({"id": "", "rev": 0, "created_at": "", "updated_at": ""}, not own),
                                  on_date=since, check_gates=own)
             if item:
                 pending.remove(item)
+                self.waiting.discard(item[2]["id"])
             status = after["status"]
+            self.flush_held(pid)  # records waiting for this step's record or status, in the order they happened
         else:
             raise _reject("not_allowed", f"{where}：项目状态变化步骤过多，已拒绝。")
 
@@ -505,6 +549,13 @@ class _Replay:
             audit.append(self.store, self.recorder, "导入附件", "attachment", row["id"], row["project_id"],
                          f"数据包导入：{ACTION_LABELS[action]}附件（{self.package}）",
                          after={k: v for k, v in row.items() if k != "content"})
+
+
+def _is_action_record(kind_name: str, values: dict) -> bool:
+    """Was this record written by a lifecycle action (a review, a suspension...), not added on its own?"""
+    from desktop_app.lifecycle import machine
+
+    return any(t.record_kind == kind_name and _fits(t, values) for t in machine.TRANSITIONS.values())
 
 
 def _behind(claimed: str, local: str) -> bool:
@@ -665,8 +716,12 @@ def apply(store, actor, pv: Preview, *, backup: bool = True) -> dict:
         if m["kind"] == "directory":
             plan = _plan(store, actor, pv.opened)
             directory.apply(store, actor, pv.opened, plan["writes"])
+        elif pv.plan.get("journal") is not None and store.get_setting("audit_head") == pv.plan["head"]:
+            plan = pv.plan  # nothing written since the preview: its checked writes, exactly
+            for sql, params in plan["journal"]:
+                store.conn.execute(sql, params)
         else:
-            plan = _replay(store, actor, pv.opened)  # against the current data, written this time
+            plan = _replay(store, actor, pv.opened)  # against the current data, checked again
         receipt = _receipt(pv, plan, now, target)
         store.insert("packages", {
             "id": m["package_id"], "direction": "received", "kind": m["kind"], "peer_org": m["sender"],

@@ -20,7 +20,8 @@ from desktop_app.models.kinds import CHILD_KINDS, KINDS
 UNUSED_BY_RULES = frozenset({"expert_opinion", "co_builder", "rectification", "budget"})
 
 
-def load_facts(store, project_ids: list[str] | None = None) -> list[Facts]:
+def load_facts(store, project_ids: list[str] | None = None, kinds: tuple[str, ...] | None = None) -> list[Facts]:
+    """Each project with its records (`kinds`: only these, for a check that needs no more)."""
     if project_ids is None:
         projects = store.all("SELECT * FROM projects ORDER BY code")
         where, params = "", ()
@@ -30,6 +31,8 @@ def load_facts(store, project_ids: list[str] | None = None) -> list[Facts]:
         where, params = f" WHERE project_id IN ({marks})", tuple(project_ids)
     by_id = {p["id"]: Facts(p, defaultdict(list)) for p in projects}
     for kind in CHILD_KINDS:
+        if kinds is not None and kind.name not in kinds:
+            continue
         if project_ids is None and kind.name in UNUSED_BY_RULES:
             continue  # a whole-county check; a single project's window gets every kind
         # rowid order is insertion order: records arrive in the order they happened

@@ -14,6 +14,7 @@ Open this file to answer "who may set this field?".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from desktop_app.models.fields import DATE
 from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, ROLES, UNIT
@@ -86,7 +87,7 @@ AUTHORITY: dict[str, KindRule] = {
     "review": KindRule((COUNTY,), add_in=frozenset(), via_action=("record_review",), clause="第三条",
                        fields={"round": FieldRule(core=True), "conclusion": _DECIDED,
                                "approved_investment_fen": _DECIDED}),
-    "expert_opinion": KindRule((COUNTY,), add_in=OPEN, clause="第三条"),
+    "expert_opinion": KindRule((COUNTY,), clause="第三条"),  # the panel behind any conclusion, 不予通过 too
     "funding": KindRule((FINANCE,), add_in=frozenset(), via_action=("fund",), clause="第八条",
                         fields={"approved_fen": _DECIDED, "budget_year": _DECIDED}),
     "higher_level_filing": KindRule((UNIT,), add_in=OPEN, clause="第三条"),
@@ -183,6 +184,7 @@ def writers_text(kind_name: str) -> str:
     return "、".join(ROLES[r] for r in AUTHORITY[kind_name].writers)
 
 
+@cache  # the declaration is constant: every answer below is computed once
 def field_rule(kind_name: str, field_name: str) -> FieldRule:
     return AUTHORITY[kind_name].fields.get(field_name, FieldRule())
 
@@ -198,6 +200,11 @@ def is_event_date(kind_name: str, field_name: str) -> bool:
 
 def typed_fields(kind_name: str, role: str, creating: bool) -> list[str]:
     """The fields a person of `role` may type into a new record (creating) or an edit form."""
+    return list(_typed_fields(kind_name, role, creating))
+
+
+@cache
+def _typed_fields(kind_name: str, role: str, creating: bool) -> tuple[str, ...]:
     out = []
     for f in KINDS[kind_name].fields:
         fr = field_rule(kind_name, f.name)
@@ -208,11 +215,16 @@ def typed_fields(kind_name: str, role: str, creating: bool) -> list[str]:
         if not creating and fr.fixed:
             continue
         out.append(f.name)
-    return out
+    return tuple(out)
 
 
 def locked_fields(kind_name: str, role: str, status: str | None) -> dict[str, str]:
     """Fields an edit by `role` cannot change in project status `status`, with the reason (Chinese)."""
+    return dict(_locked_fields(kind_name, role, status))
+
+
+@cache
+def _locked_fields(kind_name: str, role: str, status: str | None) -> tuple[tuple[str, str], ...]:
     out = {}
     for f in KINDS[kind_name].fields:
         fr = field_rule(kind_name, f.name)
@@ -223,7 +235,7 @@ def locked_fields(kind_name: str, role: str, status: str | None) -> dict[str, st
         elif status is not None and fr.editable_in is not None and status not in fr.editable_in:
             clause = f"（依据：通知{fr.clause}）" if fr.clause else ""
             out[f.name] = f"项目已进入当前阶段，「{f.label}」不能再修改；{fr.why or '如需改变请办理相应手续'}{clause}"
-    return out
+    return tuple(out.items())
 
 
 def check_registry() -> list[str]:

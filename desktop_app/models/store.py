@@ -51,6 +51,8 @@ class Store:
         self.conn = conn
         self.path = path
         self.db = sqlite_utils.Database(conn)
+        self.journal: list | None = None
+        self.audit_head: tuple[int, str] | None = None  # the chain's head, cached inside a transaction
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -117,11 +119,19 @@ class Store:
     @contextlib.contextmanager
     def tx(self) -> Iterator[Store]:
         """One explicit transaction; nested calls become savepoints. Any error rolls back."""
+        outer = not self.conn.in_transaction
         try:
             with self.db.atomic():
                 yield self
         except sqlite3.Error as exc:
+            self.audit_head = None
             raise _friendly(exc) from exc
+        except BaseException:
+            self.audit_head = None  # rolled back: the cached head may be gone
+            raise
+        finally:
+            if outer:
+                self.audit_head = None
 
     def backup_to(self, target: str | Path) -> None:
         """Consistent copy through SQLite's backup API (never a file copy)."""
@@ -137,7 +147,7 @@ class Store:
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
-        self.conn.execute(
+        self.write(
             "INSERT INTO settings (key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
             (key, value),
@@ -166,14 +176,30 @@ class Store:
         k = KINDS[kind] if isinstance(kind, str) else kind
         return self.all(f"SELECT * FROM {k.table} WHERE project_id=? ORDER BY created_at, rowid", (project_id,))
 
+    def write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        """Every write of the operations comes here, so a journal can record it (see `journal`)."""
+        if self.journal is not None:
+            self.journal.append((sql, params))
+        return self.conn.execute(sql, params)
+
+    @contextlib.contextmanager
+    def journaled(self) -> Iterator[list]:
+        """Record the writes made inside (SQL and parameters, in order): an import's preview is replayed
+        on confirmation by re-running exactly these, as long as nothing else was written in between."""
+        self.journal = []
+        try:
+            yield self.journal
+        finally:
+            self.journal = None
+
     def insert(self, table: str, row: dict[str, Any]) -> None:
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
+        self.write(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
 
     def update(self, table: str, record_id: str, changes: dict[str, Any]) -> None:
         sets = ", ".join(f"{c}=?" for c in changes)
-        cur = self.conn.execute(f"UPDATE {table} SET {sets} WHERE id=?", (*changes.values(), record_id))
+        cur = self.write(f"UPDATE {table} SET {sets} WHERE id=?", (*changes.values(), record_id))
         if cur.rowcount != 1:
             raise NotFound(f"找不到要修改的记录（{record_id}）")
 

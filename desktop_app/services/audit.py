@@ -29,6 +29,8 @@ def entry_hash(row: dict) -> str:
 
 
 def _head(store) -> tuple[int, str]:
+    if store.audit_head is not None:  # kept by the store while its transaction lasts
+        return store.audit_head
     row = store.conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     return (row[0], row[1]) if row else (0, GENESIS)
 
@@ -47,6 +49,7 @@ def append(store, actor, operation: str, record_kind: str, record_id: str | None
     row["hash"] = entry_hash(row)
     store.insert("audit_log", row)
     store.set_setting("audit_head", f"{row['seq']}:{row['hash']}")
+    store.audit_head = (row["seq"], row["hash"])
     return row["seq"]
 
 

@@ -145,7 +145,7 @@ def check_project_code(store, code: str, plan_year: int, lead: dict, *, claim: b
         if not claim or lead.get("code_prefix"):
             raise Refused(f"项目编号「{code}」的前缀「{prefix}」不是{lead['name']}的编号前缀「{org_prefix(lead)}」",
                           "第二条")
-        store.conn.execute("UPDATE organisations SET code_prefix=? WHERE id=?", (prefix, lead["id"]))
+        store.write("UPDATE organisations SET code_prefix=? WHERE id=?", (prefix, lead["id"]))
     clash = store.one("SELECT code, name FROM projects WHERE code=?", (code,))
     if clash:
         raise Refused(f"项目编号「{code}」已被本机项目「{clash['name']}」使用，不能再用于另一个项目")

@@ -226,6 +226,7 @@ class Incoming:
     recorder: Actor
     package: str                 # 第N号数据包（发送单位）: named in the audit entry
     day: dt.date                 # the package's creation date: no reported event may be later
+    relayed: bool = False        # the county office passes on another party's record (checked where it arrived)
 
 
 def _today(today: dt.date | None, incoming: Incoming | None) -> dt.date:
@@ -310,6 +311,10 @@ def create_project(store: Store, actor: Actor, values: dict, today: dt.date | No
                 raise ValidationError({"code": f"本机项目编号以「{own}-」开头，如 {own}-{row['plan_year']}-001"})
             if store.one("SELECT 1 FROM projects WHERE code=?", (row["code"],)):
                 raise ValidationError({"code": f"项目编号「{row['code']}」已存在"})
+        elif incoming.relayed:  # the county office's ledger numbered it; only a clash is refused here
+            clash = store.one("SELECT code, name FROM projects WHERE code=?", (row["code"],))
+            if clash:
+                raise Refused(f"项目编号「{row['code']}」已被本机项目「{clash['name']}」使用，不能再用于另一个项目")
         else:  # numbered by its owner: the prefix must be the owner's (第二条)
             owner = store.one("SELECT * FROM organisations WHERE id=?", (actor.org_id,))
             Z.check_project_code(store, row["code"], row["plan_year"], owner, claim=True)
@@ -447,7 +452,7 @@ def action_values(t: machine.Transition, facts, values: dict, today: dt.date) ->
 
 def transition(store: Store, actor: Actor, project_id: str, action: str, values: dict | None = None,
                today: dt.date | None = None, *, incoming: Incoming | None = None,
-               on_date: dt.date | None = None, check_gates: bool = True) -> Row:
+               on_date: dt.date | None = None, check_gates: bool = True, context=None) -> Row:
     """Take one lifecycle action. From a package, `on_date` is the date it claims (checked against the
     gates as of that date) and `incoming` the identity of its record."""
     t = machine.TRANSITIONS.get(action)
@@ -455,7 +460,8 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
         allowed = "、".join(f"{a}（{x.label}）" for a, x in machine.TRANSITIONS.items())
         raise ValidationError({"action": f"未知的操作「{action}」。可用操作：{allowed}"})
     day = on_date or _today(today, incoming)
-    facts = load_facts(store, [project_id])
+    # a step relayed without its gates needs the project and its reviews (for the round) only
+    facts = load_facts(store, [project_id], None if check_gates else ("review",))
     if not facts:
         raise NotFound(f"找不到项目（{project_id}）")
     facts = facts[0]
@@ -479,7 +485,7 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
         _check_dates(kind, record)
     elif values:
         raise ValidationError({"values": f"“{t.label}”不需要填写记录"})
-    why = machine.refusal(t, facts, load_context(store, day), actor, record, check_gates=check_gates)
+    why = machine.refusal(t, facts, context or load_context(store, day), actor, record, check_gates=check_gates)
     if why:
         raise Refused(why[0], why[1])
     if record is not None:
@@ -500,7 +506,7 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
             store.insert(KINDS[t.record_kind].table, record)
         store.update("projects", project_id, changes)
         if action == "resume":  # resuming lifts the suspension that stopped the works
-            store.conn.execute("UPDATE sanctions SET lifted_on=?, rev=rev+1, updated_at=? WHERE project_id=? AND "
+            store.write("UPDATE sanctions SET lifted_on=?, rev=rev+1, updated_at=? WHERE project_id=? AND "
                                "sanction_kind='suspend' AND lifted_on IS NULL", (day.isoformat(), now, project_id))
         _audit(store, actor, incoming, t.label, "project", project_id, project_id,
                f"{project['code']} {t.label}：{status_label(project['status'])} → {status_label(target)}",
