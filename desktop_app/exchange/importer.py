@@ -600,7 +600,8 @@ def _shortest(start: str, goals: set[str], record_less: bool) -> list[str] | Non
 
 
 def _replay(store, recorder, opened: Opened) -> dict:
-    return _Replay(store, recorder, opened).run()
+    with store.batch():
+        return _Replay(store, recorder, opened).run()
 
 
 def _title(kind, values: dict) -> str:

@@ -53,7 +53,7 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self.journal: list | None = None
         self.audit_head: tuple[int, str] | None = None  # the chain's head, cached inside a transaction
-
+        self.bulk_depth = 0  # > 0 inside `batch()`
     # ---- opening -------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, create: bool = True) -> Store:
@@ -120,6 +120,9 @@ class Store:
     def tx(self) -> Iterator[Store]:
         """One explicit transaction; nested calls become savepoints. Any error rolls back."""
         outer = not self.conn.in_transaction
+        if not outer and self.bulk_depth:  # inside one all-or-nothing batch: no savepoint per write
+            yield self
+            return
         try:
             with self.db.atomic():
                 yield self
@@ -181,6 +184,19 @@ class Store:
         if self.journal is not None:
             self.journal.append((sql, params))
         return self.conn.execute(sql, params)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[Store]:
+        """Many operations as one all-or-nothing write (an import): inside an open transaction, with no
+        savepoint per operation and the audit head stored once at the end. Any error undoes them all."""
+        assert self.conn.in_transaction, "a batch runs inside a transaction"
+        self.bulk_depth += 1
+        try:
+            yield self
+            if self.audit_head is not None:
+                self.set_setting("audit_head", f"{self.audit_head[0]}:{self.audit_head[1]}")
+        finally:
+            self.bulk_depth -= 1
 
     @contextlib.contextmanager
     def journaled(self) -> Iterator[list]:

@@ -48,7 +48,8 @@ def append(store, actor, operation: str, record_kind: str, record_id: str | None
     }
     row["hash"] = entry_hash(row)
     store.insert("audit_log", row)
-    store.set_setting("audit_head", f"{row['seq']}:{row['hash']}")
+    if not store.bulk_depth:  # a batch stores the head once, at its end
+        store.set_setting("audit_head", f"{row['seq']}:{row['hash']}")
     store.audit_head = (row["seq"], row["hash"])
     return row["seq"]
 
