@@ -50,6 +50,7 @@ class ActionBar(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         self.reasons: dict[str, str | None] = {}
         self.dialog: RecordDialog | None = None
+        self.last_changes = None  # the OpChanges of the last action taken here
         self.idle_text = ""
         self._hover = _HoverReason(self)
         lay = QVBoxLayout(self)
@@ -143,7 +144,7 @@ class ActionBar(QWidget):
         if not self.confirm(self, t.label, f"确定要“{t.label}”吗？\n办理后项目状态将变为「{target}」。"):
             return
         try:
-            self.session.transition(pid, action)
+            self.last_changes = self.session.transition(pid, action).changes
         except GovisError as exc:
             self.show_status(f"未能办理“{t.label}”：{exc.message}", ERROR_STYLE)
             return
@@ -159,10 +160,12 @@ class ActionBar(QWidget):
                           today=self.session.today)
         intro = f"{t.label}（依据：通知{t.clause}）。保存后即办理，项目状态随之变更；不符合规定的，系统会说明原因，不做任何改动。"
         dlg = RecordDialog(t.label, form, lambda v: self.session.transition(pid, t.action, v), self, intro)
-        dlg.saved.connect(lambda _row: self._done(t.action))
+        dlg.saved.connect(lambda _row: self._done(t.action, getattr(dlg.result_row, "changes", None)))
         return dlg
 
-    def _done(self, action: str) -> None:
+    def _done(self, action: str, changes=None) -> None:
         t = machine.TRANSITIONS[action]
+        if changes is not None:
+            self.last_changes = changes
         self.performed.emit(action)  # the window refreshes (and rebuilds the buttons) first
         self.show_status(f"已办理“{t.label}”，项目状态：{self.view.status_text if self.view else ''}。", OK_STYLE)

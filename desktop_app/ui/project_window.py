@@ -76,6 +76,7 @@ class _Page(QScrollArea):
     def __init__(self, tab: str, parent=None):
         super().__init__(parent)
         self.tab = tab
+        self.changes = None  # what the last write changed (None: everything), set before refresh
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
@@ -125,7 +126,8 @@ class RecordsPage(_Page):
             self.header.setText("<b>资金情况：</b>" + html.escape(PV.fund_summary(view)))
             self.header.show()
         for sec in self.sections.values():
-            sec.refresh(view)
+            if sec.affected_by(self.changes):
+                sec.refresh(view)
 
 
 class BasicPage(_Page):
@@ -215,7 +217,8 @@ class AttachmentsPage(_Page):
 
     def refresh(self, view):
         super().refresh(view)
-        self.model.set_rows(view.attachments)
+        if self.changes is None or "attachment" in self.changes.kinds:
+            self.model.set_rows(view.attachments)
 
     def selected(self) -> dict | None:
         rows = self.table.selectionModel().selectedRows()
@@ -276,7 +279,7 @@ class ProjectWindow(QMainWindow):
         top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(top)
         self.actions_bar = ActionBar(session)
-        self.actions_bar.performed.connect(lambda _a: self._after_write())
+        self.actions_bar.performed.connect(lambda _a: self._after_write(changes=self.actions_bar.last_changes))
         lay.addWidget(self.actions_bar)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -324,7 +327,8 @@ class ProjectWindow(QMainWindow):
         raise KeyError(kind)
 
     # ---- data ----
-    def refresh(self) -> None:
+    def refresh(self, changes=None) -> None:
+        """Reload the project; tables redraw only where `changes` (an OpChanges; None: everything) shows."""
         new = self.project_id is None
         for i, key in enumerate(PV.TABS):
             self.tabs.setTabEnabled(i, key == "basic" or not new)
@@ -343,17 +347,20 @@ class ProjectWindow(QMainWindow):
                             f"　　状态：<b>{html.escape(v.status_text)}</b>")
         self.actions_bar.set_view(v)
         for i, (key, title) in enumerate(PV.TABS.items()):
-            self.pages[key].refresh(v)
+            page = self.pages[key]
+            page.changes = changes
+            page.refresh(v)
             urgent = sum(1 for f in v.open_findings(key) if f.state in URGENT)
             self.tabs.setTabText(i, f"{title}（{urgent}）" if urgent else title)
 
-    def _after_write(self, message: str = "已保存") -> None:
-        self.refresh()
+    def _after_write(self, message: str = "已保存", changes=None) -> None:
+        self.refresh(changes)
         self.statusBar().showMessage(message, 8000)
         self.changed.emit(self.project_id)
 
-    def record_written(self, kind: str) -> None:
-        self._after_write(f"已保存{KINDS[kind].label}")
+    def record_written(self, changes) -> None:
+        labels = "、".join(KINDS[k].label for k in sorted(changes.kinds) if k in KINDS) if changes else ""
+        self._after_write(f"已保存{labels}", changes)
 
     # ---- saving ----
     def save_current(self) -> None:

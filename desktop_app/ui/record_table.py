@@ -30,6 +30,7 @@ from desktop_app.models.fields import BOOL, ENUM, LONGTEXT, MONEY, REF, Field, K
 from desktop_app.models.kinds import KINDS
 from desktop_app.services import attachment_files as AF
 from desktop_app.services import project_view as PV
+from desktop_app.services.operations import OpChanges
 from desktop_app.ui.forms import RecordForm
 
 Column = tuple[str, Callable[[dict], str]]
@@ -198,7 +199,7 @@ def printable_documents(kind_name: str) -> tuple[list, str | None]:
 class RecordSection(QGroupBox):
     """One kind's records on a project tab: table, 添加 and 修改, read-only note when not ours."""
 
-    written = Signal(str)  # kind name, after a successful add or edit
+    written = Signal(object)  # the OpChanges of a successful add, edit or attachment
 
     def __init__(self, kind: Kind, session, extra_columns: list[Column] = (), parent=None):
         super().__init__(kind.label, parent)
@@ -242,6 +243,11 @@ class RecordSection(QGroupBox):
         self.note.setText(refusal or "")
 
     # ---- data ----
+    def affected_by(self, changes) -> bool:
+        """Does a write that changed `changes` show in this table (its kind, or a kind it refers to)?"""
+        names = {self.kind.name} | {f.ref_kind for f in self.kind.fields if f.type == REF}
+        return changes is None or changes.status or bool(names & changes.kinds)
+
     def refresh(self, view: PV.ProjectView) -> None:
         self.view_ = view
         labels = {f.name: dict(self._choices(f)) for f in self.kind.fields if f.type == REF}
@@ -297,7 +303,8 @@ class RecordSection(QGroupBox):
             self.note.setText(exc.message)
             QMessageBox.warning(self, "未能附加文件", exc.message)
             return None
-        self.written.emit(self.kind.name)
+        self.written.emit(getattr(att, "changes", None) or OpChanges(
+            frozenset({self.view_.id}), frozenset({"attachment"}), frozenset({att["id"]})))
         return att
 
     def print_selected(self, code: str):
@@ -351,7 +358,8 @@ class RecordSection(QGroupBox):
 
     def _open(self, dlg: RecordDialog) -> RecordDialog:
         self.dialog = dlg
-        dlg.saved.connect(lambda _row: self.written.emit(self.kind.name))
+        dlg.saved.connect(lambda row: self.written.emit(getattr(dlg.result_row, "changes", None) or OpChanges(
+            kinds=frozenset({self.kind.name}))))
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()  # window-modal, does not block the event loop
         return dlg

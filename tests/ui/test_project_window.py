@@ -379,3 +379,24 @@ def test_locked_fields_after_submission_show_the_core_refusal(qtbot, town, monke
     with qtbot.waitSignal(w.changed, timeout=2000):
         assert w.save_basic()
     assert town.store.get("project", p["id"])["contact"] == "0539-4270000" and not page.dirty
+
+
+def test_a_write_redraws_only_the_tables_it_changed(qtbot, town, monkeypatch):
+    """The operation returns what it changed (OpChanges); the window redraws those tables, not all."""
+    from desktop_app.ui.record_table import RecordSection
+    p = F.in_construction(town)
+    w = open_window(qtbot, town.unit, p["id"], tab="construction")
+    redrawn = []
+    original = RecordSection.refresh
+    monkeypatch.setattr(RecordSection, "refresh", lambda self, view: (redrawn.append(self.kind.name),
+                                                                      original(self, view)))
+    dlg = add_via_dialog(qtbot, w, "contract", {
+        "contract_no": "HT-9", "title": "运维服务", "supplier": "某公司", "procurement_method": "open_tender",
+        "amount_fen": "5", "signed_on": "2026-11-20"})
+    assert dlg.save()
+    assert "contract" in redrawn and "material" not in redrawn and "disbursement" not in redrawn
+    assert any(r["contract_no"] == "HT-9" for r in w.section("contract").model.rows)
+    # an action moves the status: then everything is redrawn (what may be added depends on it)
+    redrawn.clear()
+    w.refresh(None)
+    assert "material" in redrawn
