@@ -332,6 +332,8 @@ def update_project(store: Store, actor: Actor, project_id: str, values: dict, to
     Z.check_role(actor, "project")
     if actor.role == UNIT and before["lead_org_id"] != actor.org_id:
         raise Refused("只有项目牵头单位才能修改项目信息", "第二条")
+    if before["owner_org"] != actor.org_id:  # owner wins: another's edit would be lost at the owner
+        raise Refused(f"项目 {before['code']} 由其他单位填报，{actor.org_name}不能修改其申报信息", "第二条")
     kind = KINDS["project"]
     changes = validate(kind, values, partial=True)
     changed = {k: v for k, v in changes.items() if v != before[k]}

@@ -160,6 +160,8 @@ def project_edit_refusal(actor, project: dict | None) -> str | None:
         return "县财政局不能修改项目申报信息，本页只能查看"
     if project and actor.role == UNIT and project["lead_org_id"] != actor.org_id:
         return "只有项目牵头单位才能修改项目信息，本页只能查看"
+    if project and project.get("owner_org") != actor.org_id:
+        return "项目申报信息由填报单位维护，本机只能查看"
     return None
 
 
