@@ -139,7 +139,9 @@ def locked_note(actor, project: dict | None) -> str:
               if not A.field_rule("project", n).fixed]
     if not locked:
         return ""
-    clauses = sorted({A.field_rule("project", n).clause for n in locked if A.field_rule("project", n).clause})
+    order = "一二三四五六七八九十"
+    clauses = sorted({A.field_rule("project", n).clause for n in locked if A.field_rule("project", n).clause},
+                     key=lambda c: order.index(c[1]) if len(c) > 1 and c[1] in order else 99)
     return (f"项目当前为「{status_label(project['status'])}」，" + "、".join(kind.field(n).label for n in locked)
             + "已锁定；如需改变，请提出设计变更申请，经县政府办公室审核同意"
             + (f"（依据：通知{'、'.join(clauses)}）" if clauses else "") + "。")

@@ -42,6 +42,7 @@ from desktop_app.models.fields import (
 )
 
 ERROR_STYLE = "color: #c0392b;"
+READ_ONLY_STYLE = "background: #f0f0f0;"  # a locked field looks locked, not merely refuses typing
 EMPTY_TEXT = "未填"
 _SENTINEL_DATE = QDate(1900, 1, 1)
 
@@ -94,7 +95,7 @@ class TextEditor(_Editor):
 
     def set_read_only(self, ro):
         self.edit.setReadOnly(ro)
-        self.edit.setStyleSheet("background: #f0f0f0;" if ro else "")
+        self.edit.setStyleSheet(READ_ONLY_STYLE if ro else "")
 
 
 class LongTextEditor(_Editor):
@@ -117,6 +118,7 @@ class LongTextEditor(_Editor):
 
     def set_read_only(self, ro):
         self.edit.setReadOnly(ro)
+        self.edit.setStyleSheet(READ_ONLY_STYLE if ro else "")
 
 
 class MoneyEditor(_Editor):
@@ -142,6 +144,7 @@ class MoneyEditor(_Editor):
 
     def set_read_only(self, ro):
         self.edit.setReadOnly(ro)
+        self.edit.setStyleSheet(READ_ONLY_STYLE if ro else "")
 
 
 class _CalendarPage(QObject):
@@ -218,6 +221,7 @@ class DateEditor(_Editor):
 
     def set_read_only(self, ro):
         self.edit.setReadOnly(ro)
+        self.edit.setStyleSheet(READ_ONLY_STYLE if ro else "")
         if self.optional:
             self.clear_button.setEnabled(not ro)
 
@@ -255,6 +259,7 @@ class IntEditor(_Editor):
 
     def set_read_only(self, ro):
         self.spin.setReadOnly(ro)
+        self.spin.setStyleSheet("QSpinBox { background: #f0f0f0; }" if ro else "")
 
 
 class ChoiceEditor(_Editor):
