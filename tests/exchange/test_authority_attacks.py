@@ -280,6 +280,7 @@ def test_5_honest_new_project_under_own_prefix_accepted(w):
 def test_6_county_facts_are_not_the_units_to_type(w):
     s, a = w.unit.store, w.unit.actor
     pid = w.own["id"]
+    before = full_state(s)
     for kind, values in (("extension_decision", {"decision": "approved", "decided_on": "2026-11-01"}),
                          ("delay_acceptance", {"decision": "approved", "decided_on": "2026-11-01"}),
                          ("upward_consent", {"consent_on": "2026-06-01"}),
@@ -298,13 +299,16 @@ def test_6_county_facts_are_not_the_units_to_type(w):
         with pytest.raises(ValidationError) as e:
             ops.update_project(s, a, pid, {field: value})
         assert clause in e.value.fields[field]
+    assert full_state(s) == before, "a refused write changed the unit's database"
 
 
 def test_6_money_against_an_unfunded_budget_year_refused(w):
     cs, fin = w.county.store, actor_for(w.county.store, "MYCZJ")
     pay = {"paid_on": "2026-11-02", "amount_fen": "10", "purpose": "construction"}
+    before = full_state(cs)
     with pytest.raises(Refused, match="预算年度2030没有该项目的资金安排"):
         ops.add_record(cs, fin, "disbursement", w.victim["id"], {**pay, "budget_year": "2030"}, today=D(2026, 11, 2))
+    assert full_state(cs) == before
     ops.add_record(cs, fin, "disbursement", w.victim["id"], {**pay, "budget_year": "2027"}, today=D(2026, 11, 2))
 
 
@@ -327,9 +331,11 @@ def test_6_honest_change_of_completion_and_level_through_a_decided_request(w):
 def test_7_typed_dates_may_not_lie_in_the_future(w):
     s, a = w.unit.store, w.unit.actor
     p = _draft(w, name="县教育安全平台", materials=True)
+    before = full_state(s)
     with pytest.raises(ValidationError, match="不能填写将来的日期"):
         ops.add_record(s, a, "security_record", p["id"], {"security_kind": "risk_assessment",
                                                           "done_on": "2026-11-25"}, today=D(2026, 11, 24))
+    assert full_state(s) == before
     ops.add_record(s, a, "security_record", p["id"], {"security_kind": "risk_assessment", "done_on": "2026-11-24"},
                    today=D(2026, 11, 24))
 

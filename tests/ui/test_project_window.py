@@ -400,3 +400,17 @@ def test_a_write_redraws_only_the_tables_it_changed(qtbot, town, monkeypatch):
     redrawn.clear()
     w.refresh(None)
     assert "material" in redrawn
+
+
+def test_suspend_dialog_asks_only_what_the_county_office_types(qtbot, town):
+    """Issue case 8: the 暂停建设 form has no 处理方式 (the action sets it) and no 解除日期 (lifting is
+    its own step), so a suspension cannot be imposed already lifted; the form comes from the authority."""
+    p = F.in_construction(town)
+    w = open_window(qtbot, town.county, p["id"])
+    dlg = w.actions_bar._dialog(actions_mod.machine.TRANSITIONS["suspend"], p["id"])
+    assert "sanction_kind" not in dlg.form.editors and "lifted_on" not in dlg.form.editors
+    assert {"imposed_on", "reason"} <= set(dlg.form.editors)
+    dlg.form.set_value("reason", "工程严重逾期")
+    assert dlg.save()
+    [s] = town.store.for_project("sanction", p["id"])
+    assert s["sanction_kind"] == "suspend" and s["lifted_on"] is None
