@@ -25,6 +25,7 @@ from desktop_app.exchange.package import Opened, StepCallback, open_package
 from desktop_app.exchange.sequence import check_sequence, record_sequence
 from desktop_app.exchange.workbook import SheetSpec
 from desktop_app.lifecycle.states import status_label
+from desktop_app.models import authority as A
 from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, ROLES, UNIT
 from desktop_app.models.store import now_iso
 from desktop_app.services import audit
@@ -217,6 +218,7 @@ class _Replay:
         self.created: set[str] = set()                    # projects new to this installation
         self.held: dict[str, list[tuple]] = {}           # project id -> records a later status allows
         self.contexts: dict = {}
+        self.local: dict[str, dict[str, dict]] = {}      # kind -> id -> this installation's row
         self.waiting: set[str] = set()                    # ids of records not yet written (held back)
         self.actions: dict[str, list[tuple]] = {}         # project id -> action records, oldest first
 
@@ -288,6 +290,8 @@ class _Replay:
                     raise _reject("bad_value", f"{where}：{exc.message}，已拒绝。") from None
                 _check_refs(self.ctx, kind, rec, values, where)
                 out.append((kind_name, where, rec, values))
+            # this installation's copies of the same records, read once per kind
+            self.local[kind_name] = self.ctx.local_rows(kind_name, list(seen))
         return out
 
     def compare(self, kind, where: str, rec: dict, values: dict, local: dict | None) -> str:
@@ -318,7 +322,7 @@ class _Replay:
         from desktop_app.services import operations as ops
 
         kind = KINDS["project"]
-        local = self.ctx.local_rows("project", [rec["id"]]).get(rec["id"])
+        local = self.local["project"].get(rec["id"])
         action = self.compare(kind, where, rec, values, local)
         self.touched.add(rec["id"])
         owner = self.actor(rec["owner_org"])
@@ -334,7 +338,7 @@ class _Replay:
 
     def record(self, kind_name: str, where: str, rec: dict, values: dict) -> None:
         kind = KINDS[kind_name]
-        local = self.ctx.local_rows(kind_name, [rec["id"]]).get(rec["id"])
+        local = self.local[kind_name].get(rec["id"])
         action = self.compare(kind, where, rec, values, local)
         self.touched.add(rec["project_id"])
         if action not in ("new", "changed"):
@@ -347,6 +351,10 @@ class _Replay:
         if any(values.get(f.name) in self.waiting for f in kind.fields if f.type == "ref"):
             self.hold((kind_name, where, rec, values, local))  # its parent comes with a status
             self.waiting.add(rec["id"])
+            return
+        if local is None and rec["project_id"] in self.created \
+                and "draft" not in A.rule(kind_name).add_in:  # a new project's later record: after its steps
+            self.hold((kind_name, where, rec, values, local))
             return
         self.write_record(kind_name, where, rec, values, local, final=False)
 

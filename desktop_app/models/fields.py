@@ -119,6 +119,9 @@ def parse_date(value) -> str:
         raise ValueError(f"日期「{value}」不存在，请核对年月日") from exc
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # control characters other than tab and newline
+
+
 def parse_value(f: Field, value):
     """Parse one raw value (str from a form/CLI, or typed) into its stored form. Raises ValueError (中文)."""
     if _blank(value):
@@ -130,7 +133,7 @@ def parse_value(f: Field, value):
         limit = f.max_len if f.type != LONGTEXT else max(f.max_len, 20000)
         if len(text) > limit:
             raise ValueError(f"「{f.label}」过长（{len(text)} 字），最多 {limit} 字")
-        if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        if _CONTROL.search(text):
             raise ValueError(f"「{f.label}」含有不可见的控制字符，请删除后再保存")
         return text
     if f.type == DATE:

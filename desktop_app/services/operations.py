@@ -12,6 +12,7 @@ from pathlib import Path
 
 from desktop_app.errors import NotFound, Refused, StatusRefused, ValidationError
 from desktop_app.lifecycle import machine
+from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.facts import load_context, load_facts
 from desktop_app.lifecycle.policy import PolicyProfile
 from desktop_app.lifecycle.states import status_label
@@ -462,11 +463,15 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
         allowed = "、".join(f"{a}（{x.label}）" for a, x in machine.TRANSITIONS.items())
         raise ValidationError({"action": f"未知的操作「{action}」。可用操作：{allowed}"})
     day = on_date or _today(today, incoming)
-    # a step relayed without its gates needs the project and its reviews (for the round) only
-    facts = load_facts(store, [project_id], None if check_gates else ("review",))
-    if not facts:
-        raise NotFound(f"找不到项目（{project_id}）")
-    facts = facts[0]
+    # only gated steps read the whole project; the rest need its row (and a review its earlier rounds)
+    if check_gates and (t.gate or action in ("record_review", "fund", "self_evaluate")):
+        facts = load_facts(store, [project_id])
+        if not facts:
+            raise NotFound(f"找不到项目（{project_id}）")
+        facts = facts[0]
+    else:
+        reviews = store.for_project("review", project_id) if action == "record_review" else []
+        facts = R.Facts(store.get("project", project_id), {"review": reviews})
     project = facts.project
     record = None
     values = dict(values or {})
