@@ -1,12 +1,20 @@
-"""Import: after package.open_package (steps 1-6), validate every value as its form would, compute a
-preview (new / changed / unchanged / conflict), and on confirmation back up, then write everything in
-ONE transaction with audit entries, and keep a receipt.
+"""Import, as a pipeline, in the order the checks run:
+
+1-6  `package.open_package`: archive -> signature and trust -> addressing, sequence and time -> every
+     file's hash -> the workbook (strict) and its signed digest. Nothing is written.
+7    `_Replay`: every record and status through `services.operations`, as the organisation that owns it
+     (role, ownership, status, fields, dates, gates, record rules: the checks every form and command
+     passes), in one transaction. Statuses are replayed as the transitions that lead to them.
+8    the preview: what step 7 did (new / changed / unchanged / conflict per sheet); the transaction is
+     rolled back, its writes kept as a journal.
+9    `apply`: back up, then re-run the journal (or, if anything was written meanwhile, step 7 again) in
+     one transaction, record the package and its receipt.
 
 Conflict rule (owner wins): records are matched by `id`. A record not here is new. A record here
 with a higher incoming `rev` is changed. Same rev and same content: unchanged. A record owned by
 this installation, or one whose incoming copy is older or differs at the same rev, is a conflict:
-the local copy is kept and the conflict is listed in the preview and the receipt.
-A package that tries to write what its sender does not own is refused as a whole.
+the local copy is kept and the conflict is listed in the preview and the receipt. Any refusal refuses
+the package as a whole, naming the sheet, the row and the rule.
 """
 
 from __future__ import annotations
@@ -131,21 +139,6 @@ class _Ctx:
         if rid in self.incoming_ids.get(kind_name, {}):
             return self.incoming_ids[kind_name][rid]
         return self.local_rows(kind_name, [rid]).get(rid)
-
-    def project_lead(self, pid: str) -> str | None:
-        inc = self.incoming_ids["project"].get(pid)
-        if inc:
-            return inc.get("lead_org_id")
-        row = self.store.one("SELECT lead_org_id FROM projects WHERE id=?", (pid,))
-        return self.org_code.get(row["lead_org_id"]) if row else None
-
-    def is_co_builder(self, pid: str, code: str) -> bool:
-        if any(r.get("project_id") == pid and r.get("org_id") == code
-               for r in self.incoming_ids["co_builder"].values()):
-            return True
-        oid = self.org_id.get(code)
-        return bool(oid and self.store.one("SELECT 1 FROM project_co_builders WHERE project_id=? AND org_id=?",
-                                           (pid, oid)))
 
 
 def _check_sender(ctx: _Ctx) -> None:
