@@ -355,8 +355,8 @@ class _Replay:
         self.held.setdefault(item[2]["project_id"], []).append(item)
 
     def context(self, day: dt.date, gates: bool):
-        """The rules' context as of a claimed date. Only a step whose gates are checked needs the units
-        barred by 第四条 (a query over the county); the calendar and policy are read once."""
+        """The rules' context as of a claimed date. Only an application (提交申报) checks the units barred
+        by 第四条, a query over the county; the calendar and policy are read once."""
         from desktop_app.lifecycle.facts import load_context
         from desktop_app.lifecycle.rules import Context
 
@@ -369,12 +369,13 @@ class _Replay:
             self.contexts[day] = load_context(self.store, day)
         return self.contexts[day]
 
-    def flush_held(self, pid: str) -> None:
+    def flush_held(self, pid: str, status: str) -> None:
         """Write the project's held-back records that can be written now; keep the others waiting."""
         held = self.held.pop(pid, [])
         for kind_name, where, rec, values, local in held:
-            if any(values.get(f.name) in self.waiting for f in KINDS[kind_name].fields if f.type == "ref"):
-                self.hold((kind_name, where, rec, values, local))
+            waits = any(values.get(f.name) in self.waiting for f in KINDS[kind_name].fields if f.type == "ref")
+            if waits or (local is None and status not in A.rule(kind_name).add_in):  # not yet (the operation
+                self.hold((kind_name, where, rec, values, local))                    # would say the same)
                 continue
             before = len(self.held.get(pid, []))
             self.write_record(kind_name, where, rec, values, local, final=False)
@@ -492,7 +493,7 @@ class _Replay:
             actor, own = self.step_actor(where, t, rec, project)
             values = self.typed(KINDS[t.record_kind], item[3], None) if item else None
             after = self.through(where, ops.transition, self.store, actor, pid, t.action, values,
-                                 context=self.context(since, own),
+                                 context=self.context(since, own and t.gate == "submit"),
                                  incoming=self.incoming(rec, not own) if rec else
                                  self.incoming({"id": "", "rev": 0, "created_at": "", "updated_at": ""}, not own),
                                  on_date=since, check_gates=own)
@@ -500,7 +501,7 @@ class _Replay:
                 pending.remove(item)
                 self.waiting.discard(item[2]["id"])
             status = after["status"]
-            self.flush_held(pid)  # records waiting for this step's record or status, in the order they happened
+            self.flush_held(pid, status)  # records waiting for this step's record or status, in the order they happened
         else:
             raise _reject("not_allowed", f"{where}：项目状态变化步骤过多，已拒绝。")
 

@@ -464,7 +464,8 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
         raise ValidationError({"action": f"未知的操作「{action}」。可用操作：{allowed}"})
     day = on_date or _today(today, incoming)
     # only gated steps read the whole project; the rest need its row (and a review its earlier rounds)
-    if check_gates and (t.gate or action in ("record_review", "fund", "self_evaluate")):
+    approving = action == "record_review" and (values or {}).get("conclusion") in ("pass", "通过")
+    if check_gates and (t.gate or approving or action in ("fund", "self_evaluate")):
         facts = load_facts(store, [project_id])
         if not facts:
             raise NotFound(f"找不到项目（{project_id}）")
