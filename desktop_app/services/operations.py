@@ -243,6 +243,14 @@ def _stamp(row: dict, actor: Actor, incoming: Incoming | None) -> None:
                    updated_at=incoming.updated_at)
 
 
+def _bump(changed: dict, before: dict, incoming: Incoming | None) -> None:
+    """An edit's new version: the next rev here, or the sender's rev and time for a package's copy."""
+    if incoming is None:
+        changed.update(rev=before["rev"] + 1, updated_at=now_iso())
+    else:
+        changed.update(rev=incoming.rev, updated_at=incoming.updated_at)
+
+
 def _audit(store, actor: Actor, incoming: Incoming | None, op: str, kind: str, rid, pid, summary: str, **kw):
     if incoming is None:
         audit.append(store, actor, op, kind, rid, pid, summary, **kw)
@@ -346,10 +354,7 @@ def update_project(store: Store, actor: Actor, project_id: str, values: dict, to
         raise ValidationError({"fiscal_share_fen": "财政资金不能大于总投资"})
     if not changed and incoming is None:
         return _row(before, OpChanges())
-    if incoming is None:
-        changed.update(rev=before["rev"] + 1, updated_at=now_iso())
-    else:
-        changed.update(rev=incoming.rev, updated_at=incoming.updated_at)
+    _bump(changed, before, incoming)
     with store.tx():
         store.update("projects", project_id, changed)
         _audit(store, actor, incoming, "修改项目", "project", project_id, project_id,
@@ -427,10 +432,7 @@ def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, va
     Z.check_record_rules(store, actor, kind, project, after, day, creating=False)
     if not changed and incoming is None:
         return _row(before, OpChanges())
-    if incoming is None:
-        changed.update(rev=before["rev"] + 1, updated_at=now_iso())
-    else:
-        changed.update(rev=incoming.rev, updated_at=incoming.updated_at)
+    _bump(changed, before, incoming)
     with store.tx():
         store.update(kind.table, record_id, changed)
         _audit(store, actor, incoming, f"修改{kind.label}", kind.name, record_id, project["id"],
