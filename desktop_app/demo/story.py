@@ -232,6 +232,9 @@ class Story:
                 approved_up -= DAY
         if approved_up is not None and approved_up >= self.today:
             approved_up = None
+        if approved_up is not None and approved_up < applied_up:  # approved upward only after applying
+            applied_up = approved_up
+            consent = min(consent, applied_up)
         filed = None
         if approved_up and not self.spec.get("filing_upcoming") and self.rng.random() < 0.85:
             filed = self.workdays_after(approved_up, 2, 18)

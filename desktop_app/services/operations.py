@@ -45,7 +45,7 @@ DATE_ORDER: dict[str, list[tuple[str, str, str]]] = {
     "project": [("planned_start", "planned_completion", "设计建设周期截止日期不能早于计划开工日期")],
     "problem_report": [("occurred_on", "reported_on", "报告日期不能早于问题发生日期")],
     "acceptance_extension": [("requested_on", "new_date", "拟验收日期不能早于申请日期")],
-    "higher_level_filing": [("consent_on", "filed_on", "备案日期不能早于同意申报日期"),
+    "higher_level_filing": [("applied_upward_on", "upper_approved_on", "上级审批日期不能早于向上级申报日期"),
                             ("upper_approved_on", "filed_on", "备案日期不能早于上级审批日期")],
     "contract": [("signed_on", "filed_on", "备案日期不能早于合同签订日期")],
     "acceptance_result": [("accepted_on", "report_filed_on", "验收报告备案日期不能早于验收日期")],
