@@ -360,3 +360,23 @@ def test_revoked_trust_is_not_a_way_around(w):
     trust.revoke_key(w.county.store, w.county.actor, "MYJYJ")
     contract = sheet_row(w, "contract", w.own, **CONTRACT)
     refused(w, signed(w, [(spec("contract"), [contract])]))
+
+
+def test_6_by_package_too_locked_fields_and_county_records_refused(w):
+    """The same county facts, sent in a package signed with the unit's real key instead of typed."""
+    row = dict(w.unit.store.get("project", w.own["id"]))
+    for field, value in (("planned_completion", "2029-12-31"), ("classified", 0), ("mlps_level", "1"),
+                         ("total_investment_fen", 999_000_000)):
+        forged = to_sheet(KINDS["project"], {**row, field: value, "rev": row["rev"] + 1,
+                                            "updated_at": TIME}, codes(w.unit.store), {})
+        refused(w, signed(w, [(spec("project"), [forged])]), "不能再修改")
+    decision = sheet_row(w, "extension_decision", w.own, extension_id=str(uuid.uuid4()), decision="approved",
+                         decided_on="2026-11-01")
+    refused(w, signed(w, [(spec("extension_decision"), [decision])]), "县政府办公室")
+    consent = sheet_row(w, "upward_consent", w.own, consent_on="2026-06-01")
+    refused(w, signed(w, [(spec("upward_consent"), [consent])]), "县政府办公室", "第三条")
+    # honest: a field the unit may still change after submission (联系电话) arrives and is kept
+    honest = to_sheet(KINDS["project"], {**row, "contact": "0539-4270000", "rev": row["rev"] + 1,
+                                        "updated_at": TIME}, codes(w.unit.store), {})
+    accepted(w, signed(w, [(spec("project"), [honest])]))
+    assert w.county.store.get("project", w.own["id"])["contact"] == "0539-4270000"
