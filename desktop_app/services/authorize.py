@@ -127,7 +127,7 @@ def org_prefix(org: dict) -> str:
     return org.get("code_prefix") or default_code_prefix(org["role"], org["code"])
 
 
-def check_project_code(store, code: str, plan_year: int, lead: dict, *, claim: bool) -> None:
+def check_project_code(store, code: str, plan_year: int, lead: dict, *, claim: bool, name: str = "") -> None:
     """A code prefix belongs to one organisation: its own projects are numbered under it (第二条)."""
     m = CODE_RE.match(code or "")
     if not m:
@@ -139,7 +139,7 @@ def check_project_code(store, code: str, plan_year: int, lead: dict, *, claim: b
         other = others[0]
         example = store.one("SELECT code, name FROM projects WHERE code LIKE ? ORDER BY code LIMIT 1", (prefix + "-%",))
         shown = f"（如 {example['code']} {example['name']}）" if example else ""
-        raise Refused(f"项目编号「{code}」使用的前缀「{prefix}」属于{other['name']}{shown}，"
+        raise Refused(f"项目「{name}」的编号「{code}」使用的前缀「{prefix}」属于{other['name']}{shown}，"
                       f"{lead['name']}的项目应以「{org_prefix(lead)}」编号", "第二条")
     if not holders:
         if not claim or lead.get("code_prefix"):
@@ -148,7 +148,7 @@ def check_project_code(store, code: str, plan_year: int, lead: dict, *, claim: b
         store.write("UPDATE organisations SET code_prefix=? WHERE id=?", (prefix, lead["id"]))
     clash = store.one("SELECT code, name FROM projects WHERE code=?", (code,))
     if clash:
-        raise Refused(f"项目编号「{code}」已被本机项目「{clash['name']}」使用，不能再用于另一个项目")
+        raise Refused(f"项目「{name}」的编号「{code}」已被本机项目「{clash['name']}」使用，两个项目不能同一编号")
 
 
 # ---- record rules of the notice ---------------------------------------------------------------

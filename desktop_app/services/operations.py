@@ -323,10 +323,11 @@ def create_project(store: Store, actor: Actor, values: dict, today: dt.date | No
         elif incoming.relayed:  # the county office's ledger numbered it; only a clash is refused here
             clash = store.one("SELECT code, name FROM projects WHERE code=?", (row["code"],))
             if clash:
-                raise Refused(f"项目编号「{row['code']}」已被本机项目「{clash['name']}」使用，不能再用于另一个项目")
+                raise Refused(f"项目「{row['name']}」的编号「{row['code']}」已被本机项目「{clash['name']}」使用，"
+                              "两个项目不能同一编号")
         else:  # numbered by its owner: the prefix must be the owner's (第二条)
             owner = store.one("SELECT * FROM organisations WHERE id=?", (actor.org_id,))
-            Z.check_project_code(store, row["code"], row["plan_year"], owner, claim=True)
+            Z.check_project_code(store, row["code"], row["plan_year"], owner, claim=True, name=row["name"])
         store.insert("projects", row)
         _audit(store, actor, incoming, "新建项目", "project", row["id"], row["id"],
                f"新建项目 {row['code']} {row['name']}", after=row)

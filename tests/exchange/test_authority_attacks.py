@@ -262,7 +262,7 @@ def test_5_project_code_under_another_units_prefix_refused(w):
     assert "UNIQUE" not in e.message
     # reusing a code the county office already holds, for another project: named, in Chinese
     clash = {**squat, "id": str(uuid.uuid4()), "code": w.own["code"]}
-    e = refused(w, signed(w, [(spec("project"), [clash])]), w.own["code"], "已被本机项目")
+    e = refused(w, signed(w, [(spec("project"), [clash])]), w.own["code"], "已被本机项目", "县智慧教育云平台")
     # renaming is no edit at all: a project's code is fixed
     with pytest.raises(ValidationError, match="项目编号建立后不能修改"):
         ops.update_project(w.unit.store, w.unit.actor, w.own["id"], {"code": "JY-2027-009"})
