@@ -211,6 +211,8 @@ class _Replay:
         self.created: set[str] = set()                    # projects new to this installation
         self.held: dict[str, list[tuple]] = {}           # project id -> records a later status allows
         self.contexts: dict = {}
+        self.actors: dict = {}
+        self.rows: dict[str, dict | None] = {}             # project id -> its current row                            # organisation code -> Actor, made once
         self.local: dict[str, dict[str, dict]] = {}      # kind -> id -> this installation's row
         self.waiting: set[str] = set()                    # ids of records not yet written (held back)
         self.actions: dict[str, list[tuple]] = {}         # project id -> action records, oldest first
@@ -219,14 +221,22 @@ class _Replay:
     def actor(self, code: str):
         from desktop_app.services.operations import Actor
 
-        o = self.orgs[code]
-        return Actor(o["id"], o["code"], o["name"], o["role"], f"{o['code']}（数据包）")
+        if code not in self.actors:
+            o = self.orgs[code]
+            self.actors[code] = Actor(o["id"], o["code"], o["name"], o["role"], f"{o['code']}（数据包）")
+        return self.actors[code]
 
     def incoming(self, rec: dict, relayed: bool):
         from desktop_app.services.operations import Incoming
 
         return Incoming(rec["id"], rec["rev"], rec["created_at"], rec["updated_at"], self.recorder,
                         self.package + ("，县政府办公室转发" if relayed else ""), self.day, relayed)
+
+    def project_row(self, pid: str) -> dict | None:
+        """The project as it stands now in this transaction (kept current after each of its writes)."""
+        if pid not in self.rows:
+            self.rows[pid] = self.store.one("SELECT * FROM projects WHERE id=?", (pid,))
+        return self.rows[pid]
 
     def count(self, sheet: str, action: str) -> None:
         self.counts.setdefault(sheet, {"new": 0, "changed": 0, "unchanged": 0, "conflict": 0})[action] += 1
@@ -322,12 +332,12 @@ class _Replay:
         relayed = rec["owner_org"] != self.ctx.sender
         if action == "new":
             self.created.add(rec["id"])
-            self.through(where, ops.create_project, self.store, owner, self.typed(kind, values, None),
-                         incoming=self.incoming(rec, relayed))
+            self.rows[rec["id"]] = self.through(where, ops.create_project, self.store, owner,
+                                                self.typed(kind, values, None), incoming=self.incoming(rec, relayed))
         elif action == "changed":
             changes = self.typed(kind, values, local)
-            self.through(where, ops.update_project, self.store, owner, rec["id"], changes,
-                         incoming=self.incoming(rec, relayed))
+            self.rows[rec["id"]] = self.through(where, ops.update_project, self.store, owner, rec["id"], changes,
+                                                incoming=self.incoming(rec, relayed))
 
     def record(self, kind_name: str, where: str, rec: dict, values: dict) -> None:
         kind = KINDS[kind_name]
@@ -392,7 +402,8 @@ class _Replay:
         try:
             if local is None:
                 self.through(where, ops.add_record, self.store, owner, kind_name, rec["project_id"],
-                             self.typed(kind, values, None), incoming=incoming, check_gates=not relayed)
+                             self.typed(kind, values, None), incoming=incoming, check_gates=not relayed,
+                             project=self.project_row(rec["project_id"]))
             else:
                 self.through(where, ops.update_record, self.store, owner, kind_name, rec["id"],
                              self.typed(kind, values, local), incoming=incoming)
@@ -488,7 +499,7 @@ class _Replay:
                 raise _reject("not_allowed", f"{where}：项目状态不能从「{status_label(status)}」变为「{status_label(target)}」"
                               "（缺少相应的办理记录），已拒绝。")
             t, item = step
-            project = self.store.one("SELECT * FROM projects WHERE id=?", (pid,))
+            project = self.project_row(pid)
             rec = item[2] if item else None
             actor, own = self.step_actor(where, t, rec, project)
             values = self.typed(KINDS[t.record_kind], item[3], None) if item else None
@@ -501,6 +512,7 @@ class _Replay:
                 pending.remove(item)
                 self.waiting.discard(item[2]["id"])
             status = after["status"]
+            self.rows[pid] = dict(after)
             self.flush_held(pid, status)  # records waiting for this step's record or status, in the order they happened
         else:
             raise _reject("not_allowed", f"{where}：项目状态变化步骤过多，已拒绝。")

@@ -375,11 +375,14 @@ def _action_label(kind_name: str) -> str:
 
 
 def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, values: dict,
-               today: dt.date | None = None, *, incoming: Incoming | None = None, check_gates: bool = True) -> Row:
+               today: dt.date | None = None, *, incoming: Incoming | None = None, check_gates: bool = True,
+               project: dict | None = None) -> Row:
+    """`project`: its current row, when the caller (an import) already holds it; else it is read."""
     kind = KINDS.get(kind_name)
     if kind is None or not kind.project_scoped:
         raise ValidationError({"kind": f"未知的记录类型「{kind_name}」"})
-    project = store.get("project", project_id)
+    if project is None or project["id"] != project_id:
+        project = store.get("project", project_id)
     Z.check_role(actor, kind_name)
     Z.check_ownership(store, actor, project)
     rule = A.rule(kind_name)
