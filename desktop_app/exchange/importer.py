@@ -78,6 +78,14 @@ def _reject(code: str, msg: str) -> PackageRejected:
     return PackageRejected(code, msg + "请向发送单位核实，或索取新的数据包。")
 
 
+def _missing_before(store, actor, manifest: dict, most: int = 5) -> list[int]:
+    """Sequence numbers below this package's that this installation never received from its sender."""
+    got = {r["sequence"] for r in store.all("SELECT sequence FROM packages WHERE direction='received' AND peer_org=?",
+                                              (manifest["sender"],))}
+    low = max(1, manifest["sequence"] - 100)
+    return [n for n in range(low, manifest["sequence"]) if n not in got][-most:]
+
+
 def preview(store, actor, source: bytes | str | Path, *, confirm_fingerprint: str | None = None,
             now: dt.datetime | None = None,
             on_step: StepCallback | None = None) -> Preview:
@@ -87,8 +95,13 @@ def preview(store, actor, source: bytes | str | Path, *, confirm_fingerprint: st
     step = on_step or (lambda c, s: None)
     try:
         plan = _plan(store, actor, opened)
-    except PackageRejected:
+    except PackageRejected as exc:
         step("values", "failed")
+        missing = _missing_before(store, actor, opened.manifest)
+        if missing and exc.reason_code in ("not_allowed", "unknown_ref", "bad_value"):
+            # an honest sender's records may sit in an earlier package that has not arrived yet
+            raise PackageRejected(exc.reason_code, exc.message + f"另：本机尚未导入该发送单位的第{'、'.join(map(str, missing))}号"
+                                  "数据包，如其中有相关内容，请先导入（或请对方重新导出全部内容）后再导入本数据包。") from None
         raise
     step("values", "ok")
     step("preview", "ok")
@@ -202,6 +215,9 @@ class _Replay:
         _check_sender(self.ctx)
         m = opened.manifest
         self.day = _created_day(m)
+        high = store.one("SELECT last_sequence FROM package_sequences WHERE sender=? AND recipient=?",
+                         (m["sender"], recorder.org_code))
+        self.late = bool(high and m["sequence"] < high["last_sequence"])  # arrived after a newer one
         sender = store.one("SELECT name FROM organisations WHERE code=?", (opened.sender_code,))
         self.package = f"{sender['name'] if sender else opened.sender_code}第{m['sequence']}号数据包"
         self.orgs = {o["code"]: o for o in store.all("SELECT * FROM organisations")}
@@ -435,7 +451,7 @@ class _Replay:
             if not R.status_path(local["status"], status, self.ctx.sender_role) and not _behind(status, local["status"]):
                 raise _reject("not_allowed", f"{where}：项目状态从「{status_label(local['status'])}」到「{status_label(status)}」"
                               "须经其他单位办理的步骤，发送单位无权使项目经过这些步骤，已拒绝。")
-            if not R.status_path(local["status"], status, self.ctx.sender_role):
+            if not R.status_path(local["status"], status, self.ctx.sender_role) or self.superseded(rec, local):
                 self.count(R.STATUS_SHEET, "conflict")
                 self.items.append(Item(R.STATUS_SHEET, pid, label, "conflict",
                                        f"本机为「{status_label(local['status'])}」，数据包为较早的「{status_label(status)}」，"
@@ -448,6 +464,18 @@ class _Replay:
             self.items.append(Item(R.STATUS_SHEET, pid, label, "changed",
                                    f"{status_label(before)} → {status_label(status)}（{since.isoformat()}）"))
 
+    def draft_from_packages(self, local: dict) -> bool:
+        """A draft known only from packages: when it became one is the sender's (unknown) business."""
+        return local["status"] == "draft" and local["owner_org"] != self.recorder.org_id
+
+    def superseded(self, rec: dict, local: dict) -> bool:
+        """A late package (older than one already taken from the same sender) claiming a state from before
+        the one this installation holds: old news, kept as a conflict. A new package doing so is refused
+        as back-dating (see claimed_date)."""
+        if not self.late or not local.get("status_since") or self.draft_from_packages(local):
+            return False
+        return str(rec.get("status_since") or "")[:10] < local["status_since"][:10]
+
     def claimed_date(self, where: str, rec: dict, local: dict) -> dt.date:
         try:
             since = dt.date.fromisoformat(str(rec.get("status_since") or "")[:10])
@@ -457,8 +485,7 @@ class _Replay:
             raise _reject("bad_date", f"{where}：状态日期 {since.isoformat()} 晚于数据包生成日期 {self.day.isoformat()}，已拒绝。")
         # the project's current status here began on status_since: a step from it cannot be older. A draft
         # known only from packages has no such date (its drafts are the sender's), so it sets no floor.
-        draft_from_packages = local["status"] == "draft" and local["owner_org"] != self.recorder.org_id
-        floor = None if draft_from_packages else local.get("status_since")
+        floor = None if self.draft_from_packages(local) else local.get("status_since")
         if floor and since.isoformat() < floor[:10]:
             raise _reject("bad_date", f"{where}：状态日期 {since.isoformat()} 早于本机已知该项目状态的日期 {floor[:10]}"
                           "（不能倒签），已拒绝。")
