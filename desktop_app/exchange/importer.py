@@ -415,6 +415,11 @@ class _Replay:
         owner = self.actor(rec["owner_org"])
         relayed = rec["owner_org"] != self.ctx.sender
         incoming = self.incoming(rec, relayed)
+        project = self.project_row(rec["project_id"])
+        if project and not self.draft_from_packages(project) and project.get("status_since") \
+                and rec["created_at"][:10] < project["status_since"][:10]:
+            from dataclasses import replace
+            incoming = replace(incoming, history=True)  # written before the project moved on here
         try:
             if local is None:
                 self.through(where, ops.add_record, self.store, owner, kind_name, rec["project_id"],

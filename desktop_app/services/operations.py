@@ -228,25 +228,34 @@ class Incoming:
     package: str                 # 第N号数据包（发送单位）: named in the audit entry
     day: dt.date                 # the package's creation date: no reported event may be later
     relayed: bool = False        # the county office passes on another party's record (checked where it arrived)
+    history: bool = False        # made before the project reached its status here: its stage has passed
 
 
 def _today(today: dt.date | None, incoming: Incoming | None) -> dt.date:
     return incoming.day if incoming else (today or dt.date.today())
 
 
-def _stamp(row: dict, actor: Actor, incoming: Incoming | None) -> None:
+def _clock(today: dt.date | None) -> str:
+    """The time of a write: now, or -- when the operation runs on a given day (a demo county, a test) --
+    that day at the present time of day, so a record's times never contradict its dates."""
+    if today is None or today == dt.date.today():
+        return now_iso()
+    return dt.datetime.combine(today, dt.datetime.now().time()).astimezone().isoformat(timespec="seconds")
+
+
+def _stamp(row: dict, actor: Actor, incoming: Incoming | None, today: dt.date | None = None) -> None:
     if incoming is None:
-        now = now_iso()
+        now = _clock(today)
         row.update(id=new_id(), owner_org=actor.org_id, rev=1, created_at=now, updated_at=now)
     else:
         row.update(id=incoming.id, owner_org=actor.org_id, rev=incoming.rev, created_at=incoming.created_at,
                    updated_at=incoming.updated_at)
 
 
-def _bump(changed: dict, before: dict, incoming: Incoming | None) -> None:
+def _bump(changed: dict, before: dict, incoming: Incoming | None, today: dt.date | None = None) -> None:
     """An edit's new version: the next rev here, or the sender's rev and time for a package's copy."""
     if incoming is None:
-        changed.update(rev=before["rev"] + 1, updated_at=now_iso())
+        changed.update(rev=before["rev"] + 1, updated_at=_clock(today))
     else:
         changed.update(rev=incoming.rev, updated_at=incoming.updated_at)
 
@@ -310,7 +319,7 @@ def create_project(store: Store, actor: Actor, values: dict, today: dt.date | No
     lead = store.one("SELECT * FROM organisations WHERE id=?", (row["lead_org_id"],))
     if lead is None:
         raise ValidationError({"lead_org_id": "牵头单位不在本机单位目录中"})
-    _stamp(row, actor, incoming)
+    _stamp(row, actor, incoming, today)
     # a project arriving in a package has been a draft since its sender created it
     row.update(status="draft", status_since=incoming.created_at[:10] if incoming else day.isoformat())
     with store.tx():
@@ -355,7 +364,7 @@ def update_project(store: Store, actor: Actor, project_id: str, values: dict, to
         raise ValidationError({"fiscal_share_fen": "财政资金不能大于总投资"})
     if not changed and incoming is None:
         return _row(before, OpChanges())
-    _bump(changed, before, incoming)
+    _bump(changed, before, incoming, today)
     with store.tx():
         store.update("projects", project_id, changed)
         _audit(store, actor, incoming, "修改项目", "project", project_id, project_id,
@@ -388,7 +397,8 @@ def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, valu
     rule = A.rule(kind_name)
     if rule.via_action and project["status"] not in rule.add_in:
         raise StatusRefused(f"「{kind.label}」须通过{_action_label(kind_name)}办理，不能单独添加", rule.clause or None)
-    Z.check_status(kind_name, project, adding=True)
+    if not (incoming and incoming.history):  # a record of an earlier stage arriving late is history
+        Z.check_status(kind_name, project, adding=True)
     values = dict(values)
     if kind_name == "evaluation":
         values.setdefault("eval_kind", A.EVAL_KIND_BY_ROLE.get(actor.role))
@@ -399,7 +409,7 @@ def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, valu
     day = _today(today, incoming)
     Z.check_event_dates(kind_name, row, day)
     Z.check_record_rules(store, actor, kind, project, row, day, gates=check_gates)
-    _stamp(row, actor, incoming)
+    _stamp(row, actor, incoming, today)
     row["project_id"] = project_id
     with store.tx():
         store.insert(kind.table, row)
@@ -436,7 +446,7 @@ def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, va
     Z.check_record_rules(store, actor, kind, project, after, day, creating=False)
     if not changed and incoming is None:
         return _row(before, OpChanges())
-    _bump(changed, before, incoming)
+    _bump(changed, before, incoming, today)
     with store.tx():
         store.update(kind.table, record_id, changed)
         _audit(store, actor, incoming, f"修改{kind.label}", kind.name, record_id, project["id"],
@@ -515,7 +525,7 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
                "updated_at": now if incoming is None else project["updated_at"]}
     with store.tx():
         if record is not None:
-            _stamp(record, actor, incoming)
+            _stamp(record, actor, incoming, day)
             record["project_id"] = project_id
             store.insert(KINDS[t.record_kind].table, record)
         store.update("projects", project_id, changes)
