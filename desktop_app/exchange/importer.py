@@ -571,30 +571,20 @@ class _Replay:
         return None
 
     def attachments(self) -> None:
-        from desktop_app.services import attachment_files as AF
-        from desktop_app.services import authorize as Z
+        from desktop_app.services import operations as ops
 
         writes: list = []
         _plan_attachments(self.ctx, self.items, self.counts, writes)
         for _kind, action, row in writes:
             where = f"工作表「{R.ATTACHMENT_SHEET}」附件「{row['filename'][:40]}」"
             owner = self.actor(self.ctx.org_code[row["owner_org"]])
-            project = self.store.one("SELECT * FROM projects WHERE id=?", (row["project_id"],))
-            self.through(where, Z.check_ownership, self.store, owner, project, "为该项目添加附件")
-            try:  # bound to a record of that project; name, type and content checked as for a local file
-                checked = AF.check_incoming_attachment(self.store, row["project_id"], row["record_kind"],
-                                                       row["record_id"], row["filename"], row["media_type"],
-                                                       row["content"])
+            try:
+                ops.receive_attachment(self.store, owner, row, new=action == "new", recorder=self.recorder,
+                                       package=self.package)
             except ValueError as exc:
                 raise _reject("bad_attachment", f"{where}：{exc}，已拒绝。") from None
-            row.update(filename=checked["filename"], media_type=checked["media_type"])
-            if action == "new":
-                self.store.insert("attachments", row)
-            else:
-                self.store.update("attachments", row["id"], {k: v for k, v in row.items() if k != "id"})
-            audit.append(self.store, self.recorder, "导入附件", "attachment", row["id"], row["project_id"],
-                         f"数据包导入：{ACTION_LABELS[action]}附件（{self.package}）",
-                         after={k: v for k, v in row.items() if k != "content"})
+            except (Refused, NotFound) as exc:
+                raise _reject("not_allowed", f"{where}：{exc.message}，已拒绝。") from None
 
 
 def _is_action_record(kind_name: str, values: dict) -> bool:

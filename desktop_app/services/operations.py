@@ -619,6 +619,27 @@ def attach_file(store: Store, actor: Actor, project_id: str, path: str | Path, r
 
 
 
+def receive_attachment(store: Store, actor: Actor, row: dict, *, new: bool, recorder: Actor, package: str) -> None:
+    """An attachment arriving in a package, owned by `actor`: the same ownership, binding, name, type and
+    content checks as `attach_file`; then one write and one audit entry naming the person importing it.
+    Raises Refused (ownership) or ValueError (the file itself), in Chinese."""
+    from desktop_app.services import attachment_files as AF
+
+    project = store.get("project", row["project_id"])
+    Z.check_ownership(store, actor, project, "为该项目添加附件")
+    checked = AF.check_incoming_attachment(store, row["project_id"], row["record_kind"], row["record_id"],
+                                           row["filename"], row["media_type"], row["content"])
+    row.update(filename=checked["filename"], media_type=checked["media_type"])
+    with store.tx():
+        if new:
+            store.insert("attachments", row)
+        else:
+            store.update("attachments", row["id"], {k: v for k, v in row.items() if k != "id"})
+        audit.append(store, recorder, "导入附件", "attachment", row["id"], row["project_id"],
+                     f"数据包导入：{'新增' if new else '修改'}附件（{actor.org_name}填报，{package}）",
+                     after={k: v for k, v in row.items() if k != "content"})
+
+
 def set_policy(store: Store, actor: Actor, changes: dict) -> PolicyProfile:
     """Change numbers of the county policy profile (e.g. an October application deadline)."""
     Z.check_setting(actor, "policy")

@@ -81,6 +81,18 @@ def _act(w, who: str, what: str, values, pid: str, day: D) -> bool:
     return True
 
 
+def _application(w, name: str, day: D) -> dict:
+    """A unit's draft with complete materials, made on `day` on its own installation."""
+    s, a = w.unit.store, w.unit.actor
+    p = ops.create_project(s, a, {**BASE, "name": name}, today=day)
+    for code in ("application_report", "plan", "budget", "history"):
+        ops.add_record(s, a, "material", p["id"], {"material_type": code, "title": code}, today=day)
+    for y in (2023, 2024, 2025):
+        ops.add_record(s, a, "investment_history", p["id"], {"year": str(y), "investment_fen": "10"}, today=day)
+    ops.add_record(s, a, "consultation", p["id"], {"consulted_on": day.isoformat()}, today=day)
+    return p
+
+
 ROUTES = [("unit", "county"), ("county", "unit"), ("county", "finance"), ("finance", "county")]
 
 
@@ -107,13 +119,7 @@ def test_every_honest_history_imports(tmp_path_factory, plan):
     w = make_world(tmp_path_factory.mktemp("honest"))
     day = D(2026, 6, 1)
     w.on(day)
-    s, a = w.unit.store, w.unit.actor
-    p = ops.create_project(s, a, {**BASE, "name": "县智慧教育云平台"}, today=day)
-    for code in ("application_report", "plan", "budget", "history"):
-        ops.add_record(s, a, "material", p["id"], {"material_type": code, "title": code}, today=day)
-    for y in (2023, 2024, 2025):
-        ops.add_record(s, a, "investment_history", p["id"], {"year": str(y), "investment_fen": "10"}, today=day)
-    ops.add_record(s, a, "consultation", p["id"], {"consulted_on": day.isoformat()}, today=day)
+    p = _application(w, "县智慧教育云平台", day)
     held: list[tuple[str, str, bytes]] = []  # packages "lost" for a while, delivered later
     waiting: dict[tuple[str, str], list[bytes]] = {}  # refused until an earlier lost package arrives
     for step, routes, lose in plan:
@@ -160,12 +166,7 @@ def test_a_lost_and_late_package_is_not_backdating(tmp_path):
     day = D(2026, 6, 1)
     w.on(day)
     s, a = w.unit.store, w.unit.actor
-    p = ops.create_project(s, a, {**BASE, "name": "县教育督导平台"}, today=day)
-    for code in ("application_report", "plan", "budget", "history"):
-        ops.add_record(s, a, "material", p["id"], {"material_type": code, "title": code}, today=day)
-    for y in (2023, 2024, 2025):
-        ops.add_record(s, a, "investment_history", p["id"], {"year": str(y), "investment_fen": "10"}, today=day)
-    ops.add_record(s, a, "consultation", p["id"], {"consulted_on": day.isoformat()}, today=day)
+    p = _application(w, "县教育督导平台", day)
     ops.transition(s, a, p["id"], "submit", today=D(2026, 7, 1))
     w.on(D(2026, 7, 2))
     lost = w.unit.export("MYXZF", "lost.zip")
