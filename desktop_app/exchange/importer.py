@@ -20,6 +20,7 @@ the package as a whole, naming the sheet, the row and the rule.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -589,9 +590,19 @@ class _Replay:
 
 def _is_action_record(kind_name: str, values: dict) -> bool:
     """Was this record written by a lifecycle action (a review, a suspension...), not added on its own?"""
+    return any(_fits(t, values) for t in _transitions_writing().get(kind_name, ()))
+
+
+@functools.cache
+def _transitions_writing() -> dict[str, tuple]:
+    """Record kind -> the lifecycle transitions that write it (asked once per incoming record)."""
     from desktop_app.lifecycle import machine
 
-    return any(t.record_kind == kind_name and _fits(t, values) for t in machine.TRANSITIONS.values())
+    out: dict[str, list] = {}
+    for t in machine.TRANSITIONS.values():
+        if t.record_kind:
+            out.setdefault(t.record_kind, []).append(t)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _behind(claimed: str, local: str) -> bool:
@@ -755,8 +766,7 @@ def apply(store, actor, pv: Preview, *, backup: bool = True) -> dict:
             directory.apply(store, actor, pv.opened, plan["writes"])
         elif pv.plan.get("journal") is not None and store.get_setting("audit_head") == pv.plan["head"]:
             plan = pv.plan  # nothing written since the preview: its checked writes, exactly
-            for sql, params in plan["journal"]:
-                store.conn.execute(sql, params)
+            store.replay_journal(plan["journal"])
         else:
             plan = _replay(store, actor, pv.opened)  # against the current data, checked again
         receipt = _receipt(pv, plan, now, target)

@@ -198,6 +198,17 @@ def is_event_date(kind_name: str, field_name: str) -> bool:
     return KINDS[kind_name].field(field_name).type == DATE and field_name not in AUTHORITY[kind_name].planned_dates
 
 
+@cache
+def event_date_fields(kind_name: str) -> tuple[str, ...]:
+    """The kind's event dates (see `is_event_date`), in field order."""
+    return tuple(f.name for f in KINDS[kind_name].fields if is_event_date(kind_name, f.name))
+
+
+@cache
+def typed_field_set(kind_name: str, role: str, creating: bool) -> frozenset[str]:
+    return frozenset(_typed_fields(kind_name, role, creating))
+
+
 def typed_fields(kind_name: str, role: str, creating: bool) -> list[str]:
     """The fields a person of `role` may type into a new record (creating) or an edit form."""
     return list(_typed_fields(kind_name, role, creating))

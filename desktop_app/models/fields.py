@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -63,9 +64,13 @@ class Kind:
 
         return writers(self.name)
 
-    @property
+    @functools.cached_property  # asked once per field checked; a kind's fields never change
     def columns(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @functools.cached_property
+    def column_set(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields)
 
 
 def _blank(value) -> bool:
@@ -104,7 +109,15 @@ def fen_to_wan_text(fen: int | None, places: int = 2) -> str:
     return f"{q:,.{places}f}"
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_date(value) -> str:
+    if type(value) is str and _ISO_DAY.fullmatch(value):  # the stored form already (packages, edits)
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError as exc:
+            raise ValueError(f"日期「{value}」不存在，请核对年月日") from exc
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -147,7 +160,7 @@ def parse_value(f: Field, value):
         if isinstance(value, bool):
             raise ValueError(f"「{f.label}」必须是整数")
         try:
-            n = int(str(value).strip())
+            n = value if type(value) is int else int(str(value).strip())
         except ValueError:
             raise ValueError(f"「{f.label}」必须是整数，现为「{value}」") from None
         if f.min is not None and n < f.min:

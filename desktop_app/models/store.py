@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +24,14 @@ from desktop_app.models.migrations import LATEST, MIGRATIONS
 COMMON = ("id", "owner_org", "rev", "created_at", "updated_at")
 
 
+_now_cache: list = [None, ""]  # (whole second, its text): an import writes thousands of entries a second
+
+
 def now_iso() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    second = int(time.time())
+    if _now_cache[0] != second:
+        _now_cache[:] = [second, dt.datetime.fromtimestamp(second).astimezone().isoformat(timespec="seconds")]
+    return _now_cache[1]
 
 
 def new_id() -> str:
@@ -54,6 +61,7 @@ class Store:
         self.journal: list | None = None
         self.audit_head: tuple[int, str] | None = None  # the chain's head, cached inside a transaction
         self.bulk_depth = 0  # > 0 inside `batch()`
+        self.deferred: dict[str, list[tuple]] = {}  # INSERT statement -> rows, written at the batch's end
     # ---- opening -------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, create: bool = True) -> Store:
@@ -193,10 +201,38 @@ class Store:
         self.bulk_depth += 1
         try:
             yield self
+            self.flush_deferred()
             if self.audit_head is not None:
                 self.set_setting("audit_head", f"{self.audit_head[0]}:{self.audit_head[1]}")
         finally:
             self.bulk_depth -= 1
+            self.deferred = {}
+
+    def insert_deferred(self, table: str, row: dict[str, Any]) -> None:
+        """Inside a batch: a row nothing reads before the batch ends (an audit entry), written then, all
+        rows of a shape in one executemany. Outside a batch: written now."""
+        if not self.bulk_depth:
+            self.insert(table, row)
+            return
+        self.deferred.setdefault(_insert_sql(table, row), []).append(tuple(row.values()))
+
+    def flush_deferred(self) -> None:
+        deferred, self.deferred = self.deferred, {}
+        for sql, rows in deferred.items():
+            self.write_many(sql, rows)
+
+    def write_many(self, sql: str, rows: list[tuple]) -> None:
+        if self.journal is not None:
+            self.journal.append((sql, rows, True))
+        self.conn.executemany(sql, rows)
+
+    def replay_journal(self, journal: list) -> None:
+        """Re-run a journal's writes in order (inside the caller's transaction)."""
+        for entry in journal:
+            if len(entry) == 3:
+                self.conn.executemany(entry[0], entry[1])
+            else:
+                self.conn.execute(*entry)
 
     @contextlib.contextmanager
     def journaled(self) -> Iterator[list]:
@@ -209,15 +245,24 @@ class Store:
             self.journal = None
 
     def insert(self, table: str, row: dict[str, Any]) -> None:
-        cols = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        self.write(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
+        self.write(_insert_sql(table, row), tuple(row.values()))
 
     def update(self, table: str, record_id: str, changes: dict[str, Any]) -> None:
         sets = ", ".join(f"{c}=?" for c in changes)
         cur = self.write(f"UPDATE {table} SET {sets} WHERE id=?", (*changes.values(), record_id))
         if cur.rowcount != 1:
             raise NotFound(f"找不到要修改的记录（{record_id}）")
+
+
+_INSERT_SQL: dict[tuple, str] = {}  # (table, *columns) -> statement: the same few shapes, built once
+
+
+def _insert_sql(table: str, row: dict) -> str:
+    key = (table, *row)
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        sql = _INSERT_SQL[key] = f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+    return sql
 
 
 def _split_sql(sql: str) -> list[str]:

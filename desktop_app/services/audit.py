@@ -17,14 +17,19 @@ HASHED = ("seq", "at", "actor", "org_code", "operation", "record_kind", "record_
           "summary", "before", "after", "prev_hash")
 
 
+# built once: json.dumps with options makes a new encoder per call, and an import writes thousands of entries
+_encode_row = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
+_encode_hashed = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _json(value) -> str | None:
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return _encode_row(value)
 
 
 def entry_hash(row: dict) -> str:
-    payload = json.dumps([row.get(k) for k in HASHED], ensure_ascii=False, separators=(",", ":"))
+    payload = _encode_hashed([row.get(k) for k in HASHED])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -47,7 +52,7 @@ def append(store, actor, operation: str, record_kind: str, record_id: str | None
         "prev_hash": prev,
     }
     row["hash"] = entry_hash(row)
-    store.insert("audit_log", row)
+    store.insert_deferred("audit_log", row)  # in a batch (an import) written at its end, all at once
     if not store.bulk_depth:  # a batch stores the head once, at its end
         store.set_setting("audit_head", f"{row['seq']}:{row['hash']}")
     store.audit_head = (row["seq"], row["hash"])

@@ -75,11 +75,11 @@ def check_status(kind_name: str, project: dict, adding: bool) -> None:
 def check_fields(kind_name: str, role: str, given: dict, *, creating: bool, status: str | None) -> None:
     """Refuse any field this role may not type now. `given`: field -> value actually set or changed."""
     kind = KINDS[kind_name]
-    allowed = set(A.typed_fields(kind_name, role, creating))
+    allowed = A.typed_field_set(kind_name, role, creating)
     locked = {} if creating else A.locked_fields(kind_name, role, status)
     errors = {}
     for name, value in given.items():
-        if name not in kind.columns:
+        if name not in kind.column_set:
             continue  # validate() names unknown fields
         fr = A.field_rule(kind_name, name)
         if name in locked:
@@ -102,12 +102,12 @@ def check_fields(kind_name: str, role: str, given: dict, *, creating: bool, stat
 
 def check_event_dates(kind_name: str, row: dict, today: dt.date, source: str = "今天") -> None:
     """A date a person reports as having happened (签订、报送、检查…) may not lie after `today`."""
-    kind = KINDS[kind_name]
+    day = today.isoformat()
     errors = {}
-    for f in kind.fields:
-        v = row.get(f.name)
-        if v and A.is_event_date(kind_name, f.name) and str(v) > today.isoformat():
-            errors[f.name] = f"「{f.label}」{v} 晚于{source}（{today.isoformat()}），不能填写将来的日期"
+    for name in A.event_date_fields(kind_name):
+        v = row.get(name)
+        if v and str(v) > day:
+            errors[name] = f"「{KINDS[kind_name].field(name).label}」{v} 晚于{source}（{day}），不能填写将来的日期"
     if errors:
         raise ValidationError(errors)
 

@@ -58,7 +58,7 @@ def validate(kind: Kind, values: dict, partial: bool = False) -> dict:
     Raises ValidationError naming every bad field, in Chinese; returns only the given fields when
     `partial` (an edit), else every field of the kind.
     """
-    known = {f.name: f for f in kind.fields}
+    known = kind.column_set
     errors: dict[str, str] = {}
     for name in values:
         if name not in known:
