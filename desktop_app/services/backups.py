@@ -140,7 +140,7 @@ def make_backup(store: Store, reason: str, *, now: dt.datetime | None = None, ou
 
 
 def daily_due(db_path: str | Path, today: dt.date) -> bool:
-    return not any(b.made_at.date() == today for b in _named(folder_of(db_path)))
+    return not any(when.date() == today for _p, when, _r in _named(folder_of(db_path)))
 
 
 def ensure_daily(store: Store, now: dt.datetime | None = None) -> Made | None:
