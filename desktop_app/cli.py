@@ -69,8 +69,48 @@ def _pairs(items: list[str], kind_name: str) -> dict:
     return out
 
 
+# Commands that only read (and may run beside the window): no instance lock, no daily backup; a damaged
+# file is reported but does not stop them. Every other command writes. Key: (command, subcommand).
+READ_ONLY = {("ledger", None), ("check", None), ("project", "show"), ("audit", "verify"), ("policy", "show"),
+             ("print", None), ("keys", "show"), ("keys", "export-public"), ("keys", "print"), ("trust", "list"),
+             ("verify", None), ("packages", None), ("receipt", None), ("backup", None), ("integrity", None),
+             ("gui", None)}
+
+
+def command_key(args) -> tuple[str, str | None]:
+    return args.command, getattr(args, f"{args.command}_command", None)
+
+
+def writes(args) -> bool:
+    return command_key(args) not in READ_ONLY
+
+
+def db_path_of(args) -> Path:
+    return Path(args.db or default_db_path())
+
+
+_opened: list[Store] = []  # closed when the command ends (in-process calls, tests)
+
+
 def _open(args, create: bool = False) -> Store:
-    return Store.open(args.db or default_db_path(), create=create)
+    """The store for a command. A writing command (run under the instance lock, see `main`) is refused on a
+    damaged or read-only file and makes the day's first backup; a reading one only warns."""
+    from desktop_app.services import backups, integrity
+
+    store = integrity.open_checked(db_path_of(args), create=create, writes=writes(args))
+    _opened.append(store)
+    if not writes(args):
+        if store.writes_refused and not store.read_only:
+            sys.stderr.write(f"注意：{store.writes_refused}\n")
+        return store
+    try:
+        made = backups.ensure_daily(store)
+    except GovisError as exc:  # the work goes on; the missing backup is said plainly
+        sys.stderr.write(f"注意：今天的自动备份没有完成。{exc.message}\n")
+    else:
+        if made is not None and made.warning:
+            sys.stderr.write(f"注意：{made.warning}\n")
+    return store
 
 
 # ---- commands -------------------------------------------------------------------------------------
@@ -409,7 +449,7 @@ def _register_plugins(sub, common) -> None:
     """Commands that live beside their layer: printing (documents) and packages (exchange)."""
     import importlib
 
-    for module in ("desktop_app.documents.commands", "desktop_app.exchange.commands"):
+    for module in ("desktop_app.documents.commands", "desktop_app.exchange.commands", "desktop_app.backup_commands"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -436,7 +476,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    lock = None
     try:
+        if writes(args):
+            from desktop_app.services.instance_lock import InstanceLock
+
+            lock = InstanceLock(db_path_of(args), getattr(args, "user", None)).acquire()
         return args.func(args)
     except ValidationError as exc:
         for msg in exc.fields.values():
@@ -460,6 +505,11 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         sys.stderr.write("程序内部错误，本次操作没有完成。请把以上信息发给技术支持。\n")
         return 1
+    finally:
+        while _opened:
+            _opened.pop().close()
+        if lock is not None:
+            lock.release()
 
 
 if __name__ == "__main__":

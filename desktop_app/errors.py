@@ -37,3 +37,5 @@ class NotFound(GovisError):
 
 class StoreError(GovisError):
     """The database file cannot be used (missing, locked, newer schema, disk full)."""
+
+    damaged = False  # set when SQLite says the file is damaged: the newest good backup is offered

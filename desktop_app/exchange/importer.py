@@ -37,7 +37,7 @@ from desktop_app.lifecycle.states import status_label
 from desktop_app.models import authority as A
 from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, ROLES, UNIT
 from desktop_app.models.store import now_iso
-from desktop_app.services import audit
+from desktop_app.services import audit, backups
 from desktop_app.services.operations import validate
 
 ACTION_LABELS = {"new": "新增", "changed": "修改", "unchanged": "无变化", "conflict": "冲突（保留本机）"}
@@ -740,21 +740,13 @@ def _plan_attachments(ctx: _Ctx, items: list[Item], counts: dict, writes: list) 
 # ---------------------------------------------------------------------------- apply
 
 
-def backup_path(store, package_id: str) -> Path | None:
-    if store.path == ":memory:":
-        return None
-    folder = Path(store.path).resolve().parent / "backups"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return folder / f"before-import-{stamp}-{package_id[:8]}.db"
-
-
 def apply(store, actor, pv: Preview, *, backup: bool = True) -> dict:
     """Back up, then replay the package through the operations in ONE transaction; returns the receipt."""
     m = pv.manifest
-    target = backup_path(store, m["package_id"]) if backup else None
-    if target is not None:
-        store.backup_to(target)
+    target = None
+    if backup and store.path != ":memory:":
+        store.check_writable()  # a read-only or damaged database: say so before making a backup
+        target = backups.make_backup(store, "import").path
     now = now_iso()
     with store.tx():
         # re-check inside the transaction: nothing may have slipped in since the preview

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 import time
 import uuid
@@ -18,6 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from desktop_app.errors import NotFound, StoreError
+from desktop_app.models import snapshot
 from desktop_app.models.kinds import KINDS, Kind
 from desktop_app.models.migrations import LATEST, MIGRATIONS
 
@@ -47,8 +49,22 @@ def _friendly(exc: sqlite3.Error) -> StoreError:
     if "readonly" in text:
         return StoreError("数据库文件是只读的，无法保存。请检查文件权限或改用可写的位置。")
     if "not a database" in text or "malformed" in text:
-        return StoreError("数据库文件已损坏或不是本程序的数据库。请从备份恢复，或选择正确的文件。")
+        err = StoreError("数据库文件已损坏或不是本程序的数据库。请从备份恢复，或选择正确的文件。")
+        err.damaged = True  # services/integrity adds the newest good backup to the message
+        return err
+    if "unable to open" in text:
+        return StoreError("无法打开数据库文件：文件或所在的文件夹不可用（可能没有权限、U盘已拔出或位置不存在）。"
+                          "请检查后重试，或把数据库放到本机硬盘上。")
     return StoreError(f"数据库错误：{text}。本次操作没有保存。")
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why this existing database file can only be read (None: it can be written)."""
+    if not os.access(path, os.W_OK):
+        return "数据库文件是只读的（文件属性或权限）"
+    if not os.access(path.parent, os.W_OK):
+        return "数据库所在的文件夹或存储介质（如光盘、写保护的U盘）不可写"
+    return None
 
 
 class Store:
@@ -62,24 +78,45 @@ class Store:
         self.audit_head: tuple[int, str] | None = None  # the chain's head, cached inside a transaction
         self.bulk_depth = 0  # > 0 inside `batch()`
         self.deferred: dict[str, list[tuple]] = {}  # INSERT statement -> rows, written at the batch's end
+        # Chinese reason every write is refused with (read-only medium, damaged file), else None
+        self.writes_refused: str | None = None
+        self.read_only = False
     # ---- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, create: bool = True) -> Store:
+    def open(cls, path: str | Path, create: bool = True, read_only: bool = False) -> Store:
+        """Open (and migrate) the database. A file or folder that cannot be written, or `read_only`,
+        opens it read-only: every write is then refused in Chinese (`writes_refused`)."""
         path = str(path)
+        reason = "以只读方式打开" if read_only else None
         if path != ":memory:":
             p = Path(path)
             if not p.exists() and not create:
                 raise StoreError(f"找不到数据库文件：{path}。请先运行 govis init 建立本单位数据库。")
-            p.parent.mkdir(parents=True, exist_ok=True)
+            if p.exists():
+                reason = reason or read_only_reason(p)
+            else:
+                try:
+                    p.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"无法在 {p.parent} 建立数据库：该位置不可写或不存在。请换一个本机硬盘上的文件夹。"
+                                     ) from exc
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            if reason:
+                conn = _connect_read_only(Path(path))
+            else:
+                conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=5000")
+            store = cls(conn, path)
+            if reason:
+                store.read_only = True
+                store.writes_refused = (f"本次以只读方式打开数据库：{reason}。不能保存任何修改。"
+                                        "如需修改，请把数据库复制到本机硬盘上可写的文件夹，再用本程序打开。")
+                return store
             if path != ":memory:":
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
-            store = cls(conn, path)
             store.migrate()
         except sqlite3.Error as exc:
             raise _friendly(exc) from exc
@@ -108,6 +145,8 @@ class Store:
                 "请升级本程序后再打开。"
             )
         done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
+        if current and any(v not in done for v, _, _ in MIGRATIONS):
+            self.backup_before_migration()
         applied = []
         for version, name, sql in sorted(MIGRATIONS):
             if version in done:
@@ -123,10 +162,34 @@ class Store:
             applied.append(version)
         return applied
 
+    def backup_before_migration(self) -> Path | None:
+        """An existing database with data is copied into the backups folder before its schema changes.
+        (Plain snapshot here: models may not call services; the services keep the retention.)"""
+        if self.path == ":memory:" or not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name='settings'"
+                                                            ).fetchone():
+            return None
+        if not self.conn.execute("SELECT 1 FROM settings LIMIT 1").fetchone():
+            return None
+        folder = snapshot.backups_folder(self.path)
+        now = dt.datetime.now()
+        target = snapshot.free_name(folder, now, "migration")
+        snapshot.write_snapshot(self.conn, target, "migration", now)
+        return target
+
     # ---- transactions --------------------------------------------------------------------
+    def refuse_writes(self, message: str) -> None:
+        """From now on every write of this handle is refused with `message` (a damaged file)."""
+        self.writes_refused = message
+
+    def check_writable(self) -> None:
+        if self.writes_refused:
+            raise StoreError(self.writes_refused)
+
     @contextlib.contextmanager
     def tx(self) -> Iterator[Store]:
-        """One explicit transaction; nested calls become savepoints. Any error rolls back."""
+        """One explicit transaction; nested calls become savepoints. Any error rolls back.
+        Refused (Chinese StoreError) when the database is read-only or damaged."""
+        self.check_writable()
         outer = not self.conn.in_transaction
         if not outer and self.bulk_depth:  # inside one all-or-nothing batch: no savepoint per write
             yield self
@@ -144,13 +207,10 @@ class Store:
             if outer:
                 self.audit_head = None
 
-    def backup_to(self, target: str | Path) -> None:
-        """Consistent copy through SQLite's backup API (never a file copy)."""
-        dest = sqlite3.connect(str(target))
-        try:
-            self.conn.backup(dest)
-        finally:
-            dest.close()
+    def backup_to(self, target: str | Path, reason: str = "manual") -> dict:
+        """Consistent copy through SQLite's backup API (never a file copy) into a new file `target`,
+        written under a temporary name and renamed; returns its note (see models/snapshot.py)."""
+        return snapshot.write_snapshot(self.conn, Path(target), reason)
 
     # ---- settings ------------------------------------------------------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -189,6 +249,7 @@ class Store:
 
     def write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
         """Every write of the operations comes here, so a journal can record it (see `journal`)."""
+        self.check_writable()
         if self.journal is not None:
             self.journal.append((sql, params))
         return self.conn.execute(sql, params)
@@ -222,6 +283,7 @@ class Store:
             self.write_many(sql, rows)
 
     def write_many(self, sql: str, rows: list[tuple]) -> None:
+        self.check_writable()
         if self.journal is not None:
             self.journal.append((sql, rows, True))
         self.conn.executemany(sql, rows)
@@ -263,6 +325,17 @@ def _insert_sql(table: str, row: dict) -> str:
     if sql is None:
         sql = _INSERT_SQL[key] = f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
     return sql
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """`mode=ro`; when the folder cannot take the -shm file and no -wal holds unread pages, `immutable=1`
+    (otherwise SQLite answers a WAL database with "unable to open database file")."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    wal = Path(f"{path}-wal")
+    if not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists() and \
+            (not wal.exists() or wal.stat().st_size == 0):
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
 
 
 def _split_sql(sql: str) -> list[str]:

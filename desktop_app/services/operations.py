@@ -682,3 +682,12 @@ def set_policy(store: Store, actor: Actor, changes: dict) -> PolicyProfile:
                      after=clean)
         store.set_setting("deadlines_computed_for", "")
     return after
+
+
+def note_restore(store: Store, actor: Actor, backup_name: str, safety_name: str | None) -> None:
+    """After a restore: one audit entry on top of the restored chain, saying which backup the data came
+    back from and where the replaced state was kept (the restore itself is `services/backups.restore`)."""
+    kept = f"，恢复前的数据已备份为 {safety_name}" if safety_name else ""
+    with store.tx():
+        audit.append(store, actor, "从备份恢复", "database", None, None, f"从备份 {backup_name} 恢复数据库{kept}",
+                     after={"backup": backup_name, "safety": safety_name})

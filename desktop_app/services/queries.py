@@ -88,5 +88,7 @@ def ensure_deadlines_fresh(store: Store, today: dt.date | None = None) -> bool:
     today = today or dt.date.today()
     if store.get_setting("deadlines_computed_for") == today.isoformat():
         return False
+    if store.writes_refused:  # read-only or damaged: show the cached column rather than write the cache
+        return False
     refresh_deadlines(store, today)
     return True

@@ -58,13 +58,16 @@ def _load_qt_translations(app: QApplication) -> None:
 
 
 def open_session(db: str, parent=None):
-    """Open the database; run the set-up wizard when it is new. Returns a Session or None (cancelled)."""
-    from desktop_app.models.store import Store
+    """Open the database (integrity checked, the day's first backup; a damaged file offers the newest good
+    backup); run the set-up wizard when it is new. Returns a Session or None (cancelled, 退出)."""
     from desktop_app.services import operations as ops
     from desktop_app.services.session import Session
+    from desktop_app.ui.startup_checks import open_checked
     from desktop_app.ui.wizard import SetupWizard
 
-    store = Store.open(db)
+    store = open_checked(db, parent)
+    if store is None:
+        return None
     if not ops.is_initialised(store):
         wizard = SetupWizard(store, parent)
         if wizard.exec() != SetupWizard.DialogCode.Accepted or wizard.actor is None:
@@ -96,6 +99,7 @@ class Launcher:
         self.window = None
         self.exit_code = 0
         self.temp_dir: str | None = None
+        self.lock = None  # the instance lock on the database, held while the window is open
 
     def show_main(self, session, db: str) -> None:
         from desktop_app.ui.main_window import MainWindow
@@ -134,6 +138,8 @@ class Launcher:
     def cleanup(self) -> None:
         if self.window is not None:
             self.window.session.store.close()
+        if self.lock is not None:
+            self.lock.release()
         if self.temp_dir:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
 
@@ -147,7 +153,10 @@ def run(db: str, demo: bool = False) -> int:
             if not launcher.start_demo():
                 return 1
         else:
+            from desktop_app.services.instance_lock import InstanceLock
+
             try:
+                launcher.lock = InstanceLock(db).acquire()  # one program per database
                 session = open_session(db)
             except GovisError as exc:
                 QMessageBox.critical(None, "无法打开数据库", exc.message)

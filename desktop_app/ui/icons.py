@@ -17,6 +17,7 @@ ICONS = {
     "statistics": ("statistics.svg", SP.SP_FileDialogInfoView),
     "settings": ("settings.svg", SP.SP_ComputerIcon),
     "export": ("export.svg", SP.SP_DialogSaveButton),
+    "backup": (None, SP.SP_DriveHDIcon),
     "new": (None, SP.SP_FileIcon),
     "refresh": (None, SP.SP_BrowserReload),
     "open": (None, SP.SP_DirOpenIcon),

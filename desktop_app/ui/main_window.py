@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStackedWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from desktop_app import APP_NAME_ZH, __version__
 from desktop_app.models.kinds import FINANCE
 from desktop_app.services import stats
+from desktop_app.ui.backup_page import BackupPage
 from desktop_app.ui.errors import log_file, show_error
 from desktop_app.ui.exchange_page import ExchangePage
 from desktop_app.ui.icons import icon
@@ -40,7 +42,7 @@ log = logging.getLogger(__name__)
 # (key, label, icon) — only screens that exist
 PAGES = (("workbench", "工作台", "workbench"), ("ledger", "项目台账", "ledger"),
          ("statistics", "统计分析", "statistics"), ("exchange", "数据交换", "export"),
-         ("settings", "系统设置", "settings"))
+         ("backup", "备份与恢复", "backup"), ("settings", "系统设置", "settings"))
 
 
 def project_window_class():
@@ -108,8 +110,10 @@ class MainWindow(QMainWindow):
             "ledger": LedgerPage(session, db_path),
             "statistics": StatisticsPage(session, db_path),
             "exchange": ExchangePage(session, db_path),
+            "backup": BackupPage(session, db_path),
             "settings": SettingsPage(session, db_path),
         }
+        self.pages["backup"].restored.connect(self.reopen_after_restore)
         self.pages["workbench"].open_project.connect(self.open_project)
         self.pages["ledger"].open_project.connect(lambda pid: self.open_project(pid, "basic"))
         self.pages["settings"].deadlines_changed.connect(self.refresh_all)
@@ -128,11 +132,22 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(self.pages[key])
         self.nav.currentRowChanged.connect(self.show_page_index)
         central = QWidget()
-        row = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        # read-only medium or damaged file: said once, at the top, for as long as the window is open
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fff3cd; color: #7a4b00; padding: 6px 10px;"
+                                  "border-bottom: 1px solid #e0c36a")
+        outer.addWidget(self.banner)
+        row = QHBoxLayout()
         row.setContentsMargins(4, 4, 4, 0)
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
+        outer.addLayout(row, 1)
         self.setCentralWidget(central)
+        self.update_banner()
 
         self._actions()
         self._status_bar()
@@ -285,6 +300,21 @@ class MainWindow(QMainWindow):
             self.pages["ledger"].load()
         if self.pages["workbench"].loaded or self.pages["statistics"].loaded:
             self.check_hub.load()
+
+    def update_banner(self) -> None:
+        reason = self.session.store.writes_refused
+        self.banner.setText(f"只读：{reason}" if reason else "")
+        self.banner.setVisible(bool(reason))
+
+    def reopen_after_restore(self) -> None:
+        """The database was replaced from a backup: a fresh handle, then every page reads again."""
+        from desktop_app.models.store import Store
+
+        old = self.session.store
+        self.session.store = Store.open(self.db_path)
+        old.close()
+        self.update_banner()
+        self.refresh_all()
 
     def find_project(self) -> None:
         self.show_page("ledger")

@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,7 +30,7 @@ from desktop_app.errors import GovisError, ValidationError
 from desktop_app.models.kinds import COUNTY
 from desktop_app.services import operations as ops
 from desktop_app.services import queries, stats
-from desktop_app.ui.errors import log_file, show_error
+from desktop_app.ui.errors import log_file
 from desktop_app.ui.worker import run_task
 
 # Chinese names of the policy profile's numbers (the profile itself is data in the database).
@@ -112,14 +111,11 @@ class SettingsPage(QWidget):
         row = QHBoxLayout()
         open_btn = QPushButton("打开所在文件夹")
         open_btn.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.db_path).parent))))
-        backup_btn = QPushButton("备份数据库…")
-        backup_btn.setToolTip("用 SQLite 备份接口生成一致的副本（请勿直接复制数据库文件）")
-        backup_btn.clicked.connect(self.backup_dialog)
         row.addWidget(open_btn)
-        row.addWidget(backup_btn)
         row.addStretch(1)
         form.addRow("", row)
         form.addRow("", QLabel("数据库请放在本机硬盘上，不要放在U盘或网络共享上；U盘只用于传递数据包。"))
+        form.addRow("", QLabel("备份、恢复和完整性检查见左侧“备份与恢复”。"))
         return box
 
     def _holiday_box(self) -> QGroupBox:
@@ -223,18 +219,3 @@ class SettingsPage(QWidget):
                  title="节假日安排", label="正在按新的节假日安排重新计算期限…", db_path=self.db_path,
                  cancellable=False, on_done=lambda _n: self.deadlines_changed.emit())
         QMessageBox.information(self, "节假日安排", f"已保存{year}年节假日安排，共 {n} 天。相关期限将按新的安排重新计算。")
-
-    def backup_dialog(self) -> None:
-        default = str(Path.home() / f"govis备份_{dt.date.today():%Y%m%d}.db")
-        path, _ = QFileDialog.getSaveFileName(self, "备份数据库", default, "数据库文件 (*.db)")
-        if not path:
-            return
-
-        def work(job):
-            job.store().backup_to(path)
-            return path
-
-        run_task(work, parent_widget=self, title="备份数据库", label="正在备份…", db_path=self.db_path,
-                 cancellable=False,
-                 on_done=lambda p: QMessageBox.information(self, "备份数据库", f"已备份到：\n{p}"),
-                 on_error=lambda exc, tb: show_error(self, exc, tb))
