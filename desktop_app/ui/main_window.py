@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME_ZH, __version__
+from desktop_app.models.authority import USER_ROLES
 from desktop_app.models.kinds import FINANCE
 from desktop_app.services import stats
 from desktop_app.ui.errors import log_file, show_error
@@ -250,7 +251,7 @@ class MainWindow(QMainWindow):
         self.status_labels = {
             "org": QLabel(f"单位：{i.org_name}（{i.org_code}）"),
             "role": QLabel(f"角色：{i.role_label}"),
-            "user": QLabel(f"用户：{i.user_display}（{i.username}）"),
+            "user": QLabel(f"用户：{i.user_display}（{i.username}，{USER_ROLES.get(self.session.actor.user_role, '')}）"),
             "db": QLabel(f"数据库：{self.db_path}"),
         }
         self.status_labels["db"].setToolTip(self.db_path)

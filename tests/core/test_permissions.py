@@ -146,6 +146,6 @@ def test_session_shows_the_reason_on_an_action_it_may_not_take(c):
     p = new_project(c)
     add_materials(c, p["id"])
     s = Session(c.store, person(c, c.unit, A.CLERK), today_override=D(2026, 7, 1))
-    why = dict((t.action, reason) for t, reason in s.actions(p["id"]))["submit"]
+    why = {t.action: reason for t, reason in s.actions(p["id"])}["submit"]
     assert why and "审核人或管理员" in why
     assert s.may("draft") is None and "只读审计" in Session(c.store, person(c, c.unit, A.AUDITOR)).may("draft")

@@ -36,7 +36,7 @@ def unit(tmp_path, monkeypatch, capsys):
     for name, role, label, pw in (("li", "clerk", "李明", LI), ("wang", "审核人", "王芳", WANG),
                                   ("zhao", "auditor", "赵敏", ZHAO)):
         monkeypatch.setenv("GOVIS_NEW_PASSWORD", pw)
-        code, out, err = run(capsys, "users", "add", name, "--role", role, "--name", label)
+        code, _out, err = run(capsys, "users", "add", name, "--role", role, "--name", label)
         assert code == 0, err
     return db
 

@@ -13,8 +13,10 @@ from desktop_app.models.store import Store
 from desktop_app.services import operations as ops
 from desktop_app.ui import app as app_mod
 from desktop_app.ui import errors, fonts
+from desktop_app.ui.login import LoginDialog
 from desktop_app.ui.wizard import SetupWizard
 from desktop_app.ui.worker import Cancelled, run_task
+from tests.core.builders import TEST_PASSWORD
 
 
 def test_wizard_creates_the_installation(app, qtbot, tmp_path):
@@ -98,9 +100,11 @@ def test_wizard_shows_refusal_in_place(app, qtbot, tmp_path, monkeypatch):
 def test_open_session_skips_wizard_on_initialised_db(app, tmp_path, monkeypatch):
     path = tmp_path / "ready.db"
     s = Store.open(path)
-    ops.init_installation(s, "unit", "MYJYJ", "蒙阴县教育和体育局")
+    ops.init_installation(s, "unit", "MYJYJ", "蒙阴县教育和体育局", admin_password=TEST_PASSWORD)
     s.close()
     monkeypatch.setattr(SetupWizard, "exec", lambda self: pytest.fail("wizard shown on a ready database"))
+    monkeypatch.setattr(LoginDialog, "exec", lambda self: pytest.fail("login shown with GOVIS_USER/GOVIS_PASSWORD"))
+    monkeypatch.setenv("GOVIS_USER", "admin")  # scripted sign-in (GOVIS_PASSWORD: tests/conftest.py)
     session = app_mod.open_session(str(path))
     assert session.actor.org_code == "MYJYJ"
     session.store.close()
