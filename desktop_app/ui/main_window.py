@@ -161,6 +161,10 @@ class MainWindow(QMainWindow):
                                     "填写基本信息，建立项目草稿")
         # Only when the project window is installed and this role may create projects: no dead buttons.
         self.act_new.setVisible(project_window_class() is not None and self.session.actor.role != FINANCE)
+        why = self.session.may("draft")  # a 只读审计 account: the same rule the operations check
+        self.act_new.setEnabled(why is None)
+        if why:
+            self.act_new.setToolTip(why)
         self.act_quit = self._action("退出(&X)", self.close, QKeySequence.StandardKey.Quit, "quit")
         self.act_about = self._action("关于本程序(&A)", self.about, None, "about")
         self.act_policy = self._action("政策依据(&P)", self.show_policy)
