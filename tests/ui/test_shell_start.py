@@ -46,6 +46,10 @@ def test_wizard_creates_the_installation(app, qtbot, tmp_path):
     assert not org.problems()
     wiz.next()
     wiz.admin_page.edits["display"].insert("王明")
+    qtbot.keyClicks(wiz.admin_page.edits["password"], "short")
+    assert "至少需要8个字符" in wiz.admin_page.errors["password"].text()
+    qtbot.keyClicks(wiz.admin_page.edits["password"], "-admin-pw")
+    qtbot.keyClicks(wiz.admin_page.edits["password2"], "short-admin-pw")
     assert not wiz.admin_page.problems()
     wiz.next()
     keys = wiz.key_page
@@ -66,6 +70,8 @@ def test_wizard_creates_the_installation(app, qtbot, tmp_path):
     from desktop_app.exchange import keyring
     assert keyring.has_key(store) and wiz.key_error is None
     keyring.load_signer(store, "short-but-long")  # the key opens with the passphrase typed in the wizard
+    from desktop_app.services import accounts
+    assert accounts.authenticate(store, "admin", "short-admin-pw").user_role == "admin"
     store.close()
 
 
