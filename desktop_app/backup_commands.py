@@ -58,6 +58,7 @@ def cmd_restore(args, open_store) -> int:
 
     db = db_path_of(args)
     insp = backups.check_backup(args.file)  # refuse a bad file before asking anything
+    signer = _restorer(args)
     c = insp.counts
     if not args.yes:
         if not sys.stdin.isatty():
@@ -69,7 +70,7 @@ def cmd_restore(args, open_store) -> int:
     done = backups.restore(db, args.file)
     store = Store.open(db)
     try:
-        actor = ops.installation_actor(store, args.user)
+        actor = ops.installation_actor(store, signer.user)
         ops.note_restore(store, actor, Path(args.file).name, done.safety.name if done.safety else None)
     finally:
         store.close()
@@ -79,6 +80,34 @@ def cmd_restore(args, open_store) -> int:
     if done.warning:
         sys.stderr.write(f"注意：{done.warning}\n")
     return 0
+
+
+def _restorer(args):
+    """The administrator who restores, signed in against the current database -- or, when that file is
+    too damaged to read its accounts, against the accounts kept in the backup itself."""
+    import sqlite3
+
+    from desktop_app.cli import db_path_of
+    from desktop_app.errors import StoreError
+    from desktop_app.models.store import Store
+    from desktop_app.services import signin
+    from desktop_app.services.authorize import check_person
+
+    user = getattr(args, "user", None)
+    try:
+        store = Store.open(db_path_of(args), create=False)
+        try:
+            actor = signin.sign_in(store, user)
+        finally:
+            store.close()
+    except (StoreError, sqlite3.DatabaseError):
+        store = Store.open(args.file, create=False, read_only=True)
+        try:
+            actor = signin.sign_in(store, user)
+        finally:
+            store.close()
+    check_person(actor, "settings")
+    return actor
 
 
 def cmd_integrity(args, open_store) -> int:

@@ -19,7 +19,7 @@ from desktop_app.lifecycle.states import parse_status
 from desktop_app.models.fields import fen_to_wan_text
 from desktop_app.models.kinds import KINDS
 from desktop_app.models.store import Store
-from desktop_app.services import audit, queries
+from desktop_app.services import accounts, audit, queries, signin
 from desktop_app.services import operations as ops
 
 
@@ -92,25 +92,49 @@ def db_path_of(args) -> Path:
 _opened: list[Store] = []  # closed when the command ends (in-process calls, tests)
 
 
-def _open(args, create: bool = False) -> Store:
+def _open_file(args, create: bool = False) -> Store:
     """The store for a command. A writing command (run under the instance lock, see `main`) is refused on a
-    damaged or read-only file and makes the day's first backup; a reading one only warns."""
-    from desktop_app.services import backups, integrity
+    damaged or read-only file; a reading one only warns."""
+    from desktop_app.services import integrity
 
     store = integrity.open_checked(db_path_of(args), create=create, writes=writes(args))
     _opened.append(store)
-    if not writes(args):
-        if store.writes_refused and not store.read_only:
-            sys.stderr.write(f"注意：{store.writes_refused}\n")
-        return store
+    if not writes(args) and store.writes_refused and not store.read_only:
+        sys.stderr.write(f"注意：{store.writes_refused}\n")
+    return store
+
+
+def _daily_backup(store: Store) -> None:
+    """The day's first backup, before a writing command's work; a failure is said plainly, the work goes on."""
+    from desktop_app.services import backups
+
     try:
         made = backups.ensure_daily(store)
-    except GovisError as exc:  # the work goes on; the missing backup is said plainly
+    except GovisError as exc:
         sys.stderr.write(f"注意：今天的自动备份没有完成。{exc.message}\n")
     else:
         if made is not None and made.warning:
             sys.stderr.write(f"注意：{made.warning}\n")
-    return store
+
+
+def open_session(args) -> tuple[Store, ops.Actor]:
+    """Every command's start: open the database and sign the person in (--user, GOVIS_USER or the
+    first administrator; GOVIS_PASSWORD or a prompt), then, for a writing command, the day's first
+    backup. The Actor is also kept on `args.signed_in` for plugin commands, which receive `_open` below."""
+    store = _open_file(args)
+    try:
+        actor = signin.sign_in(store, getattr(args, "user", None))
+    except BaseException:
+        store.close()
+        raise
+    args.signed_in = actor
+    if writes(args):
+        _daily_backup(store)
+    return store, actor
+
+
+def _open(args) -> Store:
+    return open_session(args)[0]
 
 
 # ---- commands -------------------------------------------------------------------------------------
@@ -125,9 +149,10 @@ def cmd_init(args) -> int:
         # checked before anything is written, so a weak passphrase leaves no half-made installation
         secret = xcmd.passphrase("请设置签名密钥口令（至少8个字符）：", confirm=True)
         check_passphrase_strength(secret)
-    store = _open(args, create=True)
+    admin_password = signin.new_password(f"请设置管理员 {args.admin} 的登录密码（至少8个字符）：")
+    store = _open_file(args, create=True)
     actor = ops.init_installation(store, args.role, args.org_code, args.org_name, args.county,
-                                  args.admin, args.admin_name, args.code_prefix)
+                                  args.admin, args.admin_name, args.code_prefix, admin_password=admin_password)
     _out(f"已建立数据库：{store.path}")
     _out(f"本机单位：{actor.org_name}（{actor.org_code}），角色：{ops.ROLES[actor.role]}，管理员：{actor.user}，"
          f"项目编号前缀：{store.get_setting('project_code_prefix')}")
@@ -231,24 +256,21 @@ def cmd_audit_verify(args) -> int:
 
 
 def cmd_org_add(args) -> int:
-    store = _open(args)
-    actor = ops.installation_actor(store, args.user)
+    store, actor = open_session(args)
     ops.add_organisation(store, actor, args.code, args.name, args.role)
     _out(f"已登记单位：{args.name}（{args.code}）")
     return 0
 
 
 def cmd_project_new(args) -> int:
-    store = _open(args)
-    actor = ops.installation_actor(store, args.user)
+    store, actor = open_session(args)
     row = ops.create_project(store, actor, _pairs(args.fields, "project"))
     _out(f"已新建项目 {row['code']}：{row['name']}")
     return 0
 
 
 def cmd_project_edit(args) -> int:
-    store = _open(args)
-    actor = ops.installation_actor(store, args.user)
+    store, actor = open_session(args)
     p = ops.project_by_code(store, args.code)
     ops.update_project(store, actor, p["id"], _pairs(args.fields, "project"))
     _out(f"已保存项目 {p['code']}")
@@ -278,8 +300,7 @@ def cmd_project_show(args) -> int:
 
 
 def cmd_project_act(args) -> int:
-    store = _open(args)
-    actor = ops.installation_actor(store, args.user)
+    store, actor = open_session(args)
     p = ops.project_by_code(store, args.code)
     kind = ops.machine.TRANSITIONS.get(args.action)
     values = _pairs(args.fields, kind.record_kind) if (kind and kind.record_kind) else \
@@ -290,8 +311,7 @@ def cmd_project_act(args) -> int:
 
 
 def cmd_record_add(args) -> int:
-    store = _open(args)
-    actor = ops.installation_actor(store, args.user)
+    store, actor = open_session(args)
     if args.kind not in KINDS or not KINDS[args.kind].project_scoped:
         raise ValidationError({"kind": f"未知的记录类型「{args.kind}」。可用：" + "、".join(
             f"{k.name}（{k.label}）" for k in KINDS.values() if k.project_scoped)})
@@ -302,8 +322,7 @@ def cmd_record_add(args) -> int:
 
 
 def cmd_holidays_set(args) -> int:
-    store = _open(args)
-    actor = ops.installation_actor(store, args.user)
+    store, actor = open_session(args)
     split = lambda s: [x for x in (s or "").replace("，", ",").split(",") if x.strip()]
     n = ops.set_holidays(store, actor, args.year, split(args.holidays), split(args.workdays))
     _out(f"已录入{args.year}年节假日安排 {n} 天")
@@ -322,8 +341,7 @@ def cmd_policy_show(args) -> int:
 
 
 def cmd_policy_set(args) -> int:
-    store = _open(args)
-    actor = ops.installation_actor(store, args.user)
+    store, actor = open_session(args)
     pairs = {}
     for item in args.pairs:
         if "=" not in item:
@@ -335,14 +353,73 @@ def cmd_policy_set(args) -> int:
     return 0
 
 
+# ---- users ----------------------------------------------------------------------------------------
+
+def _role_code(text: str) -> str:
+    from desktop_app.models.authority import USER_ROLES
+
+    by_label = {v: k for k, v in USER_ROLES.items()}
+    return by_label.get(text.strip(), text.strip())
+
+
+def cmd_users_add(args) -> int:
+    store, actor = open_session(args)
+    password = signin.new_password(f"请设置用户 {args.name} 的初始密码（至少8个字符）：")
+    row = accounts.add_user(store, actor, args.name, _role_code(args.role), args.display_name or "", password)
+    _out(f"已添加用户 {row['username']}（{row['display_name']}，{accounts.A.USER_ROLES[row['role']]}）。"
+         "请告知其初始密码，并请其登录后修改（govis users passwd）。")
+    return 0
+
+
+def cmd_users_list(args) -> int:
+    store, _ = open_session(args)
+    _out(f"{'用户名':<14}{'姓名':<10}{'角色':<8}状态")
+    for u in accounts.list_users(store):
+        state = "已停用" if u["disabled"] else ("未设置密码" if not u["has_password"] else "正常")
+        _out(f"{u['username']:<14}{u['display_name']:<10}{u['role_label']:<8}{state}")
+    return 0
+
+
+def cmd_users_disable(args) -> int:
+    store, actor = open_session(args)
+    accounts.disable_user(store, actor, args.name)
+    _out(f"已停用用户 {args.name}。其操作记录仍保留在操作日志中。")
+    return 0
+
+
+def cmd_users_reset(args) -> int:
+    store, actor = open_session(args)
+    accounts.reset_password(store, actor, args.name, signin.new_password(f"请设置用户 {args.name} 的新密码："))
+    _out(f"已重置用户 {args.name} 的密码（账户锁定一并解除）。请其登录后修改密码。")
+    return 0
+
+
+def cmd_users_passwd(args) -> int:
+    """Change one's own password; a user without one (made before this version) sets it here first."""
+    store = _open_file(args)
+    name = signin.username(args.user) or ops.installation_actor(store).user
+    if not accounts.has_password(store, name):
+        accounts.set_first_password(store, name, signin.new_password())
+        _out(f"已为用户 {name} 设置密码。")
+        return 0
+    old = signin.password(f"请输入用户 {name} 的原密码：")
+    actor = accounts.authenticate(store, name, old)
+    accounts.change_password(store, actor, old, signin.new_password())
+    _out(f"已修改用户 {name} 的密码。")
+    return 0
+
+
 # ---- parser ---------------------------------------------------------------------------------------
 
 def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govis", description="政务信息系统项目管理（命令行）")
     parser.add_argument("--version", action="version", version=f"govis {__version__}")
+    parser.add_argument("--user", dest="leading_user", metavar="USER",
+                        help="登录用户名，也可写在命令名之前（默认：环境变量 GOVIS_USER，否则本机第一位管理员）")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="数据库文件（默认：本用户数据目录；环境变量 GOVIS_DB 可覆盖）")
-    common.add_argument("--user", help="操作用户名（默认：本机管理员）")
+    common.add_argument("--user", help="登录用户名（默认：环境变量 GOVIS_USER，否则本机第一位管理员）；"
+                        "密码取自环境变量 GOVIS_PASSWORD 或终端提示")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("init", parents=[common], help="建立本单位数据库")
@@ -350,7 +427,8 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--org-code", required=True)
     p.add_argument("--org-name", required=True)
     p.add_argument("--county", default="蒙阴县")
-    p.add_argument("--admin", default="admin")
+    p.add_argument("--admin", default="admin", help="第一位管理员的用户名；其密码取自终端提示（输入两次）或 "
+                   "GOVIS_NEW_PASSWORD")
     p.add_argument("--admin-name", default="系统管理员")
     p.add_argument("--code-prefix", default=None, help="项目编号前缀（默认：县级单位为 MY，申报单位取单位代码）")
     p.add_argument("--no-key", action="store_true", help="暂不生成签名密钥（以后运行 govis keys init）")
@@ -436,6 +514,24 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     v.add_argument("pairs", nargs="+")
     v.set_defaults(func=cmd_policy_set)
 
+    p = sub.add_parser("users", help="用户账户（管理员添加、停用、重置；每人修改自己的密码）")
+    usub = p.add_subparsers(dest="users_command", required=True)
+    v = usub.add_parser("add", parents=[common], help="添加用户：用户名 --role 角色 [--name 姓名]")
+    v.add_argument("name")
+    v.add_argument("--role", required=True, help="admin 管理员、clerk 经办人、reviewer 审核人、auditor 只读审计")
+    v.add_argument("--name", dest="display_name", help="姓名")
+    v.set_defaults(func=cmd_users_add)
+    v = usub.add_parser("list", parents=[common], help="列出用户")
+    v.set_defaults(func=cmd_users_list)
+    v = usub.add_parser("disable", parents=[common], help="停用用户")
+    v.add_argument("name")
+    v.set_defaults(func=cmd_users_disable)
+    v = usub.add_parser("reset", parents=[common], help="重置用户密码（新密码取自终端提示或 GOVIS_NEW_PASSWORD）")
+    v.add_argument("name")
+    v.set_defaults(func=cmd_users_reset)
+    v = usub.add_parser("passwd", parents=[common], help="修改自己的密码（首次使用时设置密码）")
+    v.set_defaults(func=cmd_users_passwd)
+
     if plugins:  # `govis gui` skips them: importing reportlab/openpyxl here costs start-up time
         _register_plugins(sub, common)
 
@@ -464,15 +560,32 @@ def cmd_gui(args) -> int:
         from desktop_app.ui.app import run
     except ImportError as exc:  # the window is a later piece; say so plainly
         raise GovisError(f"无法启动图形界面：{exc}") from exc
-    return run(db=args.db or str(default_db_path()), demo=args.demo)
+    return run(db=args.db or str(default_db_path()), demo=args.demo, user=signin.username(args.user))
+
+
+def _leading_user(argv: list[str]) -> tuple[str | None, list[str]]:
+    """`--user NAME` written before the command name (argparse would let the command's own default
+    overwrite it, so it is taken off here)."""
+    user = None
+    while argv and (argv[0] == "--user" or argv[0].startswith("--user=")):
+        if argv[0] == "--user":
+            if len(argv) < 2:
+                break
+            user, argv = argv[1], argv[2:]
+        else:
+            user, argv = argv[0].split("=", 1)[1], argv[1:]
+    return user, argv
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    leading_user, argv = _leading_user(list(argv))
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["gui", *argv]  # `govis` and `govis --db FILE` open the window
     parser = build_parser(plugins=argv[0] != "gui")
     args = parser.parse_args(argv)
+    if leading_user and hasattr(args, "user"):
+        args.user = args.user or leading_user  # `govis --user li ledger` as `govis ledger --user li`
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -1,6 +1,16 @@
 import pytest
 
-from tests.core.builders import make_county
+from tests.core.builders import TEST_PASSWORD, make_county
+
+
+@pytest.fixture(autouse=True)
+def _test_accounts(monkeypatch):
+    """Every test: cheap argon2 parameters (services/passwords.py), and the test installations'
+    administrator password where the CLI looks for it, so commands sign in without a prompt."""
+    monkeypatch.setenv("GOVIS_TEST_FAST_HASH", "1")
+    monkeypatch.setenv("GOVIS_PASSWORD", TEST_PASSWORD)
+    monkeypatch.setenv("GOVIS_NEW_PASSWORD", TEST_PASSWORD)
+    monkeypatch.delenv("GOVIS_USER", raising=False)
 
 
 @pytest.fixture

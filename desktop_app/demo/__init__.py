@@ -40,6 +40,9 @@ STATUS_WEIGHTS = {
 FLUSH_EVERY = 500      # projects per bulk insert
 # The demo county's signing key opens with this passphrase (shown in the README and the demo window).
 DEMO_PASSPHRASE = "govis-demo-2026"
+DEMO_PASSWORD = "govis-demo-2026"  # every demo account's login password (named in the README)
+# one account per role inside the county office: (username, display name, role)
+DEMO_USERS = (("jingban", "王经办", "clerk"), ("shenhe", "李审核", "reviewer"), ("shenji", "赵审计", "auditor"))
 VALIDATE_ALL_UP_TO = 500  # counties this small get every row re-validated; larger ones a sample
 
 
@@ -83,7 +86,11 @@ def _demo_key(store, actor) -> None:
 def _installation(store) -> ops.Actor:
     if not ops.is_initialised(store):
         code, name = V.COUNTY_OFFICE
-        return ops.init_installation(store, COUNTY, code, name)
+        actor = ops.init_installation(store, COUNTY, code, name, admin_name="张管理",
+                                      admin_password=DEMO_PASSWORD)
+        for username, display, role in DEMO_USERS:
+            ops.add_user(store, actor, username, role, display, DEMO_PASSWORD)
+        return actor
     actor = ops.installation_actor(store)
     if actor.role != COUNTY:
         raise Refused("演示县数据只能生成到县政府办公室的数据库中，请指定一个新的数据库文件（--db）。")

@@ -16,7 +16,6 @@ from desktop_app.errors import GovisError
 from desktop_app.exchange import export, history, importer, keyring, receipt, trust
 from desktop_app.exchange.package import STEPS, AlreadyImported
 from desktop_app.exchange.signing import format_fingerprint
-from desktop_app.services import operations as ops
 
 _STEP_LABELS = dict(STEPS)
 
@@ -38,8 +37,8 @@ def passphrase(prompt: str = "请输入签名密钥口令：", confirm: bool = F
 
 
 def _ctx(args, open_store):
-    store = open_store(args)
-    return store, ops.installation_actor(store, getattr(args, "user", None))
+    store = open_store(args)  # cli.open_session: signs the person in and keeps the Actor on args
+    return store, args.signed_in
 
 
 # ---- keys ----------------------------------------------------------------------------------------

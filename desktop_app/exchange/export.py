@@ -27,6 +27,7 @@ from desktop_app.exchange.workbook import Cover
 from desktop_app.models.kinds import COUNTY, KINDS
 from desktop_app.models.store import now_iso
 from desktop_app.services import audit
+from desktop_app.services.authorize import check_person
 
 Progress = Callable[[int, int, str], None]
 STATUS_KEY, ATTACHMENT_KEY = "project_status", "attachment"
@@ -173,6 +174,7 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
     """Build, sign and (if `out_path`) write one package; record it as sent, in one transaction.
 
     `now` (aware datetime) is the creation time written into the manifest; default the real clock."""
+    check_person(actor, "export")  # what leaves the unit needs a reviewer or the administrator
     signer = keyring.load_signer(store, passphrase)  # a wrong passphrase stops here, before any work
     peer = _recipient(store, actor, recipient_code)
     if contents is not None:

@@ -38,6 +38,7 @@ from desktop_app.models import authority as A
 from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, ROLES, UNIT
 from desktop_app.models.store import now_iso
 from desktop_app.services import audit, backups
+from desktop_app.services.authorize import check_person
 from desktop_app.services.operations import validate
 
 ACTION_LABELS = {"new": "新增", "changed": "修改", "unchanged": "无变化", "conflict": "冲突（保留本机）"}
@@ -90,7 +91,9 @@ def _missing_before(store, actor, manifest: dict, most: int = 5) -> list[int]:
 def preview(store, actor, source: bytes | str | Path, *, confirm_fingerprint: str | None = None,
             now: dt.datetime | None = None,
             on_step: StepCallback | None = None) -> Preview:
-    """Steps 1-8; raises PackageRejected (or AlreadyImported) with a Chinese reason. Writes nothing."""
+    """Steps 1-8; raises PackageRejected (or AlreadyImported) with a Chinese reason. Writes nothing.
+    The person must be allowed to import: the preview replays the package through the operations."""
+    check_person(actor, "import")
     opened = open_package(store, actor.org_code, source, SPECS, confirm_fingerprint=confirm_fingerprint, now=now,
                           on_step=on_step)
     step = on_step or (lambda c, s: None)
@@ -240,7 +243,9 @@ class _Replay:
 
         if code not in self.actors:
             o = self.orgs[code]
-            self.actors[code] = Actor(o["id"], o["code"], o["name"], o["role"], f"{o['code']}（数据包）")
+            # the sender organisation has no person here: user_role "" holds no right, so every write
+            # it makes must carry `incoming`, whose recorder (the person importing) is checked instead
+            self.actors[code] = Actor(o["id"], o["code"], o["name"], o["role"], f"{o['code']}（数据包）", "")
         return self.actors[code]
 
     def incoming(self, rec: dict, relayed: bool):
@@ -743,6 +748,7 @@ def _plan_attachments(ctx: _Ctx, items: list[Item], counts: dict, writes: list) 
 def apply(store, actor, pv: Preview, *, backup: bool = True) -> dict:
     """Back up, then replay the package through the operations in ONE transaction; returns the receipt."""
     m = pv.manifest
+    check_person(actor, "settings" if m["kind"] == "directory" else "import")  # a directory changes trust
     target = None
     if backup and store.path != ":memory:":
         store.check_writable()  # a read-only or damaged database: say so before making a backup

@@ -13,6 +13,7 @@ from desktop_app.exchange import keys
 from desktop_app.exchange.signing import ED25519, Signer, Verifier, format_fingerprint, verifier_from_raw
 from desktop_app.models.store import Store, now_iso
 from desktop_app.services import audit
+from desktop_app.services.authorize import check_setting
 
 
 def _b64(raw: bytes) -> str:
@@ -61,6 +62,7 @@ def _trust_own(store: Store, actor, v: Verifier) -> None:
 
 def setup_keys(store: Store, actor, passphrase: str, algorithm: str = ED25519) -> Verifier:
     """Make this installation's signing key at set-up (the init wizard and `govis keys init` call this)."""
+    check_setting(actor, "own_key")
     if has_key(store):
         raise Refused("本机已有签名密钥，不能重复生成。如需更换，请使用“更换密钥”（govis keys rotate）。")
     keys.check_passphrase_strength(passphrase)
@@ -80,6 +82,7 @@ def rotate_key(store: Store, actor, old_passphrase: str, new_passphrase: str, al
     The old public key is marked revoked in our own trust list; the county office's next directory
     package carries the revocation, and recipients confirm the new fingerprint against the new form.
     """
+    check_setting(actor, "own_key")
     load_signer(store, old_passphrase)  # proves the operator holds the current key
     keys.check_passphrase_strength(new_passphrase)
     old = active_row(store)

@@ -262,3 +262,67 @@ def check_registry() -> list[str]:
                      if f not in names or KINDS[name].field(f).type != DATE]
         problems += [f"{name}: unknown role {w}" for w in r.writers if w not in ROLES]
     return problems
+
+
+# ---- people inside the organisation -------------------------------------------------------------
+# The declarations above say what an organisation may write. Inside it, a unit's paper has a clerk
+# draft and a reviewer or the head sign what leaves the unit; the audit bureau reads. This is that
+# second line, checked by `services.authorize.check_person` in every write (window, CLI, packages).
+
+ADMIN, CLERK, REVIEWER, AUDITOR = "admin", "clerk", "reviewer", "auditor"
+USER_ROLES: dict[str, str] = {ADMIN: "管理员", CLERK: "经办人", REVIEWER: "审核人", AUDITOR: "只读审计"}
+
+
+@dataclass(frozen=True)
+class PersonRight:
+    roles: frozenset[str]   # user roles that may do it
+    label: str              # what it is, in Chinese (named in the refusal)
+    why: str = ""           # why only these roles
+
+
+PERSON_RIGHTS: dict[str, PersonRight] = {
+    "draft": PersonRight(frozenset({ADMIN, REVIEWER, CLERK}), "录入或修改项目及记录",
+                         "只读审计账户只能查看、打印和校验"),
+    "sign_off": PersonRight(frozenset({ADMIN, REVIEWER}), "以本单位名义报出或作出决定",
+                            "经办人起草，报出本单位的材料和本单位的决定须经审核人把关（第四条、第五条：责任到人）"),
+    "export": PersonRight(frozenset({ADMIN, REVIEWER}), "导出数据包",
+                          "数据包是离开本单位的正式报送，须经审核人把关"),
+    "import": PersonRight(frozenset({ADMIN, REVIEWER, CLERK}), "导入数据包", "只读审计账户不能写入数据"),
+    "settings": PersonRight(frozenset({ADMIN}), "管理单位目录、公钥、节假日和政策参数",
+                            "本机设置影响所有人，由管理员负责"),
+    "users": PersonRight(frozenset({ADMIN}), "管理用户账户", "添加、停用账户和重置密码由管理员负责"),
+}
+
+# Lifecycle actions that speak for the organisation: a report or request that leaves the unit, or a
+# decision another organisation must act on. Each needs the "sign_off" right; every other action
+# (受理, 开工建设, 投入运行: facts the organisation records about itself) is drafting.
+SIGN_OFF_ACTIONS: dict[str, str] = {
+    "submit": "提交申报：申报材料报出本单位",
+    "resubmit": "修改后重新提交：申报材料再次报出本单位",
+    "request_acceptance": "申请验收：向县政府办公室报出验收申请",
+    "reapply_acceptance": "整改后重新申请验收：再次报出验收申请",
+    "self_evaluate": "报送绩效自评价：评价报告报出本单位",
+    "record_review": "录入评审意见：县政府办公室的评审结论，决定项目能否安排资金",
+    "fund": "资金审核：县财政局核定资金",
+    "record_acceptance": "录入验收结论：县政府办公室的验收结论",
+    "post_evaluate": "录入后评价：县政府办公室的评价结论",
+    "suspend": "暂停建设：对建设单位的处理措施",
+    "resume": "恢复建设：解除处理措施",
+    "terminate": "终止项目：对建设单位的处理措施",
+}
+
+
+def person_right(action: str) -> str:
+    """The right a lifecycle action needs: 'sign_off' for those above, else 'draft'."""
+    return "sign_off" if action in SIGN_OFF_ACTIONS else "draft"
+
+
+def person_refusal(user_role: str | None, right: str, what: str | None = None) -> str | None:
+    """Why a person of `user_role` may not exercise `right` (Chinese, naming the role needed); None if
+    allowed. `what` names the particular step (e.g. 「提交申报」)."""
+    r = PERSON_RIGHTS[right]
+    if user_role in r.roles:
+        return None
+    need = "或".join(USER_ROLES[x] for x in (REVIEWER, ADMIN, CLERK) if x in r.roles)
+    mine = USER_ROLES.get(user_role or "", "未登录")
+    return f"{what or r.label}须由{need}办理，当前账户为{mine}（{r.why}）"

@@ -27,11 +27,28 @@ def role_label(role: str) -> str:
 
 # ---- role and ownership ---------------------------------------------------------------------
 
+def check_person(actor, right: str, incoming=None, what: str | None = None) -> None:
+    """The signed-in person may exercise `right` (models.authority.PERSON_RIGHTS). A record arriving in
+    a package is written as its owner organisation; the person checked then is the one importing it."""
+    if incoming is not None:
+        actor, right, what = incoming.recorder, "import", None
+    why = A.person_refusal(getattr(actor, "user_role", None), right, what)
+    if why:
+        raise Refused(why)
+
+
+def person_reason(actor, right: str, what: str | None = None) -> str | None:
+    """The same rule as a reason to show (a disabled button's tooltip); None if allowed."""
+    return A.person_refusal(getattr(actor, "user_role", None), right, what)
+
+
 def check_setting(actor, what: str) -> None:
-    """An installation-wide write (单位, 公钥, 目录, 节假日, 政策参数): its role, from the declaration."""
+    """An installation-wide write (单位, 公钥, 目录, 节假日, 政策参数): its role, from the declaration;
+    inside the organisation, only an administrator makes it."""
     roles, clause, why = A.SETTINGS[what]
     if actor.role not in roles:
         raise Refused(f"{why}（本机为{role_label(actor.role)}）", clause or None)
+    check_person(actor, "settings")
 
 
 def check_role(actor, kind_name: str) -> None:

@@ -22,6 +22,7 @@ from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, PROHIBITED, ROLES, 
 from desktop_app.models.store import Store, new_id, now_iso
 from desktop_app.services import audit, queries
 from desktop_app.services import authorize as Z
+from desktop_app.services import passwords as PW
 
 INSTALL_ROLES = (UNIT, COUNTY, FINANCE)
 MAX_ATTACHMENT = 50 * 1024 * 1024
@@ -29,13 +30,16 @@ MAX_ATTACHMENT = 50 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: the installation's organisation and the signed-in user."""
+    """Who acts: the installation's organisation (`role`: its role in the county) and the signed-in
+    person (`user`, and `user_role`: 管理员/经办人/审核人/只读审计, see models.authority.USER_ROLES)."""
 
     org_id: str
     org_code: str
     org_name: str
     role: str
     user: str
+    user_role: str
+    display_name: str = ""
 
 
 # ---- validation ---------------------------------------------------------------------------------
@@ -107,7 +111,9 @@ def is_initialised(store: Store) -> bool:
 
 def init_installation(store: Store, role: str, org_code: str, org_name: str, county_name: str = "蒙阴县",
                       admin_username: str = "admin", admin_name: str = "系统管理员",
-                      code_prefix: str | None = None) -> Actor:
+                      code_prefix: str | None = None, admin_password: str | None = None) -> Actor:
+    """Create this installation's organisation and its first administrator. `admin_password` None
+    leaves the administrator to set one on first use (the window asks; the CLI says how)."""
     errors = {}
     if not code_prefix:
         code_prefix = default_code_prefix(role, org_code)
@@ -121,18 +127,23 @@ def init_installation(store: Store, role: str, org_code: str, org_name: str, cou
         errors["admin_username"] = "管理员用户名不能为空"
     if not re.fullmatch(r"[A-Z]{1,6}", code_prefix or ""):
         errors["code_prefix"] = "项目编号前缀只能是 1-6 位大写字母，如 MY"
+    if admin_password is not None and PW.check_rule(admin_password):
+        errors["admin_password"] = PW.check_rule(admin_password)
     if errors:
         raise ValidationError(errors)
     if is_initialised(store):
         raise Refused("该数据库已经初始化，不能重复初始化。如需新建，请指定另一个数据库文件（--db）。")
     now = now_iso()
     org_id = new_id()
-    actor = Actor(org_id, org_code, org_name.strip(), role, admin_username.strip())
+    display = admin_name.strip() or admin_username.strip()
+    actor = Actor(org_id, org_code, org_name.strip(), role, admin_username.strip(), A.ADMIN, display)
+    password_hash = PW.hash_password(admin_password) if admin_password is not None else None
     with store.tx():
         store.insert("organisations", {"id": org_id, "code": org_code, "name": org_name.strip(), "role": role,
                                        "created_at": now, "updated_at": now})
         store.insert("users", {"id": new_id(), "org_id": org_id, "username": admin_username.strip(),
-                               "display_name": admin_name.strip() or admin_username, "is_admin": 1,
+                               "display_name": display, "is_admin": 1, "role": A.ADMIN,
+                               "password_hash": password_hash, "password_changed_at": now if password_hash else None,
                                "created_at": now})
         store.conn.execute("UPDATE organisations SET code_prefix=? WHERE id=?", (code_prefix, org_id))
         store.set_setting("installation_org_id", org_id)
@@ -148,6 +159,8 @@ default_code_prefix = Z.default_code_prefix
 
 
 def installation_actor(store: Store, username: str | None = None) -> Actor:
+    """The Actor for a user of this installation (default: the first enabled administrator). It does
+    not authenticate: the window and the CLI do that first (services.accounts.authenticate)."""
     org_id = store.get_setting("installation_org_id")
     if not org_id:
         raise Refused("数据库尚未初始化。请先运行 govis init，或在程序中完成初始设置。")
@@ -155,10 +168,14 @@ def installation_actor(store: Store, username: str | None = None) -> Actor:
     if username:
         user = store.one("SELECT * FROM users WHERE username=? AND org_id=?", (username, org_id))
         if not user:
-            raise Refused(f"本机没有用户「{username}」")
+            raise Refused(f"本机没有用户「{username}」。用户列表：govis users list")
     else:
-        user = store.one("SELECT * FROM users WHERE org_id=? ORDER BY is_admin DESC, created_at LIMIT 1", (org_id,))
-    return Actor(org["id"], org["code"], org["name"], org["role"], user["username"] if user else "admin")
+        user = store.one("SELECT * FROM users WHERE org_id=? AND disabled=0 ORDER BY role='admin' DESC, "
+                         "created_at LIMIT 1", (org_id,))
+        if not user:
+            raise Refused("本机没有可用的用户账户")
+    return Actor(org["id"], org["code"], org["name"], org["role"], user["username"], user["role"],
+                 user["display_name"])
 
 
 def add_organisation(store: Store, actor: Actor, code: str, name: str, role: str = UNIT,
@@ -291,6 +308,7 @@ def project_by_code(store: Store, code: str) -> dict:
 def create_project(store: Store, actor: Actor, values: dict, today: dt.date | None = None, *,
                    incoming: Incoming | None = None) -> Row:
     values = dict(values)
+    Z.check_person(actor, "draft", incoming)
     Z.check_role(actor, "project")
     if actor.role == UNIT:
         lead = values.get("lead_org_id") or actor.org_code
@@ -347,6 +365,7 @@ def create_project(store: Store, actor: Actor, values: dict, today: dt.date | No
 
 def update_project(store: Store, actor: Actor, project_id: str, values: dict, today: dt.date | None = None, *,
                    incoming: Incoming | None = None) -> Row:
+    Z.check_person(actor, "draft", incoming)
     before = store.get("project", project_id)
     Z.check_role(actor, "project")
     if actor.role == UNIT and before["lead_org_id"] != actor.org_id:
@@ -390,6 +409,7 @@ def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, valu
     kind = KINDS.get(kind_name)
     if kind is None or not kind.project_scoped:
         raise ValidationError({"kind": f"未知的记录类型「{kind_name}」"})
+    Z.check_person(actor, "draft", incoming)
     if project is None or project["id"] != project_id:
         project = store.get("project", project_id)
     Z.check_role(actor, kind_name)
@@ -422,6 +442,7 @@ def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, valu
 
 def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, values: dict,
                   today: dt.date | None = None, *, incoming: Incoming | None = None) -> Row:
+    Z.check_person(actor, "draft", incoming)
     kind = KINDS[kind_name]
     before = store.get(kind, record_id)
     project = store.get("project", before["project_id"])
@@ -478,6 +499,7 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
     if t is None:
         allowed = "、".join(f"{a}（{x.label}）" for a, x in machine.TRANSITIONS.items())
         raise ValidationError({"action": f"未知的操作「{action}」。可用操作：{allowed}"})
+    Z.check_person(actor, A.person_right(action), incoming, f"「{t.label}」")
     day = on_date or _today(today, incoming)
     # only gated steps read the whole project; the rest need its row (and a review its earlier rounds)
     approving = action == "record_review" and (values or {}).get("conclusion") in ("pass", "通过")
@@ -587,6 +609,7 @@ def attach_file(store: Store, actor: Actor, project_id: str, path: str | Path, r
     it (`attachment_files.check_attachment`); the stored media type is derived from the extension."""
     from desktop_app.services import attachment_files as AF
 
+    Z.check_person(actor, "draft")
     project = store.get("project", project_id)
     if actor.role == UNIT and project["lead_org_id"] != actor.org_id and not store.one(
             "SELECT 1 FROM project_co_builders WHERE project_id=? AND org_id=?", (project_id, actor.org_id)):
@@ -625,6 +648,7 @@ def receive_attachment(store: Store, actor: Actor, row: dict, *, new: bool, reco
     Raises Refused (ownership) or ValueError (the file itself), in Chinese."""
     from desktop_app.services import attachment_files as AF
 
+    Z.check_person(recorder, "import")
     project = store.get("project", row["project_id"])
     Z.check_ownership(store, actor, project, "为该项目添加附件")
     checked = AF.check_incoming_attachment(store, row["project_id"], row["record_kind"], row["record_id"],
@@ -687,7 +711,134 @@ def set_policy(store: Store, actor: Actor, changes: dict) -> PolicyProfile:
 def note_restore(store: Store, actor: Actor, backup_name: str, safety_name: str | None) -> None:
     """After a restore: one audit entry on top of the restored chain, saying which backup the data came
     back from and where the replaced state was kept (the restore itself is `services/backups.restore`)."""
+    Z.check_person(actor, "settings")  # a restore replaces everything: the administrator's step
     kept = f"，恢复前的数据已备份为 {safety_name}" if safety_name else ""
     with store.tx():
         audit.append(store, actor, "从备份恢复", "database", None, None, f"从备份 {backup_name} 恢复数据库{kept}",
                      after={"backup": backup_name, "safety": safety_name})
+
+
+# ---- accounts (services.accounts is the API; these are its writes) ----------------------------------
+
+USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{2,30}")
+
+
+def _user(store: Store, username: str) -> dict:
+    org_id = store.get_setting("installation_org_id")
+    user = store.one("SELECT * FROM users WHERE username=? AND org_id=?", (username, org_id))
+    if not user:
+        raise NotFound(f"本机没有用户「{username}」。用户列表：govis users list")
+    return user
+
+
+def _user_public(user: dict) -> dict:
+    """What the audit keeps of a user: never the password hash."""
+    return {k: user[k] for k in ("username", "display_name", "role", "disabled") if k in user}
+
+
+def _password_error(password: str | None, field: str = "password") -> None:
+    why = PW.check_rule(password)
+    if why:
+        raise ValidationError({field: why})
+
+
+def add_user(store: Store, actor: Actor, username: str, role: str, display_name: str = "",
+             password: str | None = None) -> dict:
+    """An administrator adds a person. Without `password` the person sets one on first use."""
+    Z.check_person(actor, "users")
+    username = (username or "").strip()
+    errors = {}
+    if not USERNAME_RE.fullmatch(username):
+        errors["username"] = "用户名只能由 2-30 位字母、数字、下划线、点或短横线组成"
+    if role not in A.USER_ROLES:
+        errors["role"] = f"角色「{role}」不对，只能是 " + "、".join(f"{k}（{v}）" for k, v in A.USER_ROLES.items())
+    if password is not None and PW.check_rule(password):
+        errors["password"] = PW.check_rule(password)
+    if errors:
+        raise ValidationError(errors)
+    if store.one("SELECT 1 FROM users WHERE username=?", (username,)):
+        raise Refused(f"用户名「{username}」已被使用")
+    now = now_iso()
+    row = {"id": new_id(), "org_id": actor.org_id, "username": username,
+           "display_name": (display_name or "").strip() or username, "is_admin": int(role == A.ADMIN),
+           "role": role, "password_hash": PW.hash_password(password) if password is not None else None,
+           "password_changed_at": now if password is not None else None, "created_at": now}
+    with store.tx():
+        store.insert("users", row)
+        audit.append(store, actor, "添加用户", "user", row["id"], None,
+                     f"添加用户 {username}（{row['display_name']}，{A.USER_ROLES[role]}）", after=_user_public(row))
+    return _user_public(row)
+
+
+def disable_user(store: Store, actor: Actor, username: str) -> None:
+    """An administrator disables an account (kept: the audit trail names it). Not one's own, and
+    never the last enabled administrator: nobody could then manage the accounts."""
+    Z.check_person(actor, "users")
+    user = _user(store, username)
+    if user["disabled"]:
+        raise Refused(f"用户「{username}」已经停用")
+    if username == actor.user:
+        raise Refused("不能停用自己正在使用的账户")
+    if user["role"] == A.ADMIN and store.one(
+            "SELECT COUNT(*) AS n FROM users WHERE org_id=? AND role='admin' AND disabled=0", (user["org_id"],))["n"] <= 1:
+        raise Refused("这是本机唯一的管理员账户，不能停用；请先添加另一位管理员")
+    with store.tx():
+        store.update("users", user["id"], {"disabled": 1})
+        audit.append(store, actor, "停用用户", "user", user["id"], None, f"停用用户 {username}（{user['display_name']}）",
+                     before={"disabled": 0}, after={"disabled": 1})
+
+
+def _set_password(store: Store, actor: Actor, user: dict, password: str, op: str, summary: str) -> None:
+    changes = {"password_hash": PW.hash_password(password), "password_changed_at": now_iso(),
+               "failed_attempts": 0, "locked_until": None}
+    with store.tx():
+        store.update("users", user["id"], changes)
+        audit.append(store, actor, op, "user", user["id"], None, summary)  # no hash, no password
+
+
+def reset_password(store: Store, actor: Actor, username: str, new_password: str) -> None:
+    """An administrator gives a person a new password (and lifts a lockout)."""
+    Z.check_person(actor, "users")
+    user = _user(store, username)
+    _password_error(new_password, "new_password")
+    _set_password(store, actor, user, new_password, "重置密码", f"重置用户 {username}（{user['display_name']}）的密码")
+
+
+def change_password(store: Store, actor: Actor, old_password: str | None, new_password: str) -> None:
+    """A person changes their own password; the old one is needed, except on first use (no password
+    set yet: a user created before accounts had passwords). Every role may do this."""
+    user = _user(store, actor.user)
+    if user["password_hash"] is not None and not PW.verify(user["password_hash"], old_password or ""):
+        raise Refused("原密码不对，密码没有修改")
+    _password_error(new_password, "new_password")
+    if old_password and new_password == old_password:
+        raise ValidationError({"new_password": "新密码不能与原密码相同"})
+    first = user["password_hash"] is None
+    _set_password(store, actor, user, new_password, "设置密码" if first else "修改密码",
+                  f"用户 {actor.user} {'首次设置' if first else '修改'}了自己的密码")
+
+
+def record_login(store: Store, username: str, *, failed: bool, locked_until: str | None = None,
+                 rehash: str | None = None) -> None:
+    """The outcome of a sign-in that changes the account: a failure (counted; at the limit the account
+    locks until `locked_until`), or a success that clears earlier failures or stores a fresh hash."""
+    user = _user(store, username)
+    actor = installation_actor(store, username)
+    if failed:
+        count = 0 if locked_until else user["failed_attempts"] + 1
+        changes = {"failed_attempts": count, "locked_until": locked_until}
+        summary = (f"用户 {username} 连续输错密码，账户锁定至 {locked_until[11:16]}" if locked_until
+                   else f"用户 {username} 登录失败（连续第{count}次）")
+        op = "账户锁定" if locked_until else "登录失败"
+    else:
+        changes = {"failed_attempts": 0, "locked_until": None}
+        if rehash:
+            changes["password_hash"] = rehash
+        summary = f"用户 {username} 登录成功" + ("，清除此前的失败记录" if user["failed_attempts"] or user["locked_until"]
+                                            else "") + ("，按新参数更新密码散列" if rehash else "")
+        op = "登录"
+    with store.tx():
+        store.update("users", user["id"], changes)
+        audit.append(store, actor, op, "user", user["id"], None, summary,
+                     before={"failed_attempts": user["failed_attempts"], "locked_until": user["locked_until"]},
+                     after={k: v for k, v in changes.items() if k != "password_hash"})

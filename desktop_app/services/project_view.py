@@ -13,6 +13,7 @@ from desktop_app.lifecycle.workdays import DueDate
 from desktop_app.models import authority as A
 from desktop_app.models.fields import Field, Kind, fen_to_wan_text
 from desktop_app.models.kinds import FINANCE, KINDS, ROLES, UNIT
+from desktop_app.services import authorize as Z
 
 # tab key -> Chinese title, in window order
 TABS: dict[str, str] = {
@@ -116,6 +117,9 @@ def finding_text(f: R.Finding) -> str:
 
 def write_refusal(actor, kind: Kind, project: dict | None = None) -> str | None:
     """Why this installation cannot add records of `kind` now (None = it can), from the authority."""
+    mine = Z.person_reason(actor, "draft")  # the signed-in person (a 只读审计 account writes nothing)
+    if mine:
+        return mine
     rule = A.rule(kind.name)
     if actor.role not in rule.writers:
         return f"「{kind.label}」由{A.writers_text(kind.name)}填报，本机（{ROLES.get(actor.role, actor.role)}）只能查看"
@@ -158,6 +162,9 @@ def typed_fields(actor, kind_name: str, creating: bool) -> list[str]:
 
 
 def project_edit_refusal(actor, project: dict | None) -> str | None:
+    mine = Z.person_reason(actor, "draft")
+    if mine:
+        return mine
     if actor.role == FINANCE:
         return "县财政局不能修改项目申报信息，本页只能查看"
     if project and actor.role == UNIT and project["lead_org_id"] != actor.org_id:

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from desktop_app.lifecycle import machine
 from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.facts import load_context, load_facts
+from desktop_app.models import authority as A
 from desktop_app.models.kinds import KINDS
 from desktop_app.models.store import Store
 from desktop_app.services import attachment_files as AF
 from desktop_app.services import audit, queries
+from desktop_app.services import authorize as Z
 from desktop_app.services import operations as ops
 
 
@@ -49,8 +51,18 @@ class Session:
         return load_facts(self.store, [project_id])[0]
 
     def actions(self, project_id: str) -> list[tuple[machine.Transition, str | None]]:
-        """Lifecycle actions from the current status, each with its refusal reason (None = allowed)."""
-        return machine.available(self.facts(project_id), load_context(self.store, self.today), self.actor)
+        """Lifecycle actions from the current status, each with its refusal reason (None = allowed):
+        the organisation's (machine) and the signed-in person's (authorize.person_reason)."""
+        out = []
+        for t, why in machine.available(self.facts(project_id), load_context(self.store, self.today), self.actor):
+            mine = Z.person_reason(self.actor, A.person_right(t.action), f"「{t.label}」")
+            out.append((t, why or mine))
+        return out
+
+    def may(self, right: str) -> str | None:
+        """Why the signed-in person may not exercise `right` (models.authority.PERSON_RIGHTS: draft,
+        sign_off, export, import, settings, users), for a disabled button's tooltip; None if allowed."""
+        return Z.person_reason(self.actor, right)
 
     def audit_entries(self, project_id: str) -> list[dict]:
         return audit.for_project(self.store, project_id)

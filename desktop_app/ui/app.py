@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -57,9 +58,31 @@ def _load_qt_translations(app: QApplication) -> None:
             app._translators.append(tr)
 
 
-def open_session(db: str, parent=None):
+def sign_in(store, parent=None, user: str | None = None, hint: str = ""):
+    """The signed-in person's Actor, or None (the login dialog was closed). With both GOVIS_USER and
+    GOVIS_PASSWORD set (scripted use, screenshots) it signs in without the dialog; if they do not
+    match, the dialog opens with the refusal shown."""
+    from desktop_app.services import accounts
+    from desktop_app.services import operations as ops
+    from desktop_app.ui.login import LoginDialog
+
+    env_user, env_password = os.environ.get("GOVIS_USER"), os.environ.get("GOVIS_PASSWORD")
+    message = ""
+    if env_user and env_password is not None:
+        try:
+            return accounts.authenticate(store, env_user, env_password)
+        except GovisError as exc:
+            message = exc.message
+    org = ops.installation_actor(store)
+    dialog = LoginDialog(store, parent, org_name=org.org_name, hint=hint, message=message, username=user or env_user)
+    if dialog.exec() != LoginDialog.DialogCode.Accepted:
+        return None
+    return dialog.actor
+
+
+def open_session(db: str, parent=None, user: str | None = None):
     """Open the database (integrity checked, the day's first backup; a damaged file offers the newest good
-    backup); run the set-up wizard when it is new. Returns a Session or None (cancelled, 退出)."""
+    backup); run the set-up wizard when it is new, else sign in. Returns a Session or None (cancelled, 退出)."""
     from desktop_app.services import operations as ops
     from desktop_app.services.session import Session
     from desktop_app.ui.startup_checks import open_checked
@@ -74,7 +97,11 @@ def open_session(db: str, parent=None):
             store.close()
             return None
         return Session(store, wizard.actor)
-    return Session(store, ops.installation_actor(store))
+    actor = sign_in(store, parent, user)
+    if actor is None:
+        store.close()
+        return None
+    return Session(store, actor)
 
 
 def generate_demo(job, path: str, projects: int = DEMO_PROJECTS, today: dt.date | None = None):
@@ -94,8 +121,8 @@ def generate_demo(job, path: str, projects: int = DEMO_PROJECTS, today: dt.date 
 class Launcher:
     """Holds what the event loop needs alive: the demo task and the main window."""
 
-    def __init__(self, app: QApplication):
-        self.app = app
+    def __init__(self, app: QApplication, user: str | None = None):
+        self.app, self.user = app, user
         self.window = None
         self.exit_code = 0
         self.temp_dir: str | None = None
@@ -119,9 +146,17 @@ class Launcher:
         path = str(Path(self.temp_dir) / "demo.db")
 
         def done(_stats):
+            from desktop_app.demo import DEMO_PASSWORD
+            from desktop_app.models.store import Store
             from desktop_app.services.session import Session
 
-            self.show_main(Session.open(path), path)
+            store = Store.open(path)
+            actor = sign_in(store, None, self.user, hint=f"演示县账户：admin、jingban、shenhe、shenji，密码均为 {DEMO_PASSWORD}")
+            if actor is None:
+                store.close()
+                self.app.quit()
+                return
+            self.show_main(Session(store, actor), path)
 
         def failed(exc, tb):
             errors.show_error(None, exc, tb, title="演示数据未生成")
@@ -144,10 +179,10 @@ class Launcher:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
-def run(db: str, demo: bool = False) -> int:
-    """Entry point of `govis gui` and of `govis` with no arguments."""
+def run(db: str, demo: bool = False, user: str | None = None) -> int:
+    """Entry point of `govis gui` and of `govis` with no arguments. `user` preselects the account."""
     app = make_app(db_path=None if demo else db)
-    launcher = Launcher(app)
+    launcher = Launcher(app, user)
     try:
         if demo:
             if not launcher.start_demo():
@@ -157,12 +192,12 @@ def run(db: str, demo: bool = False) -> int:
 
             try:
                 launcher.lock = InstanceLock(db).acquire()  # one program per database
-                session = open_session(db)
+                session = open_session(db, user=user)
             except GovisError as exc:
                 QMessageBox.critical(None, "无法打开数据库", exc.message)
                 return 1
             if session is None:
-                return 0  # set-up cancelled: nothing created but an empty database file
+                return 0  # set-up or sign-in cancelled
             launcher.show_main(session, db)
         code = app.exec()
         return launcher.exit_code or code

@@ -59,6 +59,7 @@ class ExchangePage(QWidget):
         self.btn_key_form.clicked.connect(self.print_key_form)
         self.btn_make_key = QPushButton("生成签名密钥…")
         self.btn_make_key.clicked.connect(self.make_key)
+        self._allow(self.btn_make_key, "settings")
         top = QHBoxLayout()
         top.addWidget(self.key_label, 1)
         top.addWidget(self.btn_make_key)
@@ -131,6 +132,7 @@ class ExchangePage(QWidget):
         self.btn_export.clicked.connect(self.start_export)
         form.addRow(self.export_progress)
         form.addRow(self.btn_export)
+        self._allow(self.btn_export, "export")
         return box
 
     def _import_box(self) -> QGroupBox:
@@ -147,6 +149,7 @@ class ExchangePage(QWidget):
         self.btn_receipt.clicked.connect(self.print_receipt)
         for b in (self.btn_open, self.btn_confirm, self.btn_receipt):
             buttons.addWidget(b)
+        self._allow(self.btn_open, "import")
         col.addLayout(buttons)
         self.steps = QListWidget()
         self.steps.setMaximumHeight(170)
@@ -259,9 +262,16 @@ class ExchangePage(QWidget):
         self.tasks = [t for t in self.tasks if t.state == "running"] + [task]
         return task.start()
 
+    def _allow(self, button, right: str) -> None:
+        """Enable a write button only for a person who has the right; else say why (authorize)."""
+        why = self.session.may(right)
+        button.setEnabled(why is None)
+        if why:
+            button.setToolTip(why)
+
     def _failed(self, exc: BaseException) -> None:
-        self.btn_export.setEnabled(True)
-        self.btn_open.setEnabled(True)
+        self._allow(self.btn_export, "export")
+        self._allow(self.btn_open, "import")
         self._say(getattr(exc, "message", None) or f"操作未完成：{exc}", error=True)
 
     # ---- export -----------------------------------------------------------------------------------
@@ -308,7 +318,7 @@ class ExchangePage(QWidget):
 
     def _exported(self, result) -> None:
         path, counts = result
-        self.btn_export.setEnabled(True)
+        self._allow(self.btn_export, "export")
         self.export_progress.setValue(100)
         listed = "，".join(f"{k}{n}条" for k, n in counts.items() if n)
         self._say(f"已导出：{path}（{listed}）")
@@ -359,7 +369,7 @@ class ExchangePage(QWidget):
 
     def _verified(self, result) -> None:
         steps, outcome = result
-        self.btn_open.setEnabled(True)
+        self._allow(self.btn_open, "import")
         for code, state in steps:
             self._step(code, state)
         if isinstance(outcome, AlreadyImported):

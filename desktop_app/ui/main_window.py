@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME_ZH, __version__
+from desktop_app.models.authority import USER_ROLES
 from desktop_app.models.kinds import FINANCE
 from desktop_app.services import stats
 from desktop_app.ui.backup_page import BackupPage
@@ -175,6 +176,10 @@ class MainWindow(QMainWindow):
                                     "填写基本信息，建立项目草稿")
         # Only when the project window is installed and this role may create projects: no dead buttons.
         self.act_new.setVisible(project_window_class() is not None and self.session.actor.role != FINANCE)
+        why = self.session.may("draft")  # a 只读审计 account: the same rule the operations check
+        self.act_new.setEnabled(why is None)
+        if why:
+            self.act_new.setToolTip(why)
         self.act_quit = self._action("退出(&X)", self.close, QKeySequence.StandardKey.Quit, "quit")
         self.act_about = self._action("关于本程序(&A)", self.about, None, "about")
         self.act_policy = self._action("政策依据(&P)", self.show_policy)
@@ -265,7 +270,7 @@ class MainWindow(QMainWindow):
         self.status_labels = {
             "org": QLabel(f"单位：{i.org_name}（{i.org_code}）"),
             "role": QLabel(f"角色：{i.role_label}"),
-            "user": QLabel(f"用户：{i.user_display}（{i.username}）"),
+            "user": QLabel(f"用户：{i.user_display}（{i.username}，{USER_ROLES.get(self.session.actor.user_role, '')}）"),
             "db": QLabel(f"数据库：{self.db_path}"),
         }
         self.status_labels["db"].setToolTip(self.db_path)

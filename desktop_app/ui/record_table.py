@@ -279,6 +279,8 @@ class RecordSection(QGroupBox):
     def _edit_refusal(self, row: dict | None) -> str | None:
         if row is None:
             return "请先在表中选择一条记录"
+        if self.session.may("draft"):
+            return self.session.may("draft")
         if self.session.actor.role not in self.kind.owner_roles:
             return PV.write_refusal(self.session.actor, self.kind)
         if row.get("owner_org") != self.session.actor.org_id:
@@ -320,7 +322,8 @@ class RecordSection(QGroupBox):
         selected = self.selected_row() is not None
         for button in self.print_buttons:
             button.setEnabled(selected)
-        self.attach_button.setEnabled(selected)
+        self.attach_button.setEnabled(selected and self.session.may("draft") is None)
+        self.attach_button.setToolTip(self.session.may("draft") or "")
         why = self._edit_refusal(self.selected_row())
         self.edit_button.setEnabled(why is None)
         self.edit_button.setToolTip(why or "修改所选记录（也可双击或按回车）")

@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,10 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.errors import GovisError, ValidationError
+from desktop_app.models.authority import USER_ROLES
 from desktop_app.models.kinds import COUNTY
+from desktop_app.services import accounts, queries, stats
 from desktop_app.services import operations as ops
-from desktop_app.services import queries, stats
-from desktop_app.ui.errors import log_file
+from desktop_app.ui.errors import log_file, show_error
 from desktop_app.ui.worker import run_task
 
 # Chinese names of the policy profile's numbers (the profile itself is data in the database).
@@ -77,6 +80,7 @@ class SettingsPage(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self.body.addWidget(self._org_box())
+        self.body.addWidget(self._accounts_box())
         self.body.addWidget(self._db_box())
         self.body.addWidget(self._holiday_box())
         self.body.addWidget(self._profile_box())
@@ -160,6 +164,79 @@ class SettingsPage(QWidget):
             for w in (self.h_year, self.h_days, self.h_work, self.h_save):
                 w.setEnabled(False)
             lay.addWidget(QLabel("节假日安排由县政府办公室录入，并随单位目录数据包下发；本机只能查看。"))
+        elif self.session.may("settings"):
+            for w in (self.h_days, self.h_work, self.h_save):
+                w.setEnabled(False)
+                w.setToolTip(self.session.may("settings"))
+            lay.addWidget(QLabel(self.session.may("settings")))
+        return box
+
+    def _accounts_box(self) -> QGroupBox:
+        """账户: everyone changes their own password; an administrator adds, disables and resets."""
+        box = QGroupBox("账户")
+        lay = QVBoxLayout(box)
+        own = QFormLayout()
+        self.pw_old, self.pw_new, self.pw_new2 = QLineEdit(), QLineEdit(), QLineEdit()
+        for w in (self.pw_old, self.pw_new, self.pw_new2):
+            w.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pw_new.setPlaceholderText("至少8个字符")
+        self.pw_button = QPushButton("修改我的密码")
+        self.pw_button.clicked.connect(self.change_own_password)
+        self.pw_message = QLabel()
+        self.pw_message.setWordWrap(True)
+        own.addRow("原密码：", self.pw_old)
+        own.addRow("新密码：", self.pw_new)
+        own.addRow("再输一次：", self.pw_new2)
+        own.addRow("", self.pw_button)
+        own.addRow("", self.pw_message)
+        lay.addLayout(own)
+
+        self.users_table = QTableWidget(0, 4)
+        self.users_table.setHorizontalHeaderLabels(["用户名", "姓名", "角色", "状态"])
+        self.users_table.verticalHeader().setVisible(False)
+        self.users_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.users_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.users_table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.users_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.users_table.setMinimumHeight(150)
+        self.users_table.setMaximumHeight(200)
+        lay.addWidget(self.users_table)
+        admin = QFormLayout()
+        self.u_name, self.u_display, self.u_password = QLineEdit(), QLineEdit(), QLineEdit()
+        self.u_name.setPlaceholderText("登录用的用户名，如 wangfang")
+        self.u_display.setPlaceholderText("姓名")
+        self.u_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.u_password.setPlaceholderText("添加时的初始密码，或重置所选用户的新密码（至少8个字符）")
+        self.u_role = QComboBox()
+        for code, label in USER_ROLES.items():
+            self.u_role.addItem(label, code)
+        self.u_role.setCurrentIndex(self.u_role.findData("clerk"))
+        self.u_add = QPushButton("添加用户")
+        self.u_add.clicked.connect(self.add_user)
+        self.u_disable = QPushButton("停用所选用户")
+        self.u_disable.clicked.connect(self.disable_user)
+        self.u_reset = QPushButton("重置所选用户的密码")
+        self.u_reset.clicked.connect(self.reset_password)
+        self.u_message = QLabel()
+        self.u_message.setWordWrap(True)
+        admin.addRow("用户名：", self.u_name)
+        admin.addRow("姓名：", self.u_display)
+        admin.addRow("角色：", self.u_role)
+        admin.addRow("密码：", self.u_password)
+        row = QHBoxLayout()
+        for b in (self.u_add, self.u_disable, self.u_reset):
+            row.addWidget(b)
+        row.addStretch(1)
+        admin.addRow("", row)
+        admin.addRow("", self.u_message)
+        lay.addLayout(admin)
+        why = self.session.may("users")  # the same rule the operations check
+        for w in (self.u_name, self.u_display, self.u_role, self.u_password, self.u_add, self.u_disable, self.u_reset):
+            w.setEnabled(why is None)
+            w.setToolTip(why or "")
+        if why:
+            self.u_message.setText(why)
+        self.refresh_users()
         return box
 
     def _profile_box(self) -> QGroupBox:
@@ -185,6 +262,69 @@ class SettingsPage(QWidget):
         return box
 
     # ---- actions ---------------------------------------------------------------------------------
+    def refresh_users(self) -> None:
+        self.users_table.setRowCount(0)
+        for u in accounts.list_users(self.session.store):
+            n = self.users_table.rowCount()
+            self.users_table.insertRow(n)
+            state = "已停用" if u["disabled"] else ("未设置密码" if not u["has_password"] else "正常")
+            for c, v in enumerate((u["username"], u["display_name"], u["role_label"], state)):
+                self.users_table.setItem(n, c, QTableWidgetItem(v))
+
+    def selected_username(self) -> str | None:
+        rows = self.users_table.selectionModel().selectedRows()
+        return self.users_table.item(rows[0].row(), 0).text() if rows else None
+
+    def _run(self, label: QLabel, fn, done: str) -> bool:
+        try:
+            fn()
+        except ValidationError as exc:
+            label.setText("；".join(exc.fields.values()))
+        except GovisError as exc:
+            label.setText(exc.message)
+        else:
+            label.setText(done)
+            return True
+        return False
+
+    def change_own_password(self) -> None:
+        if self.pw_new.text() != self.pw_new2.text():
+            self.pw_message.setText("两次输入的新密码不一致")
+            return
+        if self._run(self.pw_message, lambda: accounts.change_password(
+                self.session.store, self.session.actor, self.pw_old.text(), self.pw_new.text()), "已修改密码"):
+            for w in (self.pw_old, self.pw_new, self.pw_new2):
+                w.clear()
+
+    def add_user(self) -> None:
+        name = self.u_name.text().strip()
+        if self._run(self.u_message, lambda: accounts.add_user(
+                self.session.store, self.session.actor, name, self.u_role.currentData(), self.u_display.text(),
+                self.u_password.text()), f"已添加用户 {name}"):
+            for w in (self.u_name, self.u_display, self.u_password):
+                w.clear()
+            self.refresh_users()
+
+    def disable_user(self) -> None:
+        name = self.selected_username()
+        if not name:
+            self.u_message.setText("请先在表中选择一个用户")
+            return
+        if self._run(self.u_message, lambda: accounts.disable_user(self.session.store, self.session.actor, name),
+                     f"已停用用户 {name}"):
+            self.refresh_users()
+
+    def reset_password(self) -> None:
+        name = self.selected_username()
+        if not name:
+            self.u_message.setText("请先在表中选择一个用户")
+            return
+        if self._run(self.u_message, lambda: accounts.reset_password(
+                self.session.store, self.session.actor, name, self.u_password.text()),
+                f"已重置用户 {name} 的密码，请其登录后修改"):
+            self.u_password.clear()
+            self.refresh_users()
+
     def refresh_holidays(self) -> None:
         rows = stats.holiday_years(self.session.store)
         self.holiday_table.setRowCount(0)

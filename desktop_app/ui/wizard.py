@@ -118,6 +118,12 @@ def check_display(text: str) -> str:
     return "" if text.strip() else "请填写管理员姓名"
 
 
+def check_password(text: str) -> str:
+    from desktop_app.services.passwords import check_rule
+
+    return check_rule(text) or ""
+
+
 def check_passphrase(text: str) -> str:
     return "" if len(text.strip()) >= 8 else "口令至少 8 个字符；请设置一个只有经办人知道的口令"
 
@@ -219,15 +225,23 @@ class SetupWizard(QWizard):
         self.org_page.add_field("org_name", "单位名称：", check_name, placeholder="例如 蒙阴县教育和体育局")
         self.org_page.add_field("county", "所在县（区）：", check_county, "蒙阴县")
         self.org_page.add_field("prefix", "项目编号前缀：", check_prefix, "MY")
-        self.admin_page = _FieldPage("系统管理员", "第一个用户是本机的系统管理员。")
+        self.admin_page = _FieldPage("系统管理员", "第一个用户是本机的系统管理员，以后用此用户名和密码登录，"
+                                                    "并为其他人添加账户。")
         self.admin_page.add_field("username", "用户名：", check_username, "admin")
         self.admin_page.add_field("display", "姓名：", check_display, placeholder="例如 王明")
+        self.admin_page.add_field("password", "登录密码：", check_password, secret=True, placeholder="至少8个字符")
+        self.admin_page.add_field("password2", "再次输入密码：", self._check_password2, secret=True)
         self.key_page = KeyPage()
         self.summary_page = SummaryPage()
         self.org_page.edits["org_code"].textEdited.connect(self._suggest_prefix)
         for page in (self.role_page, self.org_page, self.admin_page, self.key_page, self.summary_page):
             self.addPage(page)
         self.resize(620, 500)
+
+    def _check_password2(self, text: str) -> str:
+        if not text:
+            return "请再次输入密码"
+        return "" if text == self.admin_page.edits["password"].text() else "两次输入的密码不一致"
 
     def _suggest_prefix(self, code: str) -> None:
         """A unit numbers its projects with its own code, so codes from different units never clash."""
@@ -239,10 +253,11 @@ class SetupWizard(QWizard):
         try:
             self.actor = ops.init_installation(self.store, self.role_page.role(), o.value("org_code"),
                                                o.value("org_name"), o.value("county"), a.value("username"),
-                                               a.value("display"), o.value("prefix"))
+                                               a.value("display"), o.value("prefix"),
+                                               admin_password=a.edits["password"].text())
         except ValidationError as exc:
             where = {"org_code": (o, "org_code"), "org_name": (o, "org_name"), "code_prefix": (o, "prefix"),
-                     "admin_username": (a, "username")}
+                     "admin_username": (a, "username"), "admin_password": (a, "password")}
             for name, msg in exc.fields.items():
                 if name in where:
                     page, field = where[name]

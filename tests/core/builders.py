@@ -10,6 +10,9 @@ from desktop_app.services import operations as ops
 from desktop_app.services.operations import Actor
 
 D = dt.date
+# every test installation's administrator has this password; tests/conftest.py puts it in
+# GOVIS_PASSWORD / GOVIS_NEW_PASSWORD so CLI commands sign in without a prompt
+TEST_PASSWORD = "govis-test-2026"
 
 
 @dataclass
@@ -21,14 +24,17 @@ class County:
     unit2: Actor
 
 
-def actor_for(store: Store, code: str, user: str = "clerk") -> Actor:
+def actor_for(store: Store, code: str, user: str = "clerk", user_role: str = "admin") -> Actor:
+    """An actor of another organisation (its own installation, simulated here): by default its
+    administrator, who may do everything that organisation may."""
     org = store.one("SELECT * FROM organisations WHERE code=?", (code,))
-    return Actor(org["id"], org["code"], org["name"], org["role"], user)
+    return Actor(org["id"], org["code"], org["name"], org["role"], user, user_role)
 
 
 def make_county(path) -> County:
     store = Store.open(path)
-    county = ops.init_installation(store, "county_office", "MYXZF", "蒙阴县人民政府办公室")
+    county = ops.init_installation(store, "county_office", "MYXZF", "蒙阴县人民政府办公室",
+                                  admin_password=TEST_PASSWORD)
     ops.add_organisation(store, county, "MYCZJ", "蒙阴县财政局", "finance")
     ops.add_organisation(store, county, "MYJYJ", "蒙阴县教育和体育局", "unit")
     ops.add_organisation(store, county, "MYWJJ", "蒙阴县卫生健康局", "unit")

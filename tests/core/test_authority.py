@@ -15,7 +15,7 @@ from desktop_app.services import project_view as PV
 from desktop_app.services.operations import Actor
 
 ROLES = (UNIT, COUNTY, FINANCE)
-ACTORS = {r: Actor(f"id-{r}", f"C{r[:3].upper()}", f"{r}单位", r, "clerk") for r in ROLES}
+ACTORS = {r: Actor(f"id-{r}", f"C{r[:3].upper()}", f"{r}单位", r, "clerk", "admin") for r in ROLES}
 
 
 def test_every_kind_and_field_is_declared():

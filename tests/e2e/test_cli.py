@@ -96,7 +96,8 @@ def test_missing_database_says_init(tmp_path):
     assert "govis init" in r.stderr
 
 
-def test_demo_check_cites_eight_clauses(tmp_path):
+def test_demo_check_cites_eight_clauses(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVIS_PASSWORD", "govis-demo-2026")  # the demo county's accounts
     db = tmp_path / "demo.db"
     govis(db, "demo", "--projects", "80", "--today", "2026-11-24", "--quiet", check=0)
     r = govis(db, "check", "--json", "--today", "2026-11-24", check=0)
@@ -146,7 +147,8 @@ def test_back_dating_refused_on_a_real_database(unit_db):
     assert "不能用 --today" not in r.stderr and "申请材料不全" in r.stderr
 
 
-def test_today_stays_for_a_demo_county(tmp_path):
+def test_today_stays_for_a_demo_county(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVIS_PASSWORD", "govis-demo-2026")  # the demo county's accounts
     db = tmp_path / "demo.db"
     govis(db, "demo", "--projects", "30", "--today", "2026-11-24", "--quiet", check=0)
     rows = json.loads(govis(db, "ledger", "--json", "--today", "2026-11-24", check=0).stdout)

@@ -10,7 +10,7 @@ from pathlib import Path
 from desktop_app.exchange import export, importer, keyring, trust
 from desktop_app.models.store import Store
 from desktop_app.services import operations as ops
-from tests.core.builders import BASE
+from tests.core.builders import BASE, TEST_PASSWORD
 
 PASS = "县政府口令2026"
 D = dt.date
@@ -41,7 +41,7 @@ class Site:
 def _site(folder: Path, role: str, code: str, name: str, prefix: str) -> Site:
     folder.mkdir(parents=True, exist_ok=True)
     store = Store.open(folder / "govis.db")
-    actor = ops.init_installation(store, role, code, name, code_prefix=prefix)
+    actor = ops.init_installation(store, role, code, name, code_prefix=prefix, admin_password=TEST_PASSWORD)
     keyring.setup_keys(store, actor, PASS)
     return Site(store, actor, folder)
 

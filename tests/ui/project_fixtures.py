@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from desktop_app.models.store import Store
 from desktop_app.services import operations as ops
 from desktop_app.services.session import Session
+from tests.core.builders import TEST_PASSWORD
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -24,13 +25,14 @@ class Town:
 
 def session_for(store: Store, code: str, today: dt.date = TODAY) -> Session:
     org = store.one("SELECT * FROM organisations WHERE code=?", (code,))
-    return Session(store, ops.Actor(org["id"], org["code"], org["name"], org["role"], "clerk"),
+    return Session(store, ops.Actor(org["id"], org["code"], org["name"], org["role"], "clerk", "admin"),
                    today_override=today)
 
 
 def make_town(path) -> Town:
     store = Store.open(path)
-    county = ops.init_installation(store, "county_office", "MYXZF", "蒙阴县人民政府办公室")
+    county = ops.init_installation(store, "county_office", "MYXZF", "蒙阴县人民政府办公室",
+                                  admin_password=TEST_PASSWORD)
     ops.add_organisation(store, county, "MYCZJ", "蒙阴县财政局", "finance")
     ops.add_organisation(store, county, "MYJYJ", "蒙阴县教育和体育局", "unit")
     ops.add_organisation(store, county, "MYWJJ", "蒙阴县卫生健康局", "unit")

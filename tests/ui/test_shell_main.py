@@ -27,7 +27,7 @@ def test_status_bar_names_org_role_user_and_database(window, shell_county):
     text = window.status_text()
     assert "单位：蒙阴县人民政府办公室（MYXZF）" in text
     assert "角色：县政府办公室" in text
-    assert "用户：系统管理员（admin）" in text
+    assert "用户：系统管理员（admin，管理员）" in text
     assert f"数据库：{shell_county.path}" in text
     assert window.windowTitle().endswith("蒙阴县人民政府办公室")
 

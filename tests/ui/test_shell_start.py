@@ -13,8 +13,10 @@ from desktop_app.models.store import Store
 from desktop_app.services import operations as ops
 from desktop_app.ui import app as app_mod
 from desktop_app.ui import errors, fonts
+from desktop_app.ui.login import LoginDialog
 from desktop_app.ui.wizard import SetupWizard
 from desktop_app.ui.worker import Cancelled, run_task
+from tests.core.builders import TEST_PASSWORD
 
 
 def test_wizard_creates_the_installation(app, qtbot, tmp_path):
@@ -44,6 +46,10 @@ def test_wizard_creates_the_installation(app, qtbot, tmp_path):
     assert not org.problems()
     wiz.next()
     wiz.admin_page.edits["display"].insert("王明")
+    qtbot.keyClicks(wiz.admin_page.edits["password"], "short")
+    assert "至少需要8个字符" in wiz.admin_page.errors["password"].text()
+    qtbot.keyClicks(wiz.admin_page.edits["password"], "-admin-pw")
+    qtbot.keyClicks(wiz.admin_page.edits["password2"], "short-admin-pw")
     assert not wiz.admin_page.problems()
     wiz.next()
     keys = wiz.key_page
@@ -64,6 +70,8 @@ def test_wizard_creates_the_installation(app, qtbot, tmp_path):
     from desktop_app.exchange import keyring
     assert keyring.has_key(store) and wiz.key_error is None
     keyring.load_signer(store, "short-but-long")  # the key opens with the passphrase typed in the wizard
+    from desktop_app.services import accounts
+    assert accounts.authenticate(store, "admin", "short-admin-pw").user_role == "admin"
     store.close()
 
 
@@ -98,9 +106,11 @@ def test_wizard_shows_refusal_in_place(app, qtbot, tmp_path, monkeypatch):
 def test_open_session_skips_wizard_on_initialised_db(app, tmp_path, monkeypatch):
     path = tmp_path / "ready.db"
     s = Store.open(path)
-    ops.init_installation(s, "unit", "MYJYJ", "蒙阴县教育和体育局")
+    ops.init_installation(s, "unit", "MYJYJ", "蒙阴县教育和体育局", admin_password=TEST_PASSWORD)
     s.close()
     monkeypatch.setattr(SetupWizard, "exec", lambda self: pytest.fail("wizard shown on a ready database"))
+    monkeypatch.setattr(LoginDialog, "exec", lambda self: pytest.fail("login shown with GOVIS_USER/GOVIS_PASSWORD"))
+    monkeypatch.setenv("GOVIS_USER", "admin")  # scripted sign-in (GOVIS_PASSWORD: tests/conftest.py)
     session = app_mod.open_session(str(path))
     assert session.actor.org_code == "MYJYJ"
     session.store.close()
