@@ -10,7 +10,6 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -33,7 +32,7 @@ from desktop_app.models.authority import USER_ROLES
 from desktop_app.models.kinds import COUNTY
 from desktop_app.services import accounts, queries, stats
 from desktop_app.services import operations as ops
-from desktop_app.ui.errors import log_file, show_error
+from desktop_app.ui.errors import log_file
 from desktop_app.ui.worker import run_task
 
 # Chinese names of the policy profile's numbers (the profile itself is data in the database).

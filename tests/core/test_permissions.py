@@ -103,6 +103,7 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
         "add_user": lambda: accounts.add_user(c.store, aud, "zhang", "admin", "张", "zhang-secret-1"),
         "disable_user": lambda: accounts.disable_user(c.store, aud, "admin"),
         "reset_password": lambda: accounts.reset_password(c.store, aud, "admin", "take-over-123"),
+        "note_restore": lambda: ops.note_restore(c.store, aud, "govis-20261126-0930-手动.db", None),
         "receive_attachment": lambda: ops.receive_attachment(
             c.store, c.unit, {"project_id": p["id"]}, new=True, recorder=aud, package="第1号数据包"),
     }
