@@ -8,6 +8,7 @@ from desktop_app.models.migrations import (
     m0003_ledger_cache,
     m0004_authority,
     m0005_late_count,
+    m0007_audit_heads,
 )
 
 # (version, name, sql). Append only; never edit an applied migration.
@@ -17,6 +18,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (3, "ledger cache", m0003_ledger_cache.SQL),
     (4, "authority", m0004_authority.SQL),
     (5, "late obligations in the ledger cache", m0005_late_count.SQL),
+    # 6 is taken by the accounts branch (issue 9); numbers need not be contiguous
+    (7, "audit heads received; audit log filter indexes", m0007_audit_heads.SQL),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
