@@ -73,9 +73,6 @@ def receipt_pdf(receipt: dict, target=None) -> bytes:
         notes.append("“冲突”指本机已有的记录以本机为准、未被覆盖（记录只由其填报单位修改）。")
     if head and head.get("warning"):
         notes.append("操作日志链头异常：" + head["warning"])
-    if head:
-        notes.append("“操作日志链头”是发送单位生成数据包时其操作日志的条数和最后一条的校验值。发送单位可用"
-                     "“govis audit verify --against 本回执”核对其操作日志此后未被改写。")
     if notes:
         doc.notes(notes, title="说明")
     if head:  # the same head, machine-readable, for `audit verify --against`

@@ -189,9 +189,31 @@ def label_of(kind_name: str | None, name: str) -> str:
     return COMMON_LABELS.get(name, name)
 
 
-def changes(row: dict) -> list[FieldChange]:
-    """An entry's before and after, field by field (the kind's field order first), changed ones marked."""
+ORG_FIELDS = ("owner_org", "lead_org_id", "org_id")
+
+
+def _names(store, values: dict) -> dict:
+    """Organisation and project ids shown by name (ids mean nothing to the audit bureau)."""
+    out = dict(values)
+    for k, v in values.items():
+        if not isinstance(v, str) or not v:
+            continue
+        if k in ORG_FIELDS:
+            r = store.one("SELECT name FROM organisations WHERE id=?", (v,))
+            out[k] = r["name"] if r else v
+        elif k == "project_id":
+            r = store.one("SELECT code, name FROM projects WHERE id=?", (v,))
+            out[k] = f"{r['code']} {r['name']}" if r else v
+    return out
+
+
+def changes(row: dict, store=None) -> list[FieldChange]:
+    """An entry's before and after, field by field (the kind's field order first), changed ones marked;
+    with `store`, organisation and project ids read as names."""
     before, after = _load(row.get("before")), _load(row.get("after"))
+    if store is not None:
+        before = _names(store, before) if isinstance(before, dict) else before
+        after = _names(store, after) if isinstance(after, dict) else after
     kind = row.get("record_kind")
     if not isinstance(before, dict) and not isinstance(after, dict):
         if before is None and after is None:
@@ -199,8 +221,8 @@ def changes(row: dict) -> list[FieldChange]:
         return [FieldChange("", "内容", value_text(kind, "", before), value_text(kind, "", after))]
     before = before if isinstance(before, dict) else {}
     after = after if isinstance(after, dict) else {}
-    names = list(dict.fromkeys([*before, *after]))
+    seen = {n: i for i, n in enumerate(dict.fromkeys([*before, *after]))}
     order = {f.name: i for i, f in enumerate(KINDS[kind].fields)} if kind in KINDS else {}
-    names.sort(key=lambda n: (order.get(n, len(order)), names.index(n)))
+    names = sorted(seen, key=lambda n: (order.get(n, len(order)), seen[n]))
     return [FieldChange(n, label_of(kind, n), value_text(kind, n, before.get(n)), value_text(kind, n, after.get(n)))
             for n in names]
