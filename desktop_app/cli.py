@@ -243,15 +243,59 @@ def cmd_check(args) -> int:
 
 
 def cmd_audit_verify(args) -> int:
-    store = _open(args)
+    try:
+        store = _open(args)
+    except GovisError as exc:  # a file too damaged to open at all
+        sys.stderr.write(f"操作日志无法校验：{exc.message}\n")
+        return 1
+    if args.against:
+        return _audit_against(store, args.against)
     problems = audit.verify(store)
-    total = store.conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
     if problems:
         for p in problems:
-            sys.stderr.write(f"操作日志异常：{p.message}\n")
-        sys.stderr.write(f"共发现 {len(problems)} 处异常，操作日志可能在程序之外被改动。请从备份核对。\n")
+            sys.stderr.write(f"{'数据库损坏' if p.damage else '操作日志异常'}：{p.message}\n")
+        if any(not p.damage for p in problems):
+            sys.stderr.write(f"共发现 {len(problems)} 处异常，操作日志可能在程序之外被改动。请从备份核对。\n")
+        else:
+            sys.stderr.write("数据库文件已损坏：请不要继续录入，从最近的备份恢复。\n")
         return 1
-    _out(f"操作日志完整：共 {total} 条，逐条校验通过")
+    total = audit.head(store)[0]
+    _out(f"操作日志完整：共 {total} 条，逐条校验通过；数据库文件检查通过")
+    return 0
+
+
+def _audit_against(store, path: str) -> int:
+    """Does this installation's history still contain the head a receipt or a sent package records?"""
+    from desktop_app.exchange import audit_heads
+
+    claim = audit_heads.read_claim(store, audit_heads.own_org_code(store), path)
+    problems = audit.check_head(store, claim.count, claim.hash)
+    where = f"{claim.source}（数据包 {claim.package_id[:8]}…）记载：发送时本机操作日志共 {claim.count} 条，" \
+            f"第 {claim.count} 条校验值 {claim.hash[:12]}…"
+    _out(where)
+    if problems:
+        for p in problems:
+            sys.stderr.write(f"{'数据库损坏' if p.damage else '与回执不符'}：{p.message}\n")
+        sys.stderr.write("本机的操作日志不再包含发送时的历史：发送之后操作日志被删改过（或本机从更早的备份恢复过）。"
+                         "请保留本机数据库文件和回执，报县审计局核查。\n")
+        return 1
+    now = audit.head(store)[0]
+    _out(f"核对通过：本机操作日志仍包含发送时的第 1 至 {claim.count} 条，逐条校验一致（本机现有 {now} 条）。")
+    return 0
+
+
+def cmd_audit_heads(args) -> int:
+    from desktop_app.exchange import audit_heads
+
+    store = _open(args)
+    rows = audit_heads.last_heads(store)
+    if not rows:
+        _out("还没有收到带操作日志链头的数据包。")
+        return 0
+    for r in rows:
+        flag = f"\t异常 {r['warnings']} 次：{r['last_warning']}" if r["warnings"] else ""
+        _out(f"{r['sender_org']}\t{r['sender_name'] or ''}\t第{r['sequence']}号\t{r['count']} 条\t"
+             f"{r['hash'][:12]}\t{r['received_at'][:10]}\t{r['package_id']}{flag}")
     return 0
 
 
@@ -457,8 +501,14 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", parents=[common], help="操作日志")
     asub = p.add_subparsers(dest="audit_command", required=True)
-    v = asub.add_parser("verify", parents=[common], help="校验操作日志链")
+    v = asub.add_parser("verify", parents=[common], help="校验操作日志链和数据库文件",
+                        description="逐条校验操作日志链并检查数据库文件；--against 核对本机操作日志是否仍包含"
+                                    "某次发出数据包时的历史。")
+    v.add_argument("--against", metavar="RECEIPT_OR_PACKAGE",
+                   help="县政府办公室的数据包接收回执（PDF或其数据文件），或本单位发出的数据包")
     v.set_defaults(func=cmd_audit_verify)
+    v = asub.add_parser("heads", parents=[common], help="各单位操作日志链头（收到的数据包所记载的）")
+    v.set_defaults(func=cmd_audit_heads)
 
     p = sub.add_parser("org", help="单位")
     osub = p.add_subparsers(dest="org_command", required=True)

@@ -4,6 +4,7 @@
     govis print application --project MY-2027-001 --out 申请表.pdf
     govis print contract --project MY-2027-001 --record <合同记录ID> --out 合同备案表.pdf
     govis print ledger --year 2027 --out 台账.pdf
+    govis print audit-log --project MY-2027-001 --out 操作日志.pdf
 
 Exit 0 done; 1 bad input or a document that cannot be printed (Chinese message on stderr).
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 from desktop_app.documents.errors import DocumentError
 
 NEEDS_TEXT = {"project": "需 --project", "record": "需 --project，可加 --record", "year": "需 --year",
-              "ledger": "可加 --year"}
+              "ledger": "可加 --year", "audit": "可加 --project（项目编号或名称的一部分）"}
 
 
 def register(sub, common, open_store) -> None:

@@ -119,6 +119,7 @@ class FormDocument:
         self.title = title
         self.geometry = FORM_LANDSCAPE if landscape else FORM_PORTRAIT
         self.font_size = font_size
+        self.keywords = ""  # the PDF's Keywords entry (a receipt keeps machine-readable data there)
         self._blocks: list[Callable[[], list[Flowable]]] = []
         self._footer_font = self.registry.primary(SONG).name
         self.registry.check([("页码", form_page_number(0, 0) + "0123456789", SONG)])
@@ -367,7 +368,7 @@ class FormDocument:
             frame = Frame(g.left, g.bottom, g.block_width, g.block_height,
                           leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
             doc = BaseDocTemplate(
-                buffer, pagesize=g.size, title=self.title, creator="govis",
+                buffer, pagesize=g.size, title=self.title, creator="govis", keywords=self.keywords,
                 # Else every page names Helvetica, a font that is never embedded.
                 initialFontName=self._footer_font,
                 pageTemplates=[PageTemplate("form", [frame])],

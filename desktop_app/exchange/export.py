@@ -168,6 +168,12 @@ def _write_part(out_path: Path, data: bytes) -> str:
     return tmp
 
 
+def _audit_head(store) -> dict:
+    """This installation's audit head as the manifest carries it (the export's own entry comes after)."""
+    count, last = audit.head(store)
+    return {"count": count, "hash": last}
+
+
 def export_package(store, actor, passphrase: str, recipient_code: str, out_path: str | Path | None = None, *,
                    contents: set[str] | None = None, everything: bool = False, kind: str = "records",
                    progress: Progress | None = None, now: dt.datetime | None = None) -> ExportResult:
@@ -204,7 +210,7 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
         signer=signer, kind=kind, sender=actor.org_code, recipient=peer["code"], sequence=sequence,
         schema_version=R.RECORDS_SCHEMA, cover=cover, sheets=sheets, attachments=files,
         public_key_text=keyring.export_public(store, actor),
-        created_at=now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        created_at=now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), audit_head=_audit_head(store))
     tmp = None
     try:
         if out_path is not None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.errors import NotFound, Refused, StatusRefused, ValidationError
-from desktop_app.exchange import directory
+from desktop_app.exchange import audit_heads, directory
 from desktop_app.exchange import records as R
 from desktop_app.exchange.errors import PackageRejected
 from desktop_app.exchange.package import Opened, StepCallback, open_package
@@ -768,6 +768,9 @@ def apply(store, actor, pv: Preview, *, backup: bool = True) -> dict:
         else:
             plan = _replay(store, actor, pv.opened)  # against the current data, checked again
         receipt = _receipt(pv, plan, now, target)
+        head = audit_heads.record(store, m, now)  # the sender's chain, held here from now on
+        if head is not None:
+            receipt["sender_audit_head"] = head
         store.insert("packages", {
             "id": m["package_id"], "direction": "received", "kind": m["kind"], "peer_org": m["sender"],
             "sequence": m["sequence"], "created_at": m["created_at"], "processed_at": now, "state": "已导入",
@@ -780,7 +783,7 @@ def apply(store, actor, pv: Preview, *, backup: bool = True) -> dict:
                      f"导入{pv.sender_name}的数据包第{m['sequence']}号：新增{totals['new']}条，修改{totals['changed']}条，"
                      f"无变化{totals['unchanged']}条，冲突{totals['conflict']}条",
                      after={"sender": m["sender"], "sequence": m["sequence"], "file_sha256": pv.opened.file_sha256,
-                            "counts": plan["counts"]})
+                            "counts": plan["counts"], "sender_audit_head": head})
         store.set_setting("deadlines_computed_for", "")
     return receipt
 

@@ -20,6 +20,12 @@ The manifest (all keys required, no others)::
     signer            full fingerprint (64 hex) of the signing key
     algorithm         "ed25519" or "sm2"
 
+Optional (packages from earlier versions lack it and stay importable)::
+
+    audit_head        {"count": entries in the sender's audit log, "hash": the last entry's hash} when the
+                      package was made; signed with the rest, so the receiver holds a piece of the
+                      sender's history that the sender cannot rewrite afterwards unnoticed
+
 The signature is over DOMAIN + manifest_bytes (domain separation: a key that signs manifests cannot be
 tricked into signing something that parses as another kind of govis document).
 """
@@ -57,6 +63,7 @@ _FIELDS = {
     "manifest_version", "package_id", "kind", "sender", "recipient", "sequence", "created_at",
     "schema_version", "hash_algorithm", "files", "records_digest", "signer", "algorithm",
 }
+_OPTIONAL = {"audit_head"}
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.\-]{0,63}$")
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -136,7 +143,7 @@ def utc_now_iso() -> str:
 def build_manifest(*, kind: str, sender: str, recipient: str, sequence: int, schema_version: int,
                    files: Mapping[str, str], records_digest: str, signer: Signer | Verifier,
                    hash_algorithm: str = SHA256, package_id: str | None = None,
-                   created_at: str | None = None) -> dict:
+                   created_at: str | None = None, audit_head: dict | None = None) -> dict:
     """A validated manifest dict; `signer` only contributes its fingerprint and algorithm."""
     verifier = signer.verifier() if isinstance(signer, Signer) else signer
     manifest = {
@@ -147,6 +154,8 @@ def build_manifest(*, kind: str, sender: str, recipient: str, sequence: int, sch
         "hash_algorithm": hash_algorithm, "files": dict(files), "records_digest": records_digest,
         "signer": verifier.fingerprint, "algorithm": verifier.algorithm,
     }
+    if audit_head is not None:
+        manifest["audit_head"] = {"count": audit_head["count"], "hash": audit_head["hash"]}
     problem = _schema_problem(manifest)
     if problem:
         raise ValueError(f"invalid manifest: {problem}")
@@ -246,8 +255,13 @@ def _refuse_float(text):
 
 def _schema_problem(m: dict) -> str | None:
     """Chinese description of the first thing wrong with a manifest dict, or None."""
-    if set(m) != _FIELDS:
+    if not _FIELDS <= set(m) <= _FIELDS | _OPTIONAL:
         return "字段不全或有多余字段"
+    if "audit_head" in m:
+        h = m["audit_head"]
+        if (not isinstance(h, dict) or set(h) != {"count", "hash"} or type(h["count"]) is not int
+                or not 0 <= h["count"] < 2**53 or not isinstance(h["hash"], str) or not _HEX64.match(h["hash"])):
+            return "操作日志链头格式无效"
     if m["manifest_version"] != MANIFEST_VERSION or type(m["manifest_version"]) is not int:
         return "清单版本不受支持，请升级本程序"
     try:

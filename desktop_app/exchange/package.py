@@ -63,7 +63,7 @@ StepCallback = Callable[[str, str], None]  # (step code, "ok" | "running" | "fai
 def build_package(*, signer: Signer, kind: str, sender: str, recipient: str, sequence: int, schema_version: int,
                   cover: Cover, sheets: list[tuple[SheetSpec, list[dict]]], attachments: dict[str, bytes],
                   public_key_text: str, package_id: str | None = None,
-                  created_at: str | None = None) -> tuple[bytes, dict]:
+                  created_at: str | None = None, audit_head: dict | None = None) -> tuple[bytes, dict]:
     """The ZIP bytes and the manifest dict."""
     sheets = [(spec, rows) for spec, rows in sheets if rows]
     workbook = write_workbook(cover, sheets)
@@ -75,7 +75,7 @@ def build_package(*, signer: Signer, kind: str, sender: str, recipient: str, seq
         kind=kind, sender=sender, recipient=recipient, sequence=sequence, schema_version=schema_version,
         files={name: digest_hex(data, hash_alg) for name, data in files.items()},
         records_digest=records_digest(records, hash_alg), signer=signer, hash_algorithm=hash_alg,
-        package_id=package_id, created_at=created_at)
+        package_id=package_id, created_at=created_at, audit_head=audit_head)
     manifest_bytes, signature = sign_manifest(manifest, signer)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from desktop_app.documents import KV, FormDocument, Signature
-from desktop_app.exchange import keyring
+from desktop_app.exchange import audit_heads, keyring
 from desktop_app.exchange.signing import format_fingerprint
 from desktop_app.models.kinds import ROLES
 
@@ -48,6 +49,9 @@ def receipt_pdf(receipt: dict, target=None) -> bytes:
              [f"数据记录（{alg}）", receipt.get("records_digest", "")],
              *[[f"{name}（{alg}）", digest] for name, digest in sorted(receipt.get("files", {}).items())]]
     kind = "单位及密钥目录" if receipt.get("kind") == "directory" else "业务数据"
+    head = receipt.get("sender_audit_head")
+    head_text = (f"第 {head['count']} 条，校验值 {' '.join(head['hash'][i:i + 4] for i in range(0, 64, 4))}" if head
+                 else "未记载（发送单位的程序为旧版本）")
     imported = receipt.get("imported_at", "")[:19].replace("T", " ")
     doc = (FormDocument("数据包接收回执", f"（{kind}）")
            .meta_line(f"接收单位：{receipt.get('recipient', '')}", f"导入时间：{imported}")
@@ -56,13 +60,25 @@ def receipt_pdf(receipt: dict, target=None) -> bytes:
                       ("发送单位", f"{receipt.get('sender_name', '')}（{receipt.get('sender', '')}）"),
                       ("序号", f"第{receipt.get('sequence')}号"),
                       ("生成时间（UTC）", receipt.get("created_at", "")), ("文件名", receipt.get("file_name") or "—"),
-                      KV("签名密钥指纹", format_fingerprint(receipt.get("signer", "0" * 64)), wide=True)], columns=2)
+                      KV("签名密钥指纹", format_fingerprint(receipt.get("signer", "0" * 64)), wide=True),
+                      KV("发送单位操作日志链头", head_text, wide=True)], columns=2)
            .section("二、内容和处理结果（条）")
            .table(["内容", *[label for _, label in ACTION_COLUMNS]], rows, col_widths=[4, 1, 1, 1, 1],
                   align=["left", "right", "right", "right", "right"])
            .section("三、摘要")
            .table(["对象", "摘要"], files, col_widths=[3, 6], font_size=9)
            .signature_block(Signature("接收单位（盖章）", "经办人（签字）")))
+    notes = []
     if totals.get("conflict"):  # explained only when it happened, so an ordinary receipt stays one page
-        doc.notes(["“冲突”指本机已有的记录以本机为准、未被覆盖（记录只由其填报单位修改）。"])
+        notes.append("“冲突”指本机已有的记录以本机为准、未被覆盖（记录只由其填报单位修改）。")
+    if head and head.get("warning"):
+        notes.append("操作日志链头异常：" + head["warning"])
+    if notes:
+        doc.notes(notes, title="说明")
+    if head:  # the same head, machine-readable, for `audit verify --against`
+        doc.keywords = audit_heads.KEYWORD + " " + json.dumps(
+            {"package_id": receipt["package_id"], "sender": receipt.get("sender"),
+             "sender_name": receipt.get("sender_name"), "sender_audit_head": {"count": head["count"],
+                                                                              "hash": head["hash"]}},
+            ensure_ascii=True, separators=(",", ":"))
     return doc.build(target)

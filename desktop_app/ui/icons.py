@@ -25,6 +25,7 @@ ICONS = {
     "about": (None, SP.SP_MessageBoxInformation),
     "search": (None, SP.SP_FileDialogContentsView),
     "save": (None, SP.SP_DialogSaveButton),
+    "audit": (None, SP.SP_FileDialogContentsView),
 }
 
 

@@ -28,6 +28,7 @@ from desktop_app import APP_NAME_ZH, __version__
 from desktop_app.models.authority import USER_ROLES
 from desktop_app.models.kinds import FINANCE
 from desktop_app.services import stats
+from desktop_app.ui.audit_page import AuditPage
 from desktop_app.ui.backup_page import BackupPage
 from desktop_app.ui.errors import log_file, show_error
 from desktop_app.ui.exchange_page import ExchangePage
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 # (key, label, icon) — only screens that exist
 PAGES = (("workbench", "工作台", "workbench"), ("ledger", "项目台账", "ledger"),
          ("statistics", "统计分析", "statistics"), ("exchange", "数据交换", "export"),
-         ("backup", "备份与恢复", "backup"), ("settings", "系统设置", "settings"))
+         ("audit", "操作日志", "audit"), ("backup", "备份与恢复", "backup"), ("settings", "系统设置", "settings"))
 
 
 def project_window_class():
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
             "ledger": LedgerPage(session, db_path),
             "statistics": StatisticsPage(session, db_path),
             "exchange": ExchangePage(session, db_path),
+            "audit": AuditPage(session, db_path),
             "backup": BackupPage(session, db_path),
             "settings": SettingsPage(session, db_path),
         }

@@ -52,6 +52,8 @@ EXPECTED = {
                    "150.00万元（人民币壹佰伍拾万元整）"],
     "ledger": ["政务信息系统项目台账", "386.50", "150.00", "506.50万元（人民币伍佰零陆万伍仟元整）",
                "150.00万元（人民币壹佰伍拾万元整）", "已自评价"],
+    # the project's own entries (the --project filter), who made them, the filter in words
+    "audit-log": ["操作日志", f"项目：含“{CODE}”", "打印单位：蒙阴县人民政府办公室", "新建项目", "校验值", "核对人（签字）"],
 }
 
 
@@ -75,7 +77,7 @@ def test_registry_covers_the_issue_list():
     names = {d.name for d in filled.DOCUMENTS.values()}
     assert names == {"项目申请表", "年度项目申报汇总表", "专家评审意见表", "同意申报审核意见", "合同备案表",
                      "年度建设进度和预算执行情况报告", "设计变更申请表", "重大问题报告", "整改通知书", "竣工验收申请表",
-                     "延期验收申请表", "竣工验收意见书", "绩效自评价报告", "项目台账"}
+                     "延期验收申请表", "竣工验收意见书", "绩效自评价报告", "项目台账", "操作日志"}
     assert [d.code for d in filled.for_record_kind("contract")] == ["contract"]
     assert filled.get("竣工验收意见书").code == "acceptance"
 

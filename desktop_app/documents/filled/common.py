@@ -40,6 +40,7 @@ class Request:
     today: _dt.date | None = None
     registry: FontRegistry | None = None
     record_kind: str | None = None
+    filters: object | None = None  # audit_log.Filters, for the 操作日志
 
     @property
     def day(self) -> _dt.date:

@@ -18,10 +18,10 @@ from desktop_app.documents.page import Target
 from desktop_app.models.kinds import KINDS
 from desktop_app.models.store import Store
 
-from . import acceptance, application, construction, evaluation, lists, review, supervision
+from . import acceptance, application, audit_log, construction, evaluation, lists, review, supervision
 from .common import MissingRecordError, Request, UnknownDocumentError, latest, org_name
 
-PROJECT, RECORD, YEAR, LEDGER = "project", "record", "year", "ledger"
+PROJECT, RECORD, YEAR, LEDGER, AUDIT = "project", "record", "year", "ledger", "audit"
 
 Document = FormDocument | GongwenDocument
 
@@ -31,7 +31,8 @@ class DocKind:
     code: str  # the CLI name
     name: str  # 中文
     build: Callable[[Request], Document]
-    needs: str  # PROJECT, RECORD (project + one record), YEAR (a plan year), LEDGER (year optional)
+    needs: str  # PROJECT, RECORD (project + one record), YEAR (a plan year), LEDGER (year optional),
+    # AUDIT (the 操作日志 under filters; a --project is a filter there, not a lookup)
     record_kind: str | None = None
     order: tuple[str, ...] = ()  # fields that make a record "the latest"
     landscape: bool = False
@@ -68,6 +69,7 @@ DOCUMENTS: dict[str, DocKind] = {d.code: d for d in (
     DocKind("evaluation", "绩效自评价报告", evaluation.evaluation_report, RECORD, "evaluation",
             ("evaluated_on",), absent="还没有绩效评价"),
     DocKind("ledger", "项目台账", lists.ledger, LEDGER, landscape=True),
+    DocKind("audit-log", "操作日志", audit_log.audit_log_document, AUDIT, landscape=True),
 )}
 
 
@@ -116,9 +118,17 @@ def _record(store: Store, doc: DocKind, project: dict | None, record_id: str | N
 
 
 def make(store: Store, code: str, *, project: str | dict | None = None, record_id: str | None = None,
-         year: int | None = None, today: _dt.date | None = None, registry: FontRegistry | None = None) -> Document:
-    """The filled document object, ready to `.build()`. Raises DocumentError subclasses (Chinese)."""
+         year: int | None = None, today: _dt.date | None = None, registry: FontRegistry | None = None,
+         filters=None) -> Document:
+    """The filled document object, ready to `.build()`. Raises DocumentError subclasses (Chinese).
+    `filters`: an `audit_log.Filters` for the 操作日志 (default: `project` as its project filter)."""
     doc = get(code)
+    if doc.needs == AUDIT:
+        from desktop_app.services.audit_log import Filters
+
+        req = Request(store, doc.name, None, None, year, today, registry,
+                      filters=filters or Filters(project=project or ""))
+        return doc.build(req)
     proj = _project(store, project)
     req = Request(store, doc.name, proj, None, year, today, registry)
     if doc.needs == PROJECT:

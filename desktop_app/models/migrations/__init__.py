@@ -9,6 +9,7 @@ from desktop_app.models.migrations import (
     m0004_authority,
     m0005_late_count,
     m0006_accounts,
+    m0007_audit_heads,
 )
 
 # (version, name, sql). Append only; never edit an applied migration.
@@ -19,6 +20,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (4, "authority", m0004_authority.SQL),
     (5, "late obligations in the ledger cache", m0005_late_count.SQL),
     (6, "accounts: roles, passwords, lockout", m0006_accounts.SQL),
+    (7, "audit heads received; audit log filter indexes", m0007_audit_heads.SQL),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
