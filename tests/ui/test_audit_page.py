@@ -18,7 +18,7 @@ def page(app, shell_county, qtbot):
     s = shell_county.session
     pid = s.store.one("SELECT id FROM projects WHERE name='县智慧教育云平台'")["id"]
     unit = s.store.one("SELECT * FROM organisations WHERE code='MYJYJ'")
-    actor = ops.Actor(unit["id"], unit["code"], unit["name"], unit["role"], "clerk")
+    actor = ops.Actor(unit["id"], unit["code"], unit["name"], unit["role"], "clerk", "clerk")
     ops.update_project(s.store, actor, pid, {"contact": "0539-4270000", "responsible_person": "李强"})
     w = AuditPage(s, shell_county.path)
     qtbot.addWidget(w)
