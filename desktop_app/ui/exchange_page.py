@@ -261,6 +261,7 @@ class ExchangePage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.btn_export.setEnabled(True)
+        self.export_progress.setValue(0)  # nothing was sent: no bar left standing at 90%
         self.btn_open.setEnabled(True)
         self._say(getattr(exc, "message", None) or f"操作未完成：{exc}", error=True)
 
