@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from desktop_app.exchange import export
 from desktop_app.services import atomic_file
 
 IMPORT_PROJECTS = 1000
+EXPORT_PROJECTS = 200
 
 
 @pytest.fixture(scope="session")
@@ -23,14 +25,29 @@ def exchange_files(tmp_path_factory) -> dict:
     county, c_actor, c_pass, finance, _f_actor, fin_code = _setup(folder, IMPORT_PROJECTS)
     package = folder / "pkg.zip"
     export.export_package(county, c_actor, c_pass, fin_code, package, everything=True)
-    unit = county.one("SELECT o.code FROM projects p JOIN organisations o ON o.id = p.lead_org_id "
-                      "GROUP BY o.code ORDER BY COUNT(*) DESC, o.code LIMIT 1")["code"]
     for store in (county, finance):
         path = store.path
         store.close()
         atomic_file.checkpoint_away(path)
-    return {"county": Path(county.path), "finance": Path(finance.path), "package": package,
-            "county_passphrase": c_pass, "unit": unit}
+    return {"finance": Path(finance.path), "package": package}
+
+
+@pytest.fixture(scope="session")
+def demo_county(tmp_path_factory) -> dict:
+    """A demo county of 200 projects that exports to its busiest unit (small enough to copy and compare
+    per kill in a fraction of a second)."""
+    from desktop_app.demo import DEMO_PASSPHRASE
+    from desktop_app.demo.file import generate_file
+    from desktop_app.models.store import Store
+
+    path = tmp_path_factory.mktemp("crash-county") / "county.db"
+    generate_file(path, projects=EXPORT_PROJECTS, seed=7, today=dt.date(2026, 11, 26))
+    store = Store.open(path)
+    unit = store.one("SELECT o.code FROM projects p JOIN organisations o ON o.id = p.lead_org_id "
+                     "GROUP BY o.code ORDER BY COUNT(*) DESC, o.code LIMIT 1")["code"]
+    store.close()
+    atomic_file.checkpoint_away(path)
+    return {"county": path, "county_passphrase": DEMO_PASSPHRASE, "unit": unit}
 
 
 def copy_database(source: Path, target: Path) -> None:
