@@ -171,19 +171,18 @@ def cmd_init(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from desktop_app import demo
+    from desktop_app.demo.file import generate_file
 
     path = Path(args.db or default_db_path())
     if path.exists() and not args.force:
         store = Store.open(path)
-        if ops.is_initialised(store):
-            raise GovisError(f"数据库 {path} 已有数据。演示数据请生成到新文件（--db 新文件路径），或加 --force 覆盖。")
-        store.close()
-    if path.exists() and args.force:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    store = Store.open(path)
-    stats = demo.generate(store, projects=args.projects, seed=args.seed, today=_today(args),
+        try:
+            if ops.is_initialised(store):
+                raise GovisError(f"数据库 {path} 已有数据。演示数据请生成到新文件（--db 新文件路径），或加 --force 覆盖。")
+        finally:
+            store.close()
+    # built beside `path` and renamed at the end: a kill leaves no database or the complete one
+    stats = generate_file(path, projects=args.projects, seed=args.seed, today=_today(args),
                           progress=None if args.quiet else _progress)
     _out(f"已生成演示县数据：{stats['units']} 个单位，{stats['projects']} 个项目，写入 {path}")
     return 0

@@ -10,12 +10,13 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+
+from desktop_app.services import atomic_file
 
 # 字号 (Chinese type sizes) in points.
 SIZE_2HAO = 22.0  # 二号: 公文 title
@@ -148,10 +149,7 @@ def write_pdf(render: Callable[[BinaryIO], None], target: Target = None) -> byte
     if target is None:
         return data
     if isinstance(target, (str, os.PathLike)):
-        path = Path(target)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        atomic_file.write_bytes(target, data)  # temp file, fsync, rename: FileWriteError (Chinese) on failure
     else:
         target.write(data)
     return data

@@ -16,6 +16,7 @@ from desktop_app.errors import GovisError
 from desktop_app.exchange import export, history, importer, keyring, receipt, trust
 from desktop_app.exchange.package import STEPS, AlreadyImported
 from desktop_app.exchange.signing import format_fingerprint
+from desktop_app.services import atomic_file
 
 _STEP_LABELS = dict(STEPS)
 
@@ -69,7 +70,7 @@ def cmd_keys_show(args, open_store) -> int:
 
 def cmd_keys_export_public(args, open_store) -> int:
     store, actor = _ctx(args, open_store)
-    Path(args.out).write_text(keyring.export_public(store, actor), encoding="utf-8")
+    atomic_file.write_text(args.out, keyring.export_public(store, actor))
     _out(f"已导出公钥文件：{args.out}（指纹 {format_fingerprint(keyring.own_verifier(store).fingerprint, short=True)}）")
     return 0
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +24,10 @@ from desktop_app.exchange.signing import digest_hex, format_fingerprint
 from desktop_app.exchange.workbook import Cover
 from desktop_app.models.kinds import COUNTY, KINDS
 from desktop_app.models.store import now_iso
-from desktop_app.services import audit
+from desktop_app.services import atomic_file, audit
 from desktop_app.services.authorize import check_person
+
+_NOT_RECORDED = "本次导出没有记入本机，处理好后重新导出即可。"
 
 Progress = Callable[[int, int, str], None]
 STATUS_KEY, ATTACHMENT_KEY = "project_status", "attachment"
@@ -152,22 +152,6 @@ def collect(store, actor, peer: dict, contents: set[str] | None = None, everythi
     return sheets, files, marks, counts
 
 
-def _write_part(out_path: Path, data: bytes) -> str:
-    """Write to a temporary file beside the target (renamed into place after the commit)."""
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".govis-", suffix=".part", dir=str(out_path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp
-
-
 def _audit_head(store) -> dict:
     """This installation's audit head as the manifest carries it (the export's own entry comes after)."""
     count, last = audit.head(store)
@@ -178,6 +162,9 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
                    contents: set[str] | None = None, everything: bool = False, kind: str = "records",
                    progress: Progress | None = None, now: dt.datetime | None = None) -> ExportResult:
     """Build, sign and (if `out_path`) write one package; record it as sent, in one transaction.
+
+    Order (crash safety): the file is written to a temporary name, fsynced and renamed into place first;
+    only then is it recorded as sent. A failure or a crash before the commit leaves it unsent.
 
     `now` (aware datetime) is the creation time written into the manifest; default the real clock."""
     check_person(actor, "export")  # what leaves the unit needs a reviewer or the administrator
@@ -211,12 +198,17 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
         schema_version=R.RECORDS_SCHEMA, cover=cover, sheets=sheets, attachments=files,
         public_key_text=keyring.export_public(store, actor),
         created_at=now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), audit_head=_audit_head(store))
-    tmp = None
+    if out_path is not None:
+        out_path = Path(out_path)
+        try:  # the package is whole on the stick before anything is recorded as sent
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_file.write_bytes(out_path, data)
+        except OSError as exc:
+            raise ExportRefused("write_failed", atomic_file.explain(exc, out_path) + _NOT_RECORDED) from None
+        except atomic_file.FileWriteError as exc:
+            raise ExportRefused("write_failed", exc.message + _NOT_RECORDED) from None
     try:
-        if out_path is not None:
-            out_path = Path(out_path)
-            tmp = _write_part(out_path, data)
-        with store.tx():  # recorded as sent only once the file is safely on the stick
+        with store.tx():
             store.insert("packages", {
                 "id": manifest["package_id"], "direction": "sent", "kind": kind, "peer_org": peer["code"],
                 "sequence": sequence, "created_at": manifest["created_at"], "processed_at": now_iso(),
@@ -235,16 +227,12 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
                          "、".join(f"{k}{n}条" for k, n in counts.items() if n),
                          after={"sequence": sequence, "recipient": peer["code"], "counts": counts,
                                 "signer": format_fingerprint(signer.fingerprint, short=True)})
-        if tmp:
-            os.replace(tmp, out_path)
-            tmp = None
-    except OSError as exc:
-        raise ExportRefused("write_failed", f"无法把数据包写入「{out_path}」：{exc.strerror or exc}。"
-                            "请检查U盘或文件夹是否已满、是否写保护，然后重新导出；本次导出没有记入本机。") from None
-    finally:
-        if tmp:
+    except BaseException:
+        # not recorded: a package left on the stick would carry a sequence number the next export reuses
+        if out_path is not None:
             with contextlib.suppress(OSError):
-                os.unlink(tmp)
+                out_path.unlink()
+        raise
     if progress:
         progress(100, 100, "导出完成")
     return ExportResult(str(out_path) if out_path else None, data, manifest, counts)

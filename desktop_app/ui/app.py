@@ -105,17 +105,11 @@ def open_session(db: str, parent=None, user: str | None = None):
 
 
 def generate_demo(job, path: str, projects: int = DEMO_PROJECTS, today: dt.date | None = None):
-    """Worker: a throwaway demo county in `path` (desktop_app.demo is a separate module)."""
-    from desktop_app import demo
-    from desktop_app.models.store import Store
+    """Worker: a throwaway demo county in `path`, built beside it and renamed at the end."""
+    from desktop_app.demo.file import generate_file
 
-    store = Store.open(path)
-    try:
-        return demo.generate(store, projects=projects, seed=2018, today=today or dt.date.today(),
-                             progress=lambda done, total: job.progress(done, total,
-                                                                        f"正在生成演示县数据：{done}/{total}"))
-    finally:
-        store.close()
+    return generate_file(path, projects=projects, seed=2018, today=today or dt.date.today(),
+                         progress=lambda done, total: job.progress(done, total, f"正在生成演示县数据：{done}/{total}"))
 
 
 class Launcher:

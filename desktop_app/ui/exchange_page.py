@@ -271,6 +271,7 @@ class ExchangePage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._allow(self.btn_export, "export")
+        self.export_progress.setValue(0)  # nothing was sent: no bar left standing at 90%
         self._allow(self.btn_open, "import")
         self._say(getattr(exc, "message", None) or f"操作未完成：{exc}", error=True)
 

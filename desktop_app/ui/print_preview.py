@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_app.documents import filled
 from desktop_app.documents.errors import DocumentError
 from desktop_app.errors import GovisError
+from desktop_app.services import atomic_file
 from desktop_app.ui.worker import Task, run_task
 
 # A 1200 dpi printer would need a 550 MB image per A4 page; 600 dpi is more than a stamp needs.
@@ -149,9 +150,9 @@ class PrintPreviewDialog(QDialog):
             return None
         target = Path(path if path.lower().endswith(".pdf") else path + ".pdf")
         try:
-            target.write_bytes(self.data)
-        except OSError as exc:
-            QMessageBox.warning(self, "另存为PDF", f"无法写入「{target}」：{exc.strerror or exc}")
+            atomic_file.write_bytes(target, self.data)
+        except atomic_file.FileWriteError as exc:
+            QMessageBox.warning(self, "另存为PDF", exc.message)
             return None
         self.info.setText(f"已保存：{target}")
         return target
@@ -251,10 +252,10 @@ class BatchResultDialog(QDialog):
         try:
             for _, name, data in self.result["built"]:
                 target = Path(folder) / name
-                target.write_bytes(data)
+                atomic_file.write_bytes(target, data)
                 written.append(target)
-        except OSError as exc:
-            QMessageBox.warning(self, "保存", f"无法写入文件夹「{folder}」：{exc.strerror or exc}")
+        except atomic_file.FileWriteError as exc:
+            QMessageBox.warning(self, "保存", f"{exc.message}（已保存 {len(written)} 个文件）")
         self.label.setText(self.label.text() + f"\n已保存 {len(written)} 个文件到 {folder}")
         return written
 

@@ -14,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from desktop_app.services import atomic_file
+
 FORMULA_LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 MAX_WIDTH = 60
@@ -73,12 +75,10 @@ def save_workbook(path: str | Path, sheets: Sequence[tuple[str, Sequence[str], S
     for title, headers, rows, kinds in sheets:
         ws = wb.create_sheet(title=safe_sheet_title(title))
         write_sheet(ws, headers, rows, kinds, progress)
-    tmp = path.with_name(path.name + ".part")
-    try:
+    # temp file, fsync, rename; a failed save (full disk, file open in WPS) leaves no half file and raises
+    # FileWriteError with the Chinese advice
+    with atomic_file.replacing(path) as tmp:
         wb.save(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)  # after a failed save (full disk, file open in WPS): no half file
     return path
 
 

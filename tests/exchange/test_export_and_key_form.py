@@ -1,12 +1,12 @@
 """A full or write-protected USB stick: a clear refusal, nothing half-written; the key form fits one page."""
 
 import errno
-import os
 
 import pytest
 
 from desktop_app.exchange import export
 from desktop_app.exchange.errors import ExportRefused
+from desktop_app.services import atomic_file
 from tests.core.dbstate import snapshot
 from tests.exchange.world import PASS, make_world, unit_application
 
@@ -16,11 +16,11 @@ def test_full_stick_refused_and_nothing_recorded(tmp_path, monkeypatch):
     unit_application(w)
     usb = tmp_path / "usb"
     usb.mkdir()
-    real_fdopen = os.fdopen
+    real_open = open
 
-    class FullDisk:
-        def __init__(self, fd):
-            self.fh = real_fdopen(fd, "wb")
+    class FullDisk:  # the stick fills up half-way through the package
+        def __init__(self, path):
+            self.fh = real_open(path, "wb")
 
         def __enter__(self):
             return self
@@ -32,7 +32,9 @@ def test_full_stick_refused_and_nothing_recorded(tmp_path, monkeypatch):
             self.fh.write(data[: len(data) // 2])
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export.os, "fdopen", lambda fd, mode: FullDisk(fd))
+    monkeypatch.setattr(atomic_file, "open",
+                        lambda path, mode="r", *a: FullDisk(path) if "w" in mode else real_open(path, mode, *a),
+                        raising=False)
     before = snapshot(w.unit.store)
     with pytest.raises(ExportRefused) as e:
         export.export_package(w.unit.store, w.unit.actor, PASS, "MYXZF", usb / "包.zip")

@@ -87,3 +87,32 @@ def test_installation_without_key_can_make_one(qtbot, monkeypatch, tmp_path):
     assert keyring.has_key(store) and "公钥指纹" in page.key_label.text()
     assert page.btn_key_form.isEnabled() and not page.btn_make_key.isVisible()
     keyring.load_signer(store, "a-long-secret")
+
+
+def test_export_onto_a_full_stick_says_so_and_stays_unsent(qtbot, world, monkeypatch, tmp_path):
+    import errno
+
+    from desktop_app.services import atomic_file
+    from tests.core.dbstate import snapshot
+
+    unit_application(world)
+    page = page_for(qtbot, world.unit, monkeypatch, tmp_path)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    page.folder.setText(str(usb))
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    before = snapshot(world.unit.store)
+    with monkeypatch.context() as m:
+        m.setattr(atomic_file.os, "fsync", full)
+        page.start_export()
+        qtbot.waitUntil(lambda: page.btn_export.isEnabled() and "已满" in page.message.text(), timeout=20000)
+    assert "没有记入本机" in page.message.text() and page.export_progress.value() == 0
+    assert list(usb.iterdir()) == [] and snapshot(world.unit.store) == before
+    assert page.packages.rowCount() == 1  # only the directory received
+    page.grab().save(str(tmp_path / "full.png"))
+    page.start_export()  # the retry sends it
+    qtbot.waitUntil(lambda: "已导出" in page.message.text(), timeout=20000)
+    assert len(list(usb.glob("*.zip"))) == 1
