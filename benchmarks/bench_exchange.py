@@ -47,7 +47,8 @@ def _setup(folder: Path, projects: int):
                                             "WHERE m.type='table' AND c.name='owner_org'").fetchall():
             county.conn.execute(f"UPDATE {table} SET owner_org=? WHERE owner_org=?", (cz2, fin_org["id"]))
     finance = Store.open(folder / "finance.db")
-    f_actor = ops.init_installation(finance, "finance", fin_org["code"], fin_org["name"])
+    f_actor = ops.init_installation(finance, "finance", fin_org["code"], fin_org["name"],
+                                    admin_password=demo.DEMO_PASSWORD)  # as the demo accounts: crash tests sign in
     keyring.setup_keys(finance, f_actor, PASS)
     trust.register_key(county, c_actor, keyring.export_public(finance, f_actor), keyring.own_verifier(finance).fingerprint)
     d = export.export_package(county, c_actor, c_pass, fin_org["code"], None, kind="directory").data

@@ -4,7 +4,6 @@ services/integrity.py (registered by cli.py like the printing and package comman
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from desktop_app.errors import GovisError
 
@@ -52,9 +51,7 @@ def _confirm(question: str) -> bool:
 
 def cmd_restore(args, open_store) -> int:
     from desktop_app.cli import db_path_of
-    from desktop_app.models.store import Store
     from desktop_app.services import backups
-    from desktop_app.services import operations as ops
 
     db = db_path_of(args)
     insp = backups.check_backup(args.file)  # refuse a bad file before asking anything
@@ -67,13 +64,7 @@ def cmd_restore(args, open_store) -> int:
                         "当前状态会先自动备份。确认恢复吗？输入 y 继续："):
             _out("已取消，数据库没有改动。")
             return 1
-    done = backups.restore(db, args.file)
-    store = Store.open(db)
-    try:
-        actor = ops.installation_actor(store, signer.user)
-        ops.note_restore(store, actor, Path(args.file).name, done.safety.name if done.safety else None)
-    finally:
-        store.close()
+    done = backups.restore(db, args.file, actor=signer)  # the 从备份恢复 entry arrives with the data
     _out(f"已从 {args.file} 恢复数据库：项目 {c['projects']} 个，记录 {c['records']} 条，操作日志 {c['audit']} 条。")
     if done.safety:
         _out(f"恢复前的数据已备份为：{done.safety}")

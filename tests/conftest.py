@@ -1,6 +1,12 @@
+import os
+
 import pytest
 
 from tests.core.builders import TEST_PASSWORD, make_county
+
+# Also for session-scoped fixtures, which are built before any function-scoped one: every hash in the
+# suite uses the same (cheap) parameters, so no sign-in in a subprocess finds a hash to renew.
+os.environ.setdefault("GOVIS_TEST_FAST_HASH", "1")
 
 
 @pytest.fixture(autouse=True)

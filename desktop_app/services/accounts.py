@@ -80,13 +80,15 @@ def authenticate(store: Store, username: str, password: str, now: dt.datetime | 
         failures = user["failed_attempts"] + 1
         if failures >= MAX_FAILED_ATTEMPTS:
             until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            ops.record_login(store, user["username"], failed=True, locked_until=until.isoformat(timespec="seconds"))
+            if not store.writes_refused:  # a read-only file (a backup being signed into) cannot count
+                ops.record_login(store, user["username"], failed=True, locked_until=until.isoformat(timespec="seconds"))
             raise Refused(f"密码不对。已连续{MAX_FAILED_ATTEMPTS}次输错，账户锁定{LOCK_MINUTES}分钟，"
                           f"请于 {until:%H:%M} 后再试，或请管理员重置密码。")
-        ops.record_login(store, user["username"], failed=True)
+        if not store.writes_refused:
+            ops.record_login(store, user["username"], failed=True)
         raise Refused(f"密码不对，还可以再试{MAX_FAILED_ATTEMPTS - failures}次。请注意大小写（大写锁定）。")
     rehash = PW.hash_password(password) if PW.needs_rehash(user["password_hash"]) else None
-    if rehash or user["failed_attempts"] or user["locked_until"]:
+    if (rehash or user["failed_attempts"] or user["locked_until"]) and not store.writes_refused:
         ops.record_login(store, user["username"], failed=False, rehash=rehash)
     return ops.installation_actor(store, user["username"])
 

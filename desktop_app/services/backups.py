@@ -283,7 +283,8 @@ def check_backup(backup_file: str | Path) -> snapshot.Inspection:
     return insp
 
 
-def restore(db_path: str | Path, backup_file: str | Path, *, now: dt.datetime | None = None) -> Restored:
+def restore(db_path: str | Path, backup_file: str | Path, *, actor=None,
+            now: dt.datetime | None = None) -> Restored:
     """Put `backup_file` back as the database at `db_path`.
 
     1. check the backup (quick_check, a govis database, schema not newer than this program);
@@ -292,6 +293,9 @@ def restore(db_path: str | Path, backup_file: str | Path, *, now: dt.datetime | 
     3. copy the backup INTO the live database through the backup API (source = backup, destination = live
        database), so its -wal/-shm stay consistent for every connection. Only a file that is not a
        database at all is replaced by a renamed complete copy instead.
+    With `actor` (who restores: an administrator), the audit entry saying so is written into a staging
+    copy of the backup first, so the restored database and its entry arrive in the one copy: a crash
+    leaves the old database or the restored one with its entry, never the one without the other.
     The caller holds the instance lock and has closed its own connections."""
     now = now or dt.datetime.now()
     db_path = Path(db_path)
@@ -301,7 +305,8 @@ def restore(db_path: str | Path, backup_file: str | Path, *, now: dt.datetime | 
     safety, warning = None, None
     if db_path.exists():
         safety, warning = _safety_copy(db_path, now)
-    src = snapshot.open_read_only(Path(backup_file))
+    staging = _staged_with_note(db_path, Path(backup_file), actor, safety) if actor is not None else None
+    src = snapshot.open_read_only(staging or Path(backup_file))
     try:
         try:
             dest = sqlite3.connect(str(db_path), isolation_level=None)
@@ -317,7 +322,49 @@ def restore(db_path: str | Path, backup_file: str | Path, *, now: dt.datetime | 
             _replace_whole_file(src, db_path)
     finally:
         src.close()
+        if staging is not None:
+            _remove_staging(staging)
     return Restored(safety, insp.counts, warning)
+
+
+def _staging_path(db_path: Path) -> Path:
+    return db_path.parent / f".{db_path.name}.restoring.db"
+
+
+def _remove_staging(staging: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{staging}{suffix}").unlink(missing_ok=True)
+
+
+def _staged_with_note(db_path: Path, backup: Path, actor, safety: Path | None) -> Path:
+    """A copy of the backup beside the database, with the 从备份恢复 audit entry appended (a leftover of a
+    killed restore is replaced)."""
+    from desktop_app.services import operations as ops
+
+    staging = _staging_path(db_path)
+    _remove_staging(staging)
+    src = snapshot.open_read_only(backup)
+    try:
+        dest = sqlite3.connect(str(staging), isolation_level=None)
+        try:
+            src.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to copy from
+        finally:
+            dest.close()
+    except sqlite3.Error as exc:
+        _remove_staging(staging)
+        raise _restore_error(exc, safety) from exc
+    finally:
+        src.close()
+    store = Store.open(staging)
+    try:
+        ops.note_restore(store, actor, backup.name, safety.name if safety else None)
+    except BaseException:
+        store.close()
+        _remove_staging(staging)
+        raise
+    store.close()
+    return staging
 
 
 def _safety_copy(db_path: Path, now: dt.datetime) -> tuple[Path | None, str | None]:

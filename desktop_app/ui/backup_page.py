@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from desktop_app.errors import GovisError
 from desktop_app.services import backups, integrity
-from desktop_app.services import operations as ops
 from desktop_app.ui.errors import show_error
 from desktop_app.ui.worker import run_task
 
@@ -171,9 +170,7 @@ class BackupPage(QWidget):
         actor = self.session.actor
 
         def work(job):
-            done = backups.restore(self.db_path, b.path)
-            ops.note_restore(job.store(), actor, b.name, done.safety.name if done.safety else None)
-            return done
+            return backups.restore(self.db_path, b.path, actor=actor)
 
         def done(result: backups.Restored) -> None:
             text = f"已用 {b.name} 恢复数据库。"

@@ -59,10 +59,12 @@ def ask_damaged(message: str, newest: backups.Backup | None, can_read: bool, par
 
 def restore_newest(db: str, newest: backups.Backup, parent=None) -> Store | None:
     """Restore the newest good backup (the caller holds the lock and has closed its store); reopen."""
+    actor = _restorer(newest, parent)
+    if actor is None:
+        return None
     try:
-        done = backups.restore(db, newest.path)
+        done = backups.restore(db, newest.path, actor=actor)
         store = Store.open(db)
-        ops.note_restore(store, ops.installation_actor(store), newest.name, done.safety.name if done.safety else None)
     except GovisError as exc:
         QMessageBox.critical(parent, "恢复没有完成", exc.message)
         return None
@@ -73,6 +75,26 @@ def restore_newest(db: str, newest: backups.Backup, parent=None) -> Store | None
         text += f"\n{done.warning}"
     QMessageBox.information(parent, "已从备份恢复", text)
     return store
+
+
+def _restorer(newest: backups.Backup, parent=None):
+    """An administrator signs in before a restore -- against the accounts in the backup, since the
+    damaged file's own cannot be trusted to be read. None: cancelled or not an administrator."""
+    from desktop_app.services.authorize import check_person
+    from desktop_app.ui.app import sign_in
+
+    backup = Store.open(newest.path, create=False, read_only=True)
+    try:
+        actor = sign_in(backup, parent, hint="恢复数据库须由管理员登录（按备份中的账户核对）")
+        if actor is None:
+            return None
+        check_person(actor, "settings")
+        return actor
+    except GovisError as exc:
+        QMessageBox.critical(parent, "恢复没有进行", exc.message)
+        return None
+    finally:
+        backup.close()
 
 
 def open_checked(db: str, parent=None) -> Store | None:

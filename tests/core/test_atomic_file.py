@@ -12,6 +12,7 @@ from desktop_app.demo.file import building_path, generate_file
 from desktop_app.models.store import Store
 from desktop_app.services import atomic_file
 from desktop_app.services import operations as ops
+from tests.core.builders import TEST_PASSWORD
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -60,7 +61,7 @@ def test_demo_file_cleans_what_a_killed_run_left(tmp_path):
     (tmp_path / (stray.name + "-wal")).write_bytes(b"junk")
     stats = generate_file(path, projects=5, seed=1, today=TODAY)
     assert stats["projects"] == 5
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]  # no -wal/-shm: one self-contained file
+    assert sorted(p.name for p in tmp_path.iterdir() if ".lock" not in p.name) == ["demo.db"]  # no -wal/-shm: one self-contained file
     store = Store.open(path)
     assert ops.is_initialised(store)
     assert store.one("SELECT COUNT(*) AS n FROM exchange_keys")["n"] == 1  # the signing key came with it
@@ -93,7 +94,7 @@ def test_force_over_a_database_with_a_pending_wal(tmp_path):
     (tmp_path / "demo.db-wal").write_bytes(wal)  # as a crash leaves it: committed pages only in the WAL
     assert main(["demo", "--db", str(path), "--projects", "5", "--today", TODAY.isoformat(), "--force",
                  "--quiet"]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]
+    assert sorted(p.name for p in tmp_path.iterdir() if ".lock" not in p.name) == ["demo.db"]
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT COUNT(*) FROM projects").fetchone()[0] == 5
@@ -115,7 +116,7 @@ def test_key_files_to_a_folder_are_a_chinese_refusal(tmp_path, capsys, command):
     from desktop_app.exchange import keyring
 
     store = Store.open(tmp_path / "unit.db")
-    actor = ops.init_installation(store, "unit", "MYJYJ", "蒙阴县教育和体育局")
+    actor = ops.init_installation(store, "unit", "MYJYJ", "蒙阴县教育和体育局", admin_password=TEST_PASSWORD)
     keyring.setup_keys(store, actor, "单位口令2026abc")
     store.close()
     (tmp_path / "out").mkdir()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -38,12 +39,15 @@ DB = "govis.db"
 CLOCK_COLUMNS = {
     "audit_log": {"at", "hash", "prev_hash"},  # the chain over `at`; audit.verify checks it separately
     "schema_migrations": {"applied_at"},
-    "users": {"created_at"},
+    "users": {"created_at", "password_changed_at", "password_hash"},  # the hash: over a random salt
     "exchange_keys": {"created_at", "envelope"},  # the envelope: a random salt and nonce around the key
     "trusted_keys": {"registered_on"},
+    "audit_heads": {"received_at"},
     "packages": {"processed_at", "receipt"},  # the receipt repeats processed_at and the backup's file name
 }
 CLOCK_SETTINGS = {"audit_head"}  # seq:hash of the chain's last entry (its hash covers `at`)
+# - the file's upkeep, done when any writing command opens it, whatever the command then does
+UPKEEP_SETTINGS = {"integrity_full_checked_on"}  # the day the weekly full integrity check last passed
 # - the installation's own identity, drawn at random when it is created (its organisation id, its users'
 #   ids, its signing key; a package's id and signature): replaced by placeholders wherever they occur.
 #   Numbered in the order they were written (rowid), so the same thing gets the same placeholder.
@@ -96,11 +100,17 @@ def _identity_tokens(conn: sqlite3.Connection) -> dict[str, str]:
 TEXT_COLUMNS = {"audit_log": {"summary", "before", "after"}, "settings": {"value"}}
 
 
+# a backup's file name carries the minute it was made (govis-20261126-0930-恢复前.db), and a restore's
+# audit entry names it: the clock again
+BACKUP_STAMP = re.compile(r"govis-\d{8}-\d{4}(-\d+)?-")
+
+
 def _norm(value, tokens: dict[str, str]):
     if isinstance(value, str):
         for token, mark in tokens.items():
             if token in value:
                 value = value.replace(token, mark)
+        value = BACKUP_STAMP.sub("govis-<clock>-", value)
     return value
 
 
@@ -123,6 +133,8 @@ def table_rows(path: Path) -> dict[str, list[tuple]]:
             rows = []
             for row in cur:
                 values = dict(zip(cols, row))
+                if table == "settings" and values.get("key") in UPKEEP_SETTINGS:
+                    continue
                 if table == "settings" and values.get("key") in CLOCK_SETTINGS:
                     values["value"] = "<clock>"
                 if table == "organisations" and values.get("id") in tokens:  # made at set-up, by the clock

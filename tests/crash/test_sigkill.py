@@ -14,20 +14,25 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.demo import DEMO_PASSWORD
 from desktop_app.demo.file import building_path
+from desktop_app.models.store import Store
+from desktop_app.services import operations as ops
 from tests.crash import harness as H
 from tests.crash.conftest import copy_database
 
 KILLS = 20
 # kills per test function: batches of one operation run side by side under pytest-xdist (the import is the
 # long one: its kills come in four batches)
-BATCHES = {"demo": 2, "import": 4, "export": 2}
+BATCHES = {"demo": 2, "import": 4, "export": 2, "backup": 2, "restore": 2}
+
 PACKAGE_NAME = "包.zip"
 
 
 def demo_case() -> H.Case:
     def leftovers(work: Path, label: str) -> None:
-        names = {p.name for p in work.iterdir()}
+        # the instance lock's files stay (the OS lock itself dies with the process; see instance_lock)
+        names = {p.name for p in work.iterdir()} - {H.DB + ".lock", H.DB + ".lock.info"}
         building = {building_path(work / H.DB).name + s for s in ("", "-wal", "-shm", "-journal")}
         if label == "before":
             assert names <= building, f"a killed demo left {names - building}"
@@ -40,7 +45,8 @@ def demo_case() -> H.Case:
 
 def import_case(files: dict) -> H.Case:
     return H.Case("import", ["import", str(files["package"])],
-                  prepare=lambda work: copy_database(files["finance"], work / H.DB))
+                  prepare=lambda work: copy_database(files["finance"], work / H.DB),
+                  env={"GOVIS_USER": "admin", "GOVIS_PASSWORD": DEMO_PASSWORD})
 
 
 def export_case(files: dict) -> H.Case:
@@ -60,12 +66,45 @@ def export_case(files: dict) -> H.Case:
 
     return H.Case("export", ["export", "--to", files["unit"], "--out", "{work}/" + PACKAGE_NAME],
                   prepare=lambda work: copy_database(files["county"], work / H.DB),
-                  env={"GOVIS_PASSPHRASE": files["county_passphrase"]}, check=package_on_medium)
+                  env={"GOVIS_PASSPHRASE": files["county_passphrase"], "GOVIS_USER": "admin",
+                       "GOVIS_PASSWORD": DEMO_PASSWORD}, check=package_on_medium)
 
 
-CASES = {"demo": lambda files: demo_case(), "import": import_case, "export": export_case}
-FIXTURES = {"demo": None, "import": "exchange_files", "export": "demo_county"}
-SEEDS = {"demo": 1801, "import": 1802, "export": 1803}
+ADMIN_ENV = {"GOVIS_USER": "admin", "GOVIS_PASSWORD": DEMO_PASSWORD}
+
+
+def backup_case(files: dict) -> H.Case:
+    case = H.backup_case(lambda work: copy_database(files["county"], work / H.DB))
+    case.env.update(ADMIN_ENV)
+    return case
+
+
+def restore_case(files: dict) -> H.Case:
+    # the database one operation further on than its backup, made once (ids and times are random)
+    current = Path(files["county"]).with_name("restore-current.db")
+    if not current.exists():
+        copy_database(files["county"], current)
+        store = Store.open(current)
+        try:
+            ops.add_organisation(store, ops.installation_actor(store, "admin"), "MYCRASH", "崩溃测试局")
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            store.close()
+
+    def prepare(work: Path) -> None:
+        copy_database(files["county"], work / "backup.db")
+        copy_database(current, work / H.DB)
+
+    case = H.restore_case(prepare)
+    case.env.update(ADMIN_ENV)
+    return case
+
+
+CASES = {"demo": lambda files: demo_case(), "import": import_case, "export": export_case, "backup": backup_case,
+         "restore": restore_case}
+FIXTURES = {"demo": None, "import": "exchange_files", "export": "demo_county", "backup": "demo_county",
+            "restore": "demo_county"}
+SEEDS = {"demo": 1801, "import": 1802, "export": 1803, "backup": 1804, "restore": 1805}
 
 
 @pytest.fixture(scope="session")

@@ -12,15 +12,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from desktop_app.models.store import Store
 from desktop_app.services import audit, backups
 from desktop_app.services.session import Session
 from desktop_app.ui import app as app_mod
+from desktop_app.ui.login import LoginDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.startup_checks import DamagedDialog, open_checked
 from tests.core import damage
+from tests.core.builders import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,10 +95,18 @@ def test_damaged_file_at_start_offers_the_newest_good_backup(app, qtbot, tmp_pat
         dlg = next(w for w in QApplication.topLevelWidgets() if isinstance(w, DamagedDialog) and w.isVisible())
         seen["text"] = dlg.text.text()
         seen["buttons"] = (dlg.restore_btn.isEnabled(), dlg.read_btn.isEnabled(), dlg.quit_btn.text())
+        QTimer.singleShot(0, sign_in_as_admin)
         dlg.restore_btn.click()
+
+    def sign_in_as_admin():  # a restore needs an administrator, checked against the backup's accounts
+        login = next(w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog) and w.isVisible())
+        seen["login"] = True
+        login.password.setText(TEST_PASSWORD)
+        login.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
     QTimer.singleShot(0, choose_restore)
     store = open_checked(str(db))
+    assert seen.get("login")
     assert "数据库文件已损坏" in seen["text"] and good.path.name in seen["text"]
     assert seen["buttons"] == (True, True, "退出")
     assert store is not None and not store.writes_refused
