@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 24)
 QUERIES = ("智慧", "MY-2025", "岱崮镇")
+DEMO_PASSWORD = "govis-demo-2026"  # the demo county's accounts (desktop_app.demo.DEMO_PASSWORD)
 WALL_ENV = "GOVIS_BENCH_SPAWN_WALL"
 
 Row = tuple[str, float, str, "float | None"]
@@ -180,7 +181,8 @@ def run_child(db_path: str | Path, timeout: float = 300) -> dict:
         # the page the user left open last time: the ledger
         (config / "govis" / "govis.conf").write_text("[main]\npage=ledger\n", encoding="utf-8")
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(config),
-               "GOVIS_LOG_DIR": str(tmp / "logs"), "XDG_RUNTIME_DIR": str(tmp)}
+               "GOVIS_LOG_DIR": str(tmp / "logs"), "XDG_RUNTIME_DIR": str(tmp),
+               "GOVIS_USER": "admin", "GOVIS_PASSWORD": DEMO_PASSWORD}  # signs in without the login dialog
         out = tmp / "result.json"
         env[WALL_ENV] = repr(time.time())
         proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(db_path), str(out)],

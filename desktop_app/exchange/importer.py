@@ -430,7 +430,7 @@ class _Replay:
             if local is None:
                 self.through(where, ops.add_record, self.store, owner, kind_name, rec["project_id"],
                              self.typed(kind, values, None), incoming=incoming, check_gates=not relayed,
-                             project=self.project_row(rec["project_id"]))
+                             project=self.project_row(rec["project_id"]), parsed=True)
             else:
                 self.through(where, ops.update_record, self.store, owner, kind_name, rec["id"],
                              self.typed(kind, values, local), incoming=incoming)

@@ -290,11 +290,21 @@ class Store:
 
     def replay_journal(self, journal: list) -> None:
         """Re-run a journal's writes in order (inside the caller's transaction)."""
-        for entry in journal:
+        i, n = 0, len(journal)
+        while i < n:
+            entry = journal[i]
             if len(entry) == 3:
                 self.conn.executemany(entry[0], entry[1])
+                i += 1
+                continue
+            j = i + 1  # a run of the same statement (a kind's records, one after another): one executemany
+            while j < n and len(journal[j]) == 2 and journal[j][0] == entry[0]:
+                j += 1
+            if j - i > 1:
+                self.conn.executemany(entry[0], [e[1] for e in journal[i:j]])
             else:
                 self.conn.execute(*entry)
+            i = j
 
     @contextlib.contextmanager
     def journaled(self) -> Iterator[list]:

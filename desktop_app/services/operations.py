@@ -404,8 +404,10 @@ def _action_label(kind_name: str) -> str:
 
 def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, values: dict,
                today: dt.date | None = None, *, incoming: Incoming | None = None, check_gates: bool = True,
-               project: dict | None = None) -> Row:
-    """`project`: its current row, when the caller (an import) already holds it; else it is read."""
+               project: dict | None = None, parsed: bool = False) -> Row:
+    """`project`: its current row, when the caller (an import) already holds it; else it is read.
+    `parsed`: the values are already `validate`d stored values, every field given (an import parses each
+    row before anything is written); every other check runs as for a form."""
     kind = KINDS.get(kind_name)
     if kind is None or not kind.project_scoped:
         raise ValidationError({"kind": f"未知的记录类型「{kind_name}」"})
@@ -422,7 +424,7 @@ def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, valu
     values = dict(values)
     if kind_name == "evaluation":
         values.setdefault("eval_kind", A.EVAL_KIND_BY_ROLE.get(actor.role))
-    row = validate(kind, values)
+    row = {f.name: values.get(f.name) for f in kind.fields} if parsed else validate(kind, values)
     _check_dates(kind, row)
     Z.check_fields(kind_name, actor.role, {k: v for k, v in values.items() if k != "eval_kind"},
                    creating=True, status=project["status"])
