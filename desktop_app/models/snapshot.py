@@ -147,6 +147,29 @@ def write_snapshot(conn: sqlite3.Connection, target: Path, reason: str,
     return note
 
 
+STALE_PART = dt.timedelta(hours=12)  # no backup takes this long; an older .part was left by a killed one
+
+
+def sweep_partial(folder: Path, now: dt.datetime | None = None) -> list[Path]:
+    """Remove what a backup killed half-way left behind (`.NAME.PID.part`, its -journal): only files older
+    than STALE_PART, so a backup another program is writing right now is never touched."""
+    now = now or dt.datetime.now()
+    gone = []
+    try:
+        candidates = [p for p in folder.iterdir() if p.name.startswith(".") and
+                      (p.name.endswith(".part") or p.name.endswith(".part-journal"))]
+    except OSError:
+        return gone
+    for p in candidates:
+        try:
+            if now - dt.datetime.fromtimestamp(p.stat().st_mtime) > STALE_PART:
+                p.unlink()
+                gone.append(p)
+        except OSError:
+            pass
+    return gone
+
+
 def note_path(backup: Path) -> Path:
     return backup.with_name(backup.name + NOTE_SUFFIX)
 

@@ -117,6 +117,7 @@ def make_backup(store: Store, reason: str, *, now: dt.datetime | None = None, ou
     if store.path == ":memory:":
         raise StoreError("内存中的数据库没有备份位置。")
     folder = folder_of(store.path)
+    snapshot.sweep_partial(folder)
     target = snapshot.free_name(folder, now, reason)
     made = Made(target, snapshot.write_snapshot(store.conn, target, reason, now))
     second = second_folder(store)

@@ -206,3 +206,27 @@ def test_daily_backup_once_a_day(county):
     assert backups.ensure_daily(county.store, T(2026, 11, 26, 8, 0)) is not None
     assert backups.ensure_daily(county.store, T(2026, 11, 26, 17, 0)) is None
     assert backups.ensure_daily(county.store, T(2026, 11, 27, 8, 0)) is not None
+
+
+def test_a_killed_backups_leftovers_are_swept_only_when_stale(tmp_path):
+    """A backup killed half-way leaves `.NAME.PID.part`; the next backup removes it once it is older than
+    any backup could take, and never a part another program may be writing now."""
+    import os
+
+    from desktop_app.models import snapshot
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = folder / ".govis-20261125-0930-每日.db.4242.part"
+    fresh = folder / ".govis-20261126-0930-每日.db.4243.part"
+    kept = folder / "govis-20261124-0930-每日.db"
+    for p in (old, fresh, kept):
+        p.write_bytes(b"x")
+    now = dt.datetime(2026, 11, 26, 10, 0)
+    stamp = (now - dt.timedelta(hours=13)).timestamp()
+    os.utime(old, (stamp, stamp))
+    recent = (now - dt.timedelta(hours=11)).timestamp()
+    os.utime(fresh, (recent, recent))
+    os.utime(kept, (stamp, stamp))
+    assert snapshot.sweep_partial(folder, now) == [old]
+    assert not old.exists() and fresh.exists() and kept.exists()
