@@ -75,9 +75,9 @@ def sign_in(store, parent=None, user: str | None = None, hint: str = ""):
             message = exc.message
     org = ops.installation_actor(store)
     dialog = LoginDialog(store, parent, org_name=org.org_name, hint=hint, message=message, username=user or env_user)
-    if dialog.exec() != LoginDialog.DialogCode.Accepted:
-        return None
-    return dialog.actor
+    accepted = dialog.exec() == LoginDialog.DialogCode.Accepted
+    dialog.deleteLater()  # a top-level dialog: let Qt free it in its own event loop, not Python at exit
+    return dialog.actor if accepted else None
 
 
 def open_session(db: str, parent=None, user: str | None = None):

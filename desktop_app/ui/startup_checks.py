@@ -54,6 +54,7 @@ class DamagedDialog(QDialog):
 def ask_damaged(message: str, newest: backups.Backup | None, can_read: bool, parent=None) -> int:
     dlg = DamagedDialog(message, newest, can_read, parent)
     dlg.exec()
+    dlg.deleteLater()  # as the login dialog: freed by Qt, not by Python at exit
     return dlg.choice
 
 
