@@ -28,6 +28,10 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
+class FingerprintMismatch(Refused):
+    """The typed fingerprint is not the key file's: the window asks again."""
+
+
 def mismatch_message(typed: str, actual: str) -> str:
     """Which 4-character group of the typed fingerprint differs from the key file's, in the words of the
     printed 密钥登记表 (groups numbered from 1)."""
@@ -46,7 +50,7 @@ def register_key(store, actor, public_key_file: str | bytes, typed_fingerprint: 
     check_setting(actor, "trusted_key")
     pub = keys.import_public_key(public_key_file)
     if not keys.fingerprints_match(typed_fingerprint, pub.fingerprint):
-        raise Refused(mismatch_message(typed_fingerprint, pub.fingerprint))
+        raise FingerprintMismatch(mismatch_message(typed_fingerprint, pub.fingerprint))
     code = org_code or pub.org_code
     if not code:
         raise ValidationError({"org_code": "公钥文件未写明单位代码，请用 --org 指定单位代码"})

@@ -14,6 +14,7 @@ from desktop_app.services.authorize import org_prefix
 
 # A unit's standing in this installation's trust list (exchange/trust.py writes `trusted_keys`)
 REGISTERED, KEY_CHECKED, REVOKED = "registered", "key_checked", "revoked"
+ROLE_LABELS = {**ROLES, "audit": "县审计局", "secrecy": "县保密局"}  # the two that read only, never exchange
 STATE_LABELS = {REGISTERED: "登记", KEY_CHECKED: "公钥已核对", REVOKED: "已注销"}
 
 
@@ -47,7 +48,7 @@ class UnitRow:
 
     @property
     def role_label(self) -> str:
-        return ROLES.get(self.role, self.role)
+        return ROLE_LABELS.get(self.role, self.role)
 
     @property
     def state_label(self) -> str:
