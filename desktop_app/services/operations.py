@@ -224,8 +224,8 @@ def update_organisation(store: Store, actor: Actor, code: str, changes: dict) ->
         elif prefix != old:
             holder = next((o for o in store.all("SELECT * FROM organisations WHERE code!=?", (code,))
                            if Z.org_prefix(o) == prefix), None)
-            numbered = store.one("SELECT code FROM projects WHERE code LIKE ? AND lead_org_id=? LIMIT 1",
-                                 (old + "-%", org["id"]))
+            # whoever leads them: a project numbered under a prefix ties the prefix to its holder (第二条)
+            numbered = store.one("SELECT code FROM projects WHERE code LIKE ? LIMIT 1", (old + "-%",))
             if holder:
                 errors["code_prefix"] = f"项目编号前缀「{prefix}」已属于{holder['name']}，不能重复使用"
             elif numbered:
