@@ -74,7 +74,7 @@ def _pairs(items: list[str], kind_name: str) -> dict:
 READ_ONLY = {("ledger", None), ("check", None), ("project", "show"), ("audit", "verify"), ("policy", "show"),
              ("print", None), ("keys", "show"), ("keys", "export-public"), ("keys", "print"), ("trust", "list"),
              ("verify", None), ("packages", None), ("receipt", None), ("backup", None), ("integrity", None),
-             ("gui", None)}
+             ("gui", None), ("org", "list")}
 
 
 def command_key(args) -> tuple[str, str | None]:
@@ -305,6 +305,40 @@ def cmd_org_add(args) -> int:
     return 0
 
 
+def cmd_org_list(args) -> int:
+    from desktop_app.exchange.signing import format_fingerprint
+    from desktop_app.services import units
+
+    store, actor = open_session(args)
+    rows = units.organisations(store, actor.org_code)
+    if args.json:
+        _out(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1))
+        return 0
+
+    def mark(m) -> str:
+        return f"{m.day} 第{m.sequence}号" if m else "—"
+
+    _out("单位代码\t单位名称\t角色\t编号前缀\t公钥指纹（前8组）\t状态\t最近收到\t最近发出\t操作日志链头")
+    for r in rows:
+        fp = format_fingerprint(r.fingerprint, short=True) if r.fingerprint else "—"
+        head = f"{r.audit_head.count} 条 {r.audit_head.hash[:12]}" if r.audit_head else "—"
+        name = r.name + ("（本单位）" if r.is_self else "")
+        _out(f"{r.code}\t{name}\t{r.role_label}\t{r.code_prefix}\t{fp}\t{r.state_label}\t"
+             f"{mark(r.last_received)}\t{mark(r.last_sent)}\t{head}")
+    return 0
+
+
+def cmd_org_edit(args) -> int:
+    store, actor = open_session(args)
+    changes = {f: getattr(args, f) for f in ("name", "short_name", "code_prefix") if getattr(args, f) is not None}
+    if not changes:
+        raise GovisError("请指定要修改的内容：--name、--short-name 或 --code-prefix。")
+    row = ops.update_organisation(store, actor, args.code, changes)
+    _out(f"已修改单位：{row['name']}（{row['code']}），简称：{row['short_name'] or '—'}，"
+         f"项目编号前缀：{row['code_prefix'] or '—'}。请导出新的单位及密钥目录发给各单位。")
+    return 0
+
+
 def cmd_project_new(args) -> int:
     store, actor = open_session(args)
     row = ops.create_project(store, actor, _pairs(args.fields, "project"))
@@ -516,6 +550,15 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     v.add_argument("name")
     v.add_argument("--role", default="unit")
     v.set_defaults(func=cmd_org_add)
+    v = osub.add_parser("list", parents=[common], help="列出单位及其公钥、数据包和操作日志链头")
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=cmd_org_list)
+    v = osub.add_parser("edit", parents=[common], help="修改单位名称、简称或项目编号前缀（县政府办公室）")
+    v.add_argument("code")
+    v.add_argument("--name")
+    v.add_argument("--short-name")
+    v.add_argument("--code-prefix")
+    v.set_defaults(func=cmd_org_edit)
 
     p = sub.add_parser("project", help="项目")
     psub = p.add_subparsers(dest="project_command", required=True)

@@ -104,7 +104,7 @@ def cmd_trust_add(args, open_store) -> int:
 
 def cmd_trust_revoke(args, open_store) -> int:
     store, actor = _ctx(args, open_store)
-    n = trust.revoke_key(store, actor, args.org_code, args.fingerprint)
+    n = trust.revoke_key(store, actor, args.org_code, args.fingerprint, args.reason)
     _out(f"已注销单位 {args.org_code} 的公钥 {n} 个。请导出新的单位及密钥目录发给各单位。")
     return 0
 
@@ -227,6 +227,7 @@ def register(sub, common, open_store) -> None:
     v = ts.add_parser("revoke", parents=[common], help="注销单位公钥")
     v.add_argument("org_code")
     v.add_argument("--fingerprint")
+    v.add_argument("--reason", help="注销原因（记入操作日志）")
     bind(v, cmd_trust_revoke)
     v = ts.add_parser("list", parents=[common], help="列出可信公钥")
     bind(v, cmd_trust_list)

@@ -81,6 +81,15 @@ def fingerprints_match(typed: str, actual: str) -> bool:
     return hmac.compare_digest(a[:n].encode("ascii"), b[:n].encode("ascii"))
 
 
+def differing_groups(typed: str, actual: str) -> list[int]:
+    """The 4-character groups (numbered from 1, as printed on the 密钥登记表) in which a typed fingerprint
+    (short or full) differs from a key's full fingerprint; [] when they match. For the refusal message
+    only: whether to trust a key is decided by `fingerprints_match`."""
+    a, b = normalize_fingerprint(typed), normalize_fingerprint(actual)
+    n = min(len(a), len(b))
+    return [i // 4 + 1 for i in range(0, n, 4) if a[i:i + 4] != b[i:i + 4]]
+
+
 # ---------------------------------------------------------------------------- digests
 
 

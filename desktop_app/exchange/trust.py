@@ -13,7 +13,13 @@ import datetime as dt
 from desktop_app.errors import Refused, ValidationError
 from desktop_app.exchange import keys
 from desktop_app.exchange.errors import KeyFileError
-from desktop_app.exchange.signing import Verifier, format_fingerprint, verifier_from_raw
+from desktop_app.exchange.signing import (
+    Verifier,
+    differing_groups,
+    format_fingerprint,
+    normalize_fingerprint,
+    verifier_from_raw,
+)
 from desktop_app.services import audit
 from desktop_app.services.authorize import check_setting
 
@@ -22,14 +28,29 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
+class FingerprintMismatch(Refused):
+    """The typed fingerprint is not the key file's: the window asks again."""
+
+
+def mismatch_message(typed: str, actual: str) -> str:
+    """Which 4-character group of the typed fingerprint differs from the key file's, in the words of the
+    printed 密钥登记表 (groups numbered from 1)."""
+    typed_n, actual_n = normalize_fingerprint(typed), normalize_fingerprint(actual)
+    groups = differing_groups(typed_n, actual_n)
+    first = groups[0]
+    where = "、".join(f"第{g}组" for g in groups[:4]) + ("等" if len(groups) > 4 else "")
+    got, want = typed_n[(first - 1) * 4:first * 4], actual_n[(first - 1) * 4:first * 4]
+    return (f"输入的指纹与公钥文件不一致（{where}不同：第{first}组输入的是「{got}」，公钥文件为「{want}」），已拒绝登记。"
+            "请对照该单位盖章的密钥登记表逐组核对；如登记表与公钥文件确实不同，公钥文件可能被调换，请当面向该单位索取。")
+
+
 def register_key(store, actor, public_key_file: str | bytes, typed_fingerprint: str,
                  org_code: str | None = None) -> dict:
     """`govis trust add FILE --fingerprint FP` (county office): register a unit's public key."""
     check_setting(actor, "trusted_key")
     pub = keys.import_public_key(public_key_file)
     if not keys.fingerprints_match(typed_fingerprint, pub.fingerprint):
-        raise Refused("输入的指纹与公钥文件不一致，已拒绝登记。请对照该单位盖章的密钥登记表逐组核对；"
-                      "如仍不一致，公钥文件可能被调换，请当面向该单位索取。")
+        raise FingerprintMismatch(mismatch_message(typed_fingerprint, pub.fingerprint))
     code = org_code or pub.org_code
     if not code:
         raise ValidationError({"org_code": "公钥文件未写明单位代码，请用 --org 指定单位代码"})
@@ -56,9 +77,11 @@ def register_key(store, actor, public_key_file: str | bytes, typed_fingerprint: 
     return {"org_code": code, "org_name": org["name"], "fingerprint": v.fingerprint}
 
 
-def revoke_key(store, actor, org_code: str, fingerprint: str | None = None) -> int:
-    """Revoke a unit's key(s) (county office). Packages signed with them are refused from now on."""
+def revoke_key(store, actor, org_code: str, fingerprint: str | None = None, reason: str | None = None) -> int:
+    """Revoke a unit's key(s) (county office). Packages signed with them are refused from now on.
+    `reason` (e.g. 密钥口令泄露, 电脑更换) goes into the audit entry."""
     check_setting(actor, "trusted_key")
+    reason = (reason or "").strip() or None
     rows = store.all("SELECT * FROM trusted_keys WHERE org_code=? AND revoked_on IS NULL", (org_code,))
     if fingerprint:
         rows = [r for r in rows if keys.fingerprints_match(fingerprint, r["fingerprint"])]
@@ -71,8 +94,9 @@ def revoke_key(store, actor, org_code: str, fingerprint: str | None = None) -> i
         for r in rows:
             store.conn.execute("UPDATE trusted_keys SET revoked_on=? WHERE fingerprint=?", (today, r["fingerprint"]))
             audit.append(store, actor, "注销公钥", "trusted_key", r["fingerprint"], None,
-                         f"注销单位 {org_code} 的公钥，指纹 {format_fingerprint(r['fingerprint'], short=True)}",
-                         after={"org_code": org_code, "revoked_on": today})
+                         f"注销单位 {org_code} 的公钥，指纹 {format_fingerprint(r['fingerprint'], short=True)}"
+                         + (f"，原因：{reason}" if reason else ""),
+                         after={"org_code": org_code, "revoked_on": today, "reason": reason})
     return len(rows)
 
 

@@ -150,6 +150,15 @@ SETTINGS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "own_key": ((UNIT, COUNTY, FINANCE), "", ""),
 }
 
+# What 编辑单位 may change on a registered organisation (SETTINGS["organisation"] says who may edit). The
+# code names the organisation in every package and key, the role decides what it may write: both stay as
+# registered (a different one is a new organisation). A code prefix stays once projects are numbered under it.
+ORGANISATION_EDITABLE: dict[str, str] = {"name": "单位名称", "short_name": "简称", "code_prefix": "项目编号前缀"}
+ORGANISATION_FIXED: dict[str, str] = {
+    "code": "单位代码是该单位在数据包和公钥中的标识，登记后不能更改；如确需更改，请登记为新单位",
+    "role": "单位角色决定其能填报什么，登记后不能更改；如确需更改，请登记为新单位",
+}
+
 # evaluation: a unit writes the self-evaluation, the county office the post-evaluation
 EVAL_KIND_BY_ROLE = {UNIT: "self", COUNTY: "post"}
 

@@ -198,6 +198,61 @@ def add_organisation(store: Store, actor: Actor, code: str, name: str, role: str
     return org_id
 
 
+def update_organisation(store: Store, actor: Actor, code: str, changes: dict) -> Row:
+    """编辑单位 (county office administrator): name, short name and project code prefix only
+    (`authority.ORGANISATION_EDITABLE`); the next directory package carries the change to the units."""
+    Z.check_setting(actor, "organisation")
+    org = store.one("SELECT * FROM organisations WHERE code=?", (code,))
+    if org is None:
+        raise NotFound(f"找不到单位代码为「{code}」的单位。单位列表：govis org list")
+    errors = {f: A.ORGANISATION_FIXED.get(f, f"「{f}」不是单位的可修改项") for f in changes
+              if f not in A.ORGANISATION_EDITABLE}
+    values = {}
+    if "name" in changes:
+        values["name"] = (changes["name"] or "").strip()
+        if not values["name"]:
+            errors["name"] = "单位名称不能为空"
+        elif store.one("SELECT 1 FROM organisations WHERE name=? AND code!=?", (values["name"], code)):
+            errors["name"] = f"单位名称「{values['name']}」已被另一单位使用"
+    if "short_name" in changes:
+        values["short_name"] = (changes["short_name"] or "").strip() or None
+    if "code_prefix" in changes:
+        prefix = (changes["code_prefix"] or "").strip().upper()
+        old = Z.org_prefix(org)
+        if not re.fullmatch(r"[A-Z]{1,6}", prefix):
+            errors["code_prefix"] = "项目编号前缀只能是 1-6 位大写字母，如 JY"
+        elif prefix != old:
+            holder = next((o for o in store.all("SELECT * FROM organisations WHERE code!=?", (code,))
+                           if Z.org_prefix(o) == prefix), None)
+            # whoever leads them: a project numbered under a prefix ties the prefix to its holder (第二条)
+            numbered = store.one("SELECT code FROM projects WHERE code LIKE ? LIMIT 1", (old + "-%",))
+            if holder:
+                errors["code_prefix"] = f"项目编号前缀「{prefix}」已属于{holder['name']}，不能重复使用"
+            elif numbered:
+                errors["code_prefix"] = (f"{org['name']}已有项目以「{old}」编号（如 {numbered['code']}），"
+                                         "前缀不能再更改，否则这些项目将无法确认归属（第二条）")
+        values["code_prefix"] = prefix
+    if errors:
+        raise ValidationError(errors)
+    before = {f: org[f] for f in values}
+    if "code_prefix" in before:
+        before["code_prefix"] = Z.org_prefix(org)
+    changed = {f: v for f, v in values.items() if v != before[f]}
+    if not changed:
+        raise Refused("没有需要修改的内容。")
+    own = store.get_setting("installation_org_id") == org["id"]
+    with store.tx():
+        store.conn.execute(f"UPDATE organisations SET {', '.join(f'{f}=?' for f in changed)}, rev=rev+1, updated_at=? "
+                           "WHERE id=?", (*changed.values(), now_iso(), org["id"]))
+        if own and "code_prefix" in changed:
+            store.set_setting("project_code_prefix", changed["code_prefix"])
+        labels = "、".join(f"{A.ORGANISATION_EDITABLE[f]}“{before[f] or '（无）'}”→“{v or '（无）'}”"
+                          for f, v in changed.items())
+        audit.append(store, actor, "修改单位", "organisation", org["id"], None, f"修改单位 {code}：{labels}",
+                     before={f: before[f] for f in changed}, after=changed)
+    return _row(store.one("SELECT * FROM organisations WHERE id=?", (org["id"],)), OpChanges(settings=True))
+
+
 def org_by_code(store: Store, code: str) -> dict:
     org = store.one("SELECT * FROM organisations WHERE code=? OR name=?", (code, code))
     if not org:

@@ -26,6 +26,7 @@ ICONS = {
     "search": (None, SP.SP_FileDialogContentsView),
     "save": (None, SP.SP_DialogSaveButton),
     "audit": (None, SP.SP_FileDialogContentsView),
+    "units": (None, SP.SP_DirHomeIcon),
 }
 
 

@@ -36,6 +36,7 @@ from desktop_app.ui.icons import icon
 from desktop_app.ui.ledger import LedgerPage
 from desktop_app.ui.settings_page import SettingsPage
 from desktop_app.ui.statistics import StatisticsPage
+from desktop_app.ui.units_page import UnitsPage
 from desktop_app.ui.workbench import WorkbenchPage, load_snapshot
 from desktop_app.ui.worker import run_task
 
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 # (key, label, icon) — only screens that exist
 PAGES = (("workbench", "工作台", "workbench"), ("ledger", "项目台账", "ledger"),
          ("statistics", "统计分析", "statistics"), ("exchange", "数据交换", "export"),
-         ("audit", "操作日志", "audit"), ("backup", "备份与恢复", "backup"), ("settings", "系统设置", "settings"))
+         ("units", "单位与密钥", "units"), ("audit", "操作日志", "audit"), ("backup", "备份与恢复", "backup"), ("settings", "系统设置", "settings"))
 
 
 def project_window_class():
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
             "ledger": LedgerPage(session, db_path),
             "statistics": StatisticsPage(session, db_path),
             "exchange": ExchangePage(session, db_path),
+            "units": UnitsPage(session, db_path),
             "audit": AuditPage(session, db_path),
             "backup": BackupPage(session, db_path),
             "settings": SettingsPage(session, db_path),
@@ -121,6 +123,8 @@ class MainWindow(QMainWindow):
         self.pages["ledger"].open_project.connect(lambda pid: self.open_project(pid, "basic"))
         self.pages["settings"].deadlines_changed.connect(self.refresh_all)
         self.pages["exchange"].imported.connect(self.refresh_all)
+        self.pages["exchange"].imported.connect(self.pages["units"].refresh)  # a directory or a new audit head
+        self.pages["units"].key_changed.connect(self.pages["exchange"].refresh)
         self.check_hub = CheckHub(self)
 
         self.nav = QListWidget()

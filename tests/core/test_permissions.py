@@ -99,6 +99,7 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
         "set_holidays": lambda: ops.set_holidays(c.store, aud, 2027, ["2027-01-01"], []),
         "attach_file": lambda: ops.attach_file(c.store, unit_aud, p["id"], f, "project", p["id"]),
         "add_organisation": lambda: ops.add_organisation(c.store, aud, "MYXX", "某局"),
+        "update_organisation": lambda: ops.update_organisation(c.store, aud, "MYJYJ", {"short_name": "教体局"}),
         "set_policy": lambda: ops.set_policy(c.store, aud, {"application_month": "10"}),
         "add_user": lambda: accounts.add_user(c.store, aud, "zhang", "admin", "张", "zhang-secret-1"),
         "disable_user": lambda: accounts.disable_user(c.store, aud, "admin"),
