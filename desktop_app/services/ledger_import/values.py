@@ -106,10 +106,19 @@ def parse_year(value) -> int:
     return year
 
 
+# what the program's own xlsx export puts an apostrophe before (ui/xlsx.safe_text), so no text turns into a
+# formula in WPS/Excel; read back, the apostrophe goes again
+FORMULA_LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
+
+
 def text(value) -> str:
-    """A cell as text: a whole float loses its '.0' (a number typed into a text column)."""
+    """A cell as text: a whole float loses its '.0' (a number typed into a text column); the apostrophe
+    that kept a leading = + - @ from being a formula is taken off."""
     if isinstance(value, float) and value == int(value):
         return str(int(value))
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
-    return str(value).strip()
+    out = str(value)
+    if out.startswith("'") and out[1:2] and out[1] in FORMULA_LEADS:
+        out = out[1:]
+    return out.strip()
