@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
 from desktop_app.errors import GovisError
 from desktop_app.services import ledger_import as L
 from desktop_app.services.ledger_import import values as V
-from desktop_app.services.ledger_import.mapping import BY_KEY, IGNORED, TARGETS, Mapping, auto_mapping, headers_of
+from desktop_app.services.ledger_import.mapping import (
+    BY_KEY,
+    IGNORED,
+    TARGETS,
+    Mapping,
+    auto_mapping,
+    headers_of,
+)
 from desktop_app.services.ledger_import.plan import ACTION_LABELS, INVALID, KEPT, build_plan, change_text
 from desktop_app.services.ledger_import.reading import read_sheet, sheet_names
 from desktop_app.ui.errors import show_error
