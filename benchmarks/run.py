@@ -9,7 +9,8 @@
 Groups: generate, open, ledger, check, refresh, audit (the shared county), ui (window start-up, ledger
 search, memory: child processes on the shared county; bench_ui.py), print (documents: their own 120- and
 500-project counties; bench_print.py), exchange (a 1,000-project package; bench_exchange.py, skipped with
-a note when that module or its exchange_benchmarks() is missing).
+a note when that module or its exchange_benchmarks() is missing), ledger_import (a 2,000-row old ledger
+brought in, beside plain openpyxl reading the same file; bench_ledger_import.py).
 
 Add a row: write `def bench_x(env) -> Measurement` (or a list of them) and decorate it with
 `@benchmark("x", "说明")`. `env.store()` opens the shared database (generated once, untimed, if no earlier
@@ -202,6 +203,15 @@ def bench_exchange(env: Env) -> list[Measurement]:
     except (ImportError, AttributeError) as exc:
         raise Skipped(f"数据交换基准未运行：benchmarks/bench_exchange.py 不可用（{type(exc).__name__}: {exc}）") from exc
     return [Measurement.row(r, "数据交换") for r in fn()]
+
+
+@benchmark("ledger_import", "导入原有台账（2,000 行，自带县）")
+def bench_ledger_import(env: Env) -> list[Measurement]:
+    from benchmarks import bench_ledger_import
+
+    labels = {"ledger_import": "导入原有台账 2,000 行（预览+写入）", "ledger_import_preview": "其中预览（读取、解析、比对）",
+              "ledger_import_write": "其中写入（一个事务）", "ledger_openpyxl_read": "对照：openpyxl 只读读取同一文件"}
+    return [Measurement.row(r, labels[r[0]]) for r in bench_ledger_import.ledger_import_benchmarks()]
 
 
 # ---- running and printing ---------------------------------------------------------------------------

@@ -218,6 +218,47 @@ def cmd_ledger(args) -> int:
     return 0
 
 
+def cmd_ledger_import(args) -> int:
+    from desktop_app.services import ledger_import as L
+    from desktop_app.services.ledger_import.plan import ACTION_LABELS, change_text
+
+    store, actor = open_session(args)
+    mapping = L.Mapping.load(args.mapping) if args.mapping else None
+    plan = L.preview(store, args.file, mapping, args.sheet)
+    if args.save_mapping:
+        plan.mapping.save(args.save_mapping)
+    if args.json:
+        _out(json.dumps({"counts": plan.counts(), "invalid": plan.problems(),
+                         "units_unknown": [u.text for u in plan.units if u.org is None],
+                         "rows": [{"row": r.row, "action": r.action, "name": r.name, "unit": r.unit,
+                                   "reasons": r.reasons, "changes": change_text(r)} for r in plan.rows]},
+                        ensure_ascii=False, indent=1))
+    else:
+        _out(f"台账：{plan.source}，表头在第 {plan.mapping.header_row} 行；{plan.summary()}")
+        for u in plan.units:
+            if u.org is None:
+                hint = f"（是否为「{u.suggestion['name']}」？）" if u.suggestion else "（请先登记该单位）"
+                _out(f"  未登记的建设单位：{u.text}{hint}")
+        for r in plan.rows:
+            if r.action in ("update", "kept"):
+                _out(f"  第 {r.row} 行 {ACTION_LABELS[r.action]}：{r.name}：{change_text(r)}")
+    if plan.invalid:
+        for line in plan.problems():
+            sys.stderr.write(f"  {line}\n")
+        if not args.skip_invalid:
+            sys.stderr.write(f"有 {len(plan.invalid)} 行有误，整个文件没有导入。请改正后重新导入，"
+                             "或加 --skip-invalid 只导入无误的行。\n")
+            return 1
+    if args.dry_run:
+        _out("预览完毕（--dry-run），没有写入。")
+        return 0
+    changes = L.apply(store, actor, plan)
+    c = plan.counts()
+    _out(f"已导入：新增 {c['new']} 个项目，更新 {c['update']} 个；{len(changes.project_ids)} 个项目标记为“由台账导入”，"
+         "核对后可取消标记。")
+    return 0
+
+
 def cmd_check(args) -> int:
     store = _open(args)
     today = _today(args)
@@ -525,6 +566,19 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--status", help="只看某一状态（代码或中文名，如 建设中）")
     p.add_argument("--year", type=int, help="只看某一计划年度")
     p.set_defaults(func=cmd_ledger)
+    # `govis ledger [--json …]` reads; `govis ledger import FILE` (a writing subcommand) brings in an old ledger
+    lsub = p.add_subparsers(dest="ledger_command", metavar="import")
+    v = lsub.add_parser("import", parents=[common], help="导入原有台账（Excel 或 CSV）",
+                        description="导入县政府办公室原有的项目台账。先预览；有任何一行有误则整个文件不导入"
+                                    "（列出行号和原因），除非加 --skip-invalid。")
+    v.add_argument("file", help="台账文件（.xlsx、.xls 或 .csv）")
+    v.add_argument("--mapping", help="列对应关系文件（.json，导入向导或 --save-mapping 保存的）")
+    v.add_argument("--save-mapping", metavar="FILE.json", help="把本次使用的列对应关系保存到该文件")
+    v.add_argument("--sheet", help="工作表名称（默认第一个）")
+    v.add_argument("--dry-run", action="store_true", help="只预览，不写入")
+    v.add_argument("--skip-invalid", action="store_true", help="跳过有误的行，导入其余各行")
+    v.add_argument("--json", action="store_true", help="以 JSON 输出预览结果")
+    v.set_defaults(func=cmd_ledger_import)
 
     p = sub.add_parser("check", parents=[common], help="检查所有义务、期限和限制")
     p.add_argument("--json", action="store_true")

@@ -159,6 +159,14 @@ ORGANISATION_FIXED: dict[str, str] = {
     "role": "单位角色决定其能填报什么，登记后不能更改；如确需更改，请登记为新单位",
 }
 
+# 导入原有台账: the county office keeps the full ledger (全口径备案台账, 第五条/第十条) and brings in the
+# projects it kept in a spreadsheet before the program, on behalf of the units. Each project is owned by
+# its unit (owner_org = the lead unit) though the county office writes it, and stays marked 由台账导入
+# (table ledger_imports) until someone has checked it: while marked, a later import may update it; a
+# project a unit entered itself is never overwritten by a ledger row.
+LEDGER_IMPORT: tuple[tuple[str, ...], str, str] = (
+    (COUNTY,), "第十条", "原有台账只能由县政府办公室导入（全口径备案台账由县政府办公室管理）")
+
 # evaluation: a unit writes the self-evaluation, the county office the post-evaluation
 EVAL_KIND_BY_ROLE = {UNIT: "self", COUNTY: "post"}
 
@@ -300,6 +308,8 @@ PERSON_RIGHTS: dict[str, PersonRight] = {
     "settings": PersonRight(frozenset({ADMIN}), "管理单位目录、公钥、节假日和政策参数",
                             "本机设置影响所有人，由管理员负责"),
     "users": PersonRight(frozenset({ADMIN}), "管理用户账户", "添加、停用账户和重置密码由管理员负责"),
+    "ledger_import": PersonRight(frozenset({ADMIN, REVIEWER}), "导入原有台账",
+                                 "一次写入大批历史项目，须经审核人或管理员把关"),
 }
 
 # Lifecycle actions that speak for the organisation: a report or request that leaves the unit, or a

@@ -99,6 +99,9 @@ def _check_dates(kind: Kind, row: dict) -> None:
         raise ValidationError(errors)
 
 
+check_date_order = _check_dates  # the ledger import's preview runs the same check on each row
+
+
 def _public(row: dict) -> dict:
     return {k: v for k, v in row.items() if k != "content"}
 
@@ -449,6 +452,124 @@ def update_project(store: Store, actor: Actor, project_id: str, values: dict, to
             queries.refresh_deadlines(store, today, [project_id])
     return _row({**before, **changed}, OpChanges(frozenset({project_id}), frozenset({"project"}),
                                                  frozenset({project_id})))
+
+
+# ---- the old Excel ledger (台账) -------------------------------------------------------------------
+
+def import_ledger_rows(store: Store, actor: Actor, rows: list, source: str, today: dt.date | None = None) -> OpChanges:
+    """Write the new and updated rows of a previewed ledger import (`services.ledger_import.plan.PlanRow`)
+    in ONE transaction with one audit entry per project. The county office writes on behalf of the units:
+    each project is owned by its lead unit, gets the status its dates imply, its contract as a contract
+    record, and is marked 由台账导入 (ledger_imports) until reviewed. An update touches only a project
+    still so marked; if anything changed since the preview, nothing is written."""
+    Z.check_person(actor, "ledger_import")
+    roles, clause, why = A.LEDGER_IMPORT
+    if actor.role not in roles:
+        raise Refused(f"{why}（本机为{Z.role_label(actor.role)}）", clause)
+    day = today or dt.date.today()
+    now = _clock(today)
+    project_kind, contract_kind = KINDS["project"], KINDS["contract"]
+    project_names = {f.name for f in project_kind.fields}
+    prefix = store.get_setting("project_code_prefix", "MY")
+    numbers: dict[int, int] = {}
+    ids: list[str] = []
+    changed_status = False
+    stale = "台账预览之后项目「{}」已被修改，请重新预览后再导入"
+    with store.tx(), store.batch():
+        for r in rows:
+            if r.action == "new":
+                p = dict(r.project)
+                if not p.get("code"):
+                    year = p["plan_year"]
+                    if year not in numbers:
+                        numbers[year] = int(next_project_code(store, year).rsplit("-", 1)[-1]) - 1
+                    numbers[year] += 1
+                    p["code"] = f"{prefix}-{year}-{numbers[year]:03d}"
+                if store.one("SELECT 1 FROM projects WHERE code=?", (p["code"],)) or store.one(
+                        "SELECT 1 FROM projects WHERE name=? AND lead_org_id=? AND plan_year=?",
+                        (p["name"], p["lead_org_id"], p["plan_year"])):
+                    raise Refused(stale.format(p["name"]) + f"（编号 {p['code']} 或同名项目已存在）")
+                row = {f.name: p.get(f.name) for f in project_kind.fields}
+                pid = new_id()
+                row.update(id=pid, owner_org=p["lead_org_id"], rev=1, created_at=now, updated_at=now,
+                           status=r.status, status_since=r.status_since)
+                Z.check_event_dates("project", row, day)
+                store.insert("projects", row)
+                contract = None
+                if r.contract:
+                    contract = _ledger_contract(r.contract, row, now)
+                    Z.check_event_dates("contract", contract, day)
+                    store.insert(contract_kind.table, contract)
+                store.insert("ledger_imports", {
+                    "project_id": pid, "source": source, "sheet_row": r.row, "imported_at": now,
+                    "imported_by": actor.user, "remark": r.remark, "assumed": "；".join(r.assumed) or None})
+                audit.append(store, actor, "导入台账项目", "project", pid, pid,
+                             f"由台账导入项目 {row['code']} {row['name']}（{source} 第{r.row}行，"
+                             f"{status_label(r.status)}）", after={**row, "contract": contract})
+                ids.append(pid)
+                changed_status = True
+            elif r.action == "update":
+                before = store.get("project", r.project_id)
+                mark = store.one("SELECT 1 FROM ledger_imports WHERE project_id=? AND reviewed_at IS NULL",
+                                 (r.project_id,))
+                if before["rev"] != r.rev or not mark:
+                    raise Refused(stale.format(before["name"]))
+                changed = {k: after for k, (_, after) in r.changes.items() if k in project_names}
+                if "status" in r.changes:
+                    changed.update(status=r.status, status_since=r.status_since)
+                    changed_status = True
+                if changed:
+                    _bump(changed, before, None, today)
+                    store.update("projects", r.project_id, changed)
+                contract_before, contract_after = None, None
+                if r.contract and r.contract_id:
+                    contract_before = store.get("contract", r.contract_id)
+                    contract_after = {k: after for k, (_, after) in r.changes.items() if k.startswith("contract.")}
+                    contract_after = {k.split(".", 1)[1]: v for k, v in contract_after.items()}
+                    if contract_after:
+                        _bump(contract_after, contract_before, None, today)
+                        Z.check_event_dates("contract", contract_after, day)
+                        store.update(contract_kind.table, r.contract_id, contract_after)
+                elif r.contract and "contract" in r.changes:
+                    contract_after = _ledger_contract(r.contract, {**before, **changed}, now)
+                    Z.check_event_dates("contract", contract_after, day)
+                    store.insert(contract_kind.table, contract_after)
+                store.write("UPDATE ledger_imports SET source=?, sheet_row=?, remark=COALESCE(?, remark) "
+                            "WHERE project_id=?", (source, r.row, r.remark, r.project_id))
+                audit.append(store, actor, "台账更新项目", "project", r.project_id, r.project_id,
+                             f"按台账更新项目 {before['code']} {before['name']}（{source} 第{r.row}行）",
+                             before={k: before[k] for k in changed} | ({"contract": contract_before}
+                                                                       if contract_before else {}),
+                             after=changed | ({"contract": contract_after} if contract_after else {}))
+                ids.append(r.project_id)
+    if ids:
+        queries.refresh_deadlines(store, today, ids)
+    return OpChanges(frozenset(ids), frozenset({"project", "contract"}), frozenset(ids), status=changed_status)
+
+
+def _ledger_contract(values: dict, project: dict, now: str) -> dict:
+    """A contract record from a ledger row: owned by the project's unit, titled after the project."""
+    row = {f.name: values.get(f.name) for f in KINDS["contract"].fields}
+    row["title"] = row.get("title") or project["name"]
+    row.update(id=new_id(), owner_org=project["owner_org"], rev=1, created_at=now, updated_at=now, project_id=project["id"])
+    return row
+
+
+def review_ledger_import(store: Store, actor: Actor, project_id: str) -> None:
+    """Someone has checked an imported project against the paper file: the mark 由台账导入 is cleared, and
+    later ledger imports no longer change the project."""
+    Z.check_person(actor, "ledger_import")
+    roles, clause, why = A.LEDGER_IMPORT
+    if actor.role not in roles:
+        raise Refused(f"{why}（本机为{Z.role_label(actor.role)}）", clause)
+    project = store.get("project", project_id)
+    if not store.one("SELECT 1 FROM ledger_imports WHERE project_id=? AND reviewed_at IS NULL", (project_id,)):
+        raise Refused(f"项目 {project['code']} 不是待核对的台账导入项目")
+    with store.tx():
+        store.write("UPDATE ledger_imports SET reviewed_at=?, reviewed_by=? WHERE project_id=?",
+                    (now_iso(), actor.user, project_id))
+        audit.append(store, actor, "核对台账导入项目", "project", project_id, project_id,
+                     f"已核对由台账导入的项目 {project['code']} {project['name']}")
 
 
 # ---- records ------------------------------------------------------------------------------------

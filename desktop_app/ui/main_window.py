@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME_ZH, __version__
 from desktop_app.models.authority import USER_ROLES
-from desktop_app.models.kinds import FINANCE
+from desktop_app.models.kinds import COUNTY, FINANCE
 from desktop_app.services import stats
 from desktop_app.ui.audit_page import AuditPage
 from desktop_app.ui.backup_page import BackupPage
@@ -186,6 +186,14 @@ class MainWindow(QMainWindow):
         self.act_new.setEnabled(why is None)
         if why:
             self.act_new.setToolTip(why)
+        self.act_import_ledger = self._action("导入原有台账(&I)…", self.import_ledger, None, None,
+                                              "把原有的 Excel 项目台账导入本程序（先预览，确认后写入）")
+        # the county office keeps the full ledger; its reviewer or administrator brings the old one in
+        self.act_import_ledger.setVisible(self.session.actor.role == COUNTY)
+        why = self.session.may("ledger_import")
+        self.act_import_ledger.setEnabled(why is None)
+        if why:
+            self.act_import_ledger.setToolTip(why)
         self.act_quit = self._action("退出(&X)", self.close, QKeySequence.StandardKey.Quit, "quit")
         self.act_about = self._action("关于本程序(&A)", self.about, None, "about")
         self.act_policy = self._action("政策依据(&P)", self.show_policy)
@@ -204,6 +212,7 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("文件(&F)")
         m.addAction(self.act_new)
         m.addAction(self.act_export)
+        m.addAction(self.act_import_ledger)
         m.addSeparator()
         m.addAction(self.act_quit)
         m = bar.addMenu("视图(&V)")
@@ -338,6 +347,15 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "导出台账", "台账正在读取，请稍后再导出。")
             return
         ledger.export_dialog()
+
+    def import_ledger(self) -> None:
+        from desktop_app.ui.ledger_import_wizard import LedgerImportWizard
+
+        wizard = LedgerImportWizard(self.session, self.db_path, self)
+        wizard.imported.connect(lambda _changes: self.refresh_all())
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.ledger_import_wizard = wizard
+        wizard.show()
 
     # ---- project windows ------------------------------------------------------------------------------
     def open_project(self, project_id: str, tab: str = "basic") -> None:

@@ -12,6 +12,7 @@ from desktop_app.lifecycle import machine
 from desktop_app.models import authority as A
 from desktop_app.services import accounts
 from desktop_app.services import operations as ops
+from desktop_app.services.ledger_import.plan import PlanRow
 from tests.core.builders import D, actor_for, add_materials, in_construction, make_county, new_project
 from tests.core.dbstate import snapshot
 
@@ -107,6 +108,12 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
         "note_restore": lambda: ops.note_restore(c.store, aud, "govis-20261126-0930-手动.db", None),
         "receive_attachment": lambda: ops.receive_attachment(
             c.store, c.unit, {"project_id": p["id"]}, new=True, recorder=aud, package="第1号数据包"),
+        "import_ledger_rows": lambda: ops.import_ledger_rows(c.store, aud, [PlanRow(
+            5, "new", "县档案系统", "蒙阴县教育和体育局", project={
+                "code": None, "name": "县档案系统", "lead_org_id": c.unit.org_id, "plan_year": 2025,
+                "category": "new", "total_investment_fen": 10_000_000}, status="planned",
+            status_since="2026-11-01")], "台账.xlsx·Sheet1"),
+        "review_ledger_import": lambda: ops.review_ledger_import(c.store, aud, p["id"]),
     }
 
 

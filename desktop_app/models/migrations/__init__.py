@@ -10,6 +10,7 @@ from desktop_app.models.migrations import (
     m0005_late_count,
     m0006_accounts,
     m0007_audit_heads,
+    m0008_ledger_import,
 )
 
 # (version, name, sql). Append only; never edit an applied migration.
@@ -21,6 +22,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (5, "late obligations in the ledger cache", m0005_late_count.SQL),
     (6, "accounts: roles, passwords, lockout", m0006_accounts.SQL),
     (7, "audit heads received; audit log filter indexes", m0007_audit_heads.SQL),
+    (8, "projects imported from the old Excel ledger", m0008_ledger_import.SQL),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
