@@ -110,7 +110,7 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 "按期申请竣工验收，不能按期的申请延期（通知未规定月数）"),
     PolicyField("acceptance_report_workdays", "验收报告备案期限", "第六条", "个工作日", 1, 60, COUNTY_RULE,
                 "验收报告报县政府办公室备案（通知未规定天数）"),
-    PolicyField("self_eval_min_months", "绩效自评价最早（验收后）", "第六条", "个月", 0, 60,
+    PolicyField("self_eval_min_months", "绩效自评价最早（验收后）", "第六条", "个月", 0, 59,
                 says="项目验收并投入使用12—24个月内开展绩效自评价"),
     PolicyField("self_eval_max_months", "绩效自评价最晚（验收后）", "第六条", "个月", 1, 60,
                 says="项目验收并投入使用12—24个月内开展绩效自评价"),
