@@ -57,7 +57,7 @@ class PolicyEditor(QGroupBox):
                 w.setSuffix(f" {meta.unit}")
                 w.setAlignment(Qt.AlignmentFlag.AlignRight)
             w.setObjectName(f"policy_{meta.name}")
-            w.setMinimumWidth(130)
+            w.setMinimumWidth(200 if meta.is_text else 130)
             self.inputs[meta.name] = w
             grid.addWidget(w, row, 2)
             tag = QLabel(BASIS_LABELS[meta.basis] if meta.basis in BASIS_STYLE else "通知规定")
