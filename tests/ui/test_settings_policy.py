@@ -93,7 +93,8 @@ def test_holiday_table_from_pasted_notice_shown_on_the_calendar_then_saved(windo
     assert (cal.calendar.yearShown(), cal.calendar.monthShown()) == (2026, 1)
     assert "放假33天，调休上班6天" in cal.count.text()
     assert stats.holidays_of_year(shell_county.session.store, 2026) == ([], [])  # nothing saved yet
-    page.h_save.click()
+    with qtbot.waitSignal(page.deadlines_changed, timeout=15000):  # deadlines recomputed in the worker
+        page.h_save.click()
     days, work = stats.holidays_of_year(shell_county.session.store, 2026)
     assert len(days) == 33 and work == ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20",
                                         "2026-10-10"]
