@@ -439,22 +439,52 @@ def cmd_record_add(args) -> int:
     return 0
 
 
+def _notice_text(path: str) -> str:
+    """The notice as saved from a web page or WPS: UTF-8 (with or without BOM), else GB18030 (GBK)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ValidationError({"notice": f"找不到通知文件：{p}。请把通知正文另存为文本文件后再试"})
+    raw = p.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError({"notice": f"无法读取通知文件 {p.name}：请另存为 UTF-8 或 GBK 编码的文本文件"})
+
+
 def cmd_holidays_set(args) -> int:
-    store, actor = open_session(args)
     split = lambda s: [x for x in (s or "").replace("，", ",").split(",") if x.strip()]
-    n = ops.set_holidays(store, actor, args.year, split(args.holidays), split(args.workdays))
-    _out(f"已录入{args.year}年节假日安排 {n} 天")
+    if args.notice:
+        from desktop_app.services import holiday_notice
+
+        if args.holidays or args.workdays:
+            raise ValidationError({"notice": "--notice 与 --holidays/--workdays 只能选用一种"})
+        notice = holiday_notice.parse(_notice_text(args.notice), args.year)
+        holidays = [d.isoformat() for d in notice.holidays]
+        workdays = [d.isoformat() for d in notice.workdays]
+        _out(notice.summary())
+        source = f"国务院办公厅通知（{Path(args.notice).name}）"
+    elif args.holidays:
+        holidays, workdays, source = split(args.holidays), split(args.workdays), "国务院办公厅通知"
+    else:
+        raise ValidationError({"holidays": "请用 --notice 给出通知正文文件，或用 --holidays 列出放假日期"})
+    store, actor = open_session(args)
+    n = ops.set_holidays(store, actor, args.year, holidays, workdays, source=source)
+    _out(f"已录入{args.year}年节假日安排 {n} 天（放假{len(holidays)}天，调休上班{len(workdays)}天）")
     return 0
 
 
 def cmd_policy_show(args) -> int:
     from dataclasses import asdict
 
-    from desktop_app.lifecycle.policy import load_profile
+    from desktop_app.lifecycle.policy import BASIS_LABELS, NOTICE_RULE, POLICY_FIELDS, load_profile
 
     store = _open(args)
     for key, value in asdict(load_profile(store)).items():
-        _out(f"{key} = {value}")
+        meta = POLICY_FIELDS[key]
+        where = "，".join(x for x in (meta.clause, BASIS_LABELS[meta.basis] if meta.basis != NOTICE_RULE else "") if x)
+        _out(f"{key} = {value}    # {meta.label}{meta.unit and '（' + meta.unit + '）'}{where and '，' + where}")
     return 0
 
 
@@ -648,7 +678,8 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     hsub = p.add_subparsers(dest="holidays_command", required=True)
     v = hsub.add_parser("set", parents=[common], help="录入某年国务院节假日安排")
     v.add_argument("year", type=int)
-    v.add_argument("--holidays", required=True, help="放假日期，逗号分隔")
+    v.add_argument("--notice", metavar="FILE", help="国务院办公厅节假日安排通知的正文（文本文件），解析出放假和调休上班日期")
+    v.add_argument("--holidays", help="放假日期，逗号分隔（不用 --notice 时）")
     v.add_argument("--workdays", default="", help="调休上班日期，逗号分隔")
     v.set_defaults(func=cmd_holidays_set)
 

@@ -58,3 +58,136 @@ class PolicyProfile:
 
 def load_profile(store) -> PolicyProfile:
     return PolicyProfile.from_json(store.get_setting("policy_profile"))
+
+
+# ---- what each number means, where it comes from, what it may be --------------------------------
+# The window and `govis policy show` read this table; `checked_profile` (used by operations.set_policy,
+# hence by the window and the CLI alike) enforces it.
+
+NOTICE_RULE = "notice"      # the notice gives the number itself
+COUNTY_RULE = "county"      # the notice says only 及时 / gives no number: 本县执行口径
+REMINDER = "reminder"  # the program's own reminder setting, not a rule of the notice
+
+BASIS_LABELS = {NOTICE_RULE: "通知规定", COUNTY_RULE: "本县执行口径", REMINDER: "提醒设置"}
+
+
+@dataclass(frozen=True)
+class PolicyField:
+    name: str
+    label: str
+    clause: str           # 第二条 …; empty for the program's own settings
+    unit: str             # shown after the value: 月, 日, 个工作日, 个月, 年; empty for text
+    low: int | None = None
+    high: int | None = None
+    basis: str = NOTICE_RULE
+    says: str = ""        # what the notice says, shown as the value's tooltip
+
+    @property
+    def is_text(self) -> bool:
+        return self.low is None
+
+
+POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
+    PolicyField("county_name", "县（区）名称", "", "", says="本机所在县（区），印在打印的表单上"),
+    PolicyField("notice_no", "依据文件文号", "", "", says="程序执行的县级通知"),
+    PolicyField("application_month", "年度申报截止月份", "第二条", "月", 1, 12,
+                says="每年8月底前，向县政府办公室提交下一年度政务信息系统项目建设申请"),
+    PolicyField("application_day", "年度申报截止日", "第二条", "日", 1, 31,
+                says="每年8月底前提交下一年度项目建设申请"),
+    PolicyField("history_years_min", "须报近年投资运行情况的最少年数", "第二条", "年", 1, 10,
+                says="申请材料包括近3—5年信息化投资、运行及使用情况"),
+    PolicyField("contract_filing_workdays", "合同及采购文件备案期限", "第四条", "个工作日", 1, 60,
+                says="合同签订后5个工作日内报县政府办公室备案"),
+    PolicyField("progress_report_month", "年度进度报告截止月份", "第四条", "月", 1, 12,
+                says="每年年底前报告项目建设进度和预算执行情况"),
+    PolicyField("progress_report_day", "年度进度报告截止日", "第四条", "日", 1, 31,
+                says="每年年底前报告项目建设进度和预算执行情况"),
+    PolicyField("problem_report_workdays", "重大问题报告期限", "第四条", "个工作日", 1, 60, COUNTY_RULE,
+                "出现严重延误、重大损失等情况要及时报告（通知未规定天数）"),
+    PolicyField("higher_filing_workdays", "上级项目批复后备案期限", "第三条", "个工作日", 1, 120, COUNTY_RULE,
+                "上级批复后报县政府办公室备案（通知未规定天数）"),
+    PolicyField("acceptance_grace_months", "建设周期结束后申请验收期限", "第六条", "个月", 0, 36, COUNTY_RULE,
+                "按期申请竣工验收，不能按期的申请延期（通知未规定月数）"),
+    PolicyField("acceptance_report_workdays", "验收报告备案期限", "第六条", "个工作日", 1, 60, COUNTY_RULE,
+                "验收报告报县政府办公室备案（通知未规定天数）"),
+    PolicyField("self_eval_min_months", "绩效自评价最早（验收后）", "第六条", "个月", 0, 59,
+                says="项目验收并投入使用12—24个月内开展绩效自评价"),
+    PolicyField("self_eval_max_months", "绩效自评价最晚（验收后）", "第六条", "个月", 1, 60,
+                says="项目验收并投入使用12—24个月内开展绩效自评价"),
+    PolicyField("mlps_testing_months", "等级保护测评周期", "第九条", "个月", 1, 60, COUNTY_RULE,
+                "上线后开展等级保护测评和整改（通知未规定周期）"),
+    PolicyField("crypto_assessment_months", "密码应用安全性评估周期", "第九条", "个月", 1, 60, COUNTY_RULE,
+                "密码应用同步规划、建设、运行和定期评估（通知未规定周期）"),
+    PolicyField("surplus_return_months", "结余资金退回期限（验收后）", "第八条", "个月", 1, 24, COUNTY_RULE,
+                "结余资金按原渠道退回（通知未规定期限）"),
+    PolicyField("upcoming_workdays", "到期前提醒（即将到期）", "", "个工作日", 1, 60, REMINDER,
+                "期限前多少个工作日在工作台列为“即将到期”"),
+)}
+
+# (month field, day field): a yearly deadline, the day must exist in the month in every year
+MONTH_DAYS = (("application_month", "application_day"), ("progress_report_month", "progress_report_day"))
+# (lower, upper): a window whose lower bound must lie below its upper bound
+WINDOWS = (("self_eval_min_months", "self_eval_max_months"),)
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February 29 is not in every year
+TEXT_MAX = 40
+
+
+def _named(name: str) -> str:
+    return f"「{POLICY_FIELDS[name].label}」"
+
+
+def checked_profile(before: PolicyProfile, changes: dict) -> tuple[PolicyProfile, dict]:
+    """The profile after `changes` ({name: value, text or number}) and the cleaned changes that differ
+    from `before`; raises ValidationError naming each refused field in Chinese. Nothing is written."""
+    from desktop_app.errors import ValidationError
+
+    errors, clean = {}, {}
+    for key, raw in changes.items():
+        meta = POLICY_FIELDS.get(key)
+        if meta is None:
+            errors[key] = f"没有名为「{key}」的政策参数"
+            continue
+        text = str(raw).strip()
+        if meta.is_text:
+            if not text:
+                errors[key] = f"{_named(key)}不能为空"
+            elif len(text) > TEXT_MAX:
+                errors[key] = f"{_named(key)}不超过{TEXT_MAX}个字，现为{len(text)}个字"
+            else:
+                clean[key] = text
+            continue
+        if isinstance(raw, bool) or not text.lstrip("-").isdigit():
+            errors[key] = f"{_named(key)}必须是整数（{meta.unit}），现为「{raw}」"
+            continue
+        value = int(text)
+        if not meta.low <= value <= meta.high:
+            errors[key] = f"{_named(key)}应在{meta.low}至{meta.high}{meta.unit}之间，现为{value}"
+            continue
+        clean[key] = value
+    after = {**asdict(before), **clean}
+    for month, day in MONTH_DAYS:
+        if month in errors or day in errors:
+            continue
+        m, d = after[month], after[day]
+        if d > _DAYS_IN_MONTH[m - 1]:
+            where = day if day in clean or month not in clean else month
+            hint = "2月29日并非每年都有" if (m, d) == (2, 29) else f"{m}月没有{d}日"
+            errors[where] = f"{_named(day)}：{hint}，请填写1至{_DAYS_IN_MONTH[m - 1]}日"
+    for low, high in WINDOWS:
+        if low in errors or high in errors:
+            continue
+        if after[low] >= after[high]:
+            unit = POLICY_FIELDS[low].unit
+            errors[low if low in clean else high] = (
+                f"{_named(low)}（{after[low]}{unit}）必须小于{_named(high)}（{after[high]}{unit}）")
+    if errors:
+        raise ValidationError(errors)
+    differ = {k: v for k, v in clean.items() if getattr(before, k) != v}
+    return PolicyProfile(**after), differ
+
+
+def check_registry() -> None:
+    """Every number of the profile is described (tested): a new field without a label fails here."""
+    names = {f.name for f in fields(PolicyProfile)}
+    if names != set(POLICY_FIELDS):
+        raise AssertionError(f"POLICY_FIELDS 与 PolicyProfile 不一致：{sorted(names ^ set(POLICY_FIELDS))}")

@@ -842,48 +842,27 @@ def receive_attachment(store: Store, actor: Actor, row: dict, *, new: bool, reco
                      after={k: v for k, v in row.items() if k != "content"})
 
 
-def set_policy(store: Store, actor: Actor, changes: dict) -> PolicyProfile:
-    """Change numbers of the county policy profile (e.g. an October application deadline)."""
+def set_policy(store: Store, actor: Actor, changes: dict) -> Row:
+    """Change numbers of the county policy profile (e.g. an October application deadline). Every value
+    is checked by `policy.checked_profile` (ranges, the day in its month, a window's bounds) before
+    anything is written. Returns the whole profile as a Row; `.changes.settings` is set when a value
+    changed (every due date may move), and nothing is written when none did."""
     Z.check_setting(actor, "policy")
     from dataclasses import asdict
-    from dataclasses import fields as dc_fields
 
-    from desktop_app.lifecycle.policy import load_profile
+    from desktop_app.lifecycle.policy import checked_profile, load_profile
 
     before = load_profile(store)
-    types = {f.name: f.type for f in dc_fields(PolicyProfile)}
-    errors, clean = {}, {}
-    for key, raw in changes.items():
-        if key not in types:
-            errors[key] = f"没有名为「{key}」的政策参数"
-            continue
-        if types[key] in (int, "int"):
-            try:
-                clean[key] = int(str(raw).strip())
-            except ValueError:
-                errors[key] = f"参数「{key}」必须是整数，现为「{raw}」"
-                continue
-            if clean[key] < 0:
-                errors[key] = f"参数「{key}」不能为负数"
-        else:
-            clean[key] = str(raw).strip()
-    after_dict = {**asdict(before), **clean}
-    try:
-        dt.date(2025, after_dict["application_month"], after_dict["application_day"])
-    except ValueError:
-        errors["application_day"] = "申报截止月、日组成的日期不存在"
-    if after_dict["self_eval_min_months"] > after_dict["self_eval_max_months"]:
-        errors["self_eval_min_months"] = "自评价起始月数不能大于截止月数"
-    if errors:
-        raise ValidationError(errors)
-    after = PolicyProfile(**after_dict)
+    after, changed = checked_profile(before, changes)
+    if not changed:
+        return _row(asdict(before), OpChanges())
     with store.tx():
         store.set_setting("policy_profile", after.to_json())
         audit.append(store, actor, "修改政策参数", "policy", None, None,
-                     "修改县级政策参数：" + "、".join(clean), before={k: asdict(before)[k] for k in clean},
-                     after=clean)
-        store.set_setting("deadlines_computed_for", "")
-    return after
+                     "修改县级政策参数：" + "、".join(changed), before={k: getattr(before, k) for k in changed},
+                     after=changed)
+        store.set_setting("deadlines_computed_for", "")  # every due date may move with the new profile
+    return _row(asdict(after), OpChanges(settings=True))
 
 
 def note_restore(store: Store, actor: Actor, backup_name: str, safety_name: str | None) -> None:

@@ -1,12 +1,12 @@
-"""系统设置: this installation, the database file, the holiday table, the policy profile."""
+"""系统设置: this installation, the database file, the holiday table (typed, or pasted from the State
+Council's notice and confirmed on a calendar), the editable policy profile (ui/policy_editor.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import fields
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,30 +30,12 @@ from PySide6.QtWidgets import (
 from desktop_app.errors import GovisError, ValidationError
 from desktop_app.models.authority import USER_ROLES
 from desktop_app.models.kinds import COUNTY
-from desktop_app.services import accounts, queries, stats
+from desktop_app.services import accounts, holiday_notice, queries, stats
 from desktop_app.services import operations as ops
 from desktop_app.ui.errors import log_file
+from desktop_app.ui.holiday_calendar import HolidayCalendar
+from desktop_app.ui.policy_editor import PolicyEditor
 from desktop_app.ui.worker import run_task
-
-# Chinese names of the policy profile's numbers (the profile itself is data in the database).
-PROFILE_LABELS = {
-    "county_name": ("县（区）", ""), "notice_no": ("依据文件", ""),
-    "application_month": ("年度申报截止月份（第二条）", "月"), "application_day": ("年度申报截止日（第二条）", "日"),
-    "history_years_min": ("须报近年投资运行情况的最少年数（第二条）", "年"),
-    "contract_filing_workdays": ("合同备案期限（第四条）", "个工作日"),
-    "progress_report_month": ("年度进度报告截止月份（第四条）", "月"),
-    "progress_report_day": ("年度进度报告截止日（第四条）", "日"),
-    "problem_report_workdays": ("重大问题报告期限（第四条，本县执行口径）", "个工作日"),
-    "higher_filing_workdays": ("上级项目备案期限（第三条，本县执行口径）", "个工作日"),
-    "acceptance_grace_months": ("建设周期结束后申请验收期限（第六条，本县执行口径）", "个月"),
-    "acceptance_report_workdays": ("验收报告备案期限（第六条，本县执行口径）", "个工作日"),
-    "self_eval_min_months": ("绩效自评价最早（验收后，第六条）", "个月"),
-    "self_eval_max_months": ("绩效自评价最晚（验收后，第六条）", "个月"),
-    "mlps_testing_months": ("等级保护测评周期（第九条，本县执行口径）", "个月"),
-    "crypto_assessment_months": ("密码应用安全性评估周期（第九条，本县执行口径）", "个月"),
-    "surplus_return_months": ("结余资金退回期限（验收后，第八条，本县执行口径）", "个月"),
-    "upcoming_workdays": ("提前提醒（即将到期）", "个工作日"),
-}
 
 
 def split_days(text: str) -> list[str]:
@@ -63,7 +45,7 @@ def split_days(text: str) -> list[str]:
 
 
 class SettingsPage(QWidget):
-    deadlines_changed = Signal()  # holidays changed: working-day deadlines were recomputed
+    deadlines_changed = Signal()  # holidays or policy changed: deadlines were recomputed
 
     def __init__(self, session, db_path: str, parent=None):
         super().__init__(parent)
@@ -125,32 +107,47 @@ class SettingsPage(QWidget):
         box = QGroupBox("节假日安排（按国务院办公厅通知录入）")
         lay = QVBoxLayout(box)
         lay.addWidget(QLabel("计算“工作日”期限时，程序先用内置的官方节假日表；内置表尚未覆盖的年度，"
-                             "请按国务院办公厅发布的节假日安排通知录入。未录入的年度，期限标注“暂定”。"))
+                             "请把国务院办公厅节假日安排通知的正文粘贴到下面，点“解析”，在日历上核对后保存。"
+                             "未录入的年度，期限标注“暂定”。"))
         self.holiday_table = QTableWidget(0, 4)
         self.holiday_table.setHorizontalHeaderLabels(["年度", "放假天数", "调休上班天数", "来源"])
         self.holiday_table.verticalHeader().setVisible(False)
         self.holiday_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.holiday_table.setMaximumHeight(140)
+        self.holiday_table.setMaximumHeight(120)
         self.holiday_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         lay.addWidget(self.holiday_table)
         form = QFormLayout()
         self.h_year = QSpinBox()
         self.h_year.setRange(2000, 2100)
         self.h_year.setValue(dt.date.today().year + 1)
-        self.h_year.valueChanged.connect(self._fill_year)
         self.h_year.setMaximumWidth(120)
+        self.h_notice = QPlainTextEdit()
+        self.h_notice.setPlaceholderText("粘贴通知正文，例如：一、元旦：1月1日至3日放假调休，共3天。1月4日（星期日）上班。"
+                                         "二、春节：2月15日（农历腊月二十八）至23日（农历正月初七）放假调休，共9天。…")
+        self.h_notice.setMaximumHeight(90)
+        self.h_parse = QPushButton("解析")
+        self.h_parse.clicked.connect(self.parse_notice)
+        self.h_summary = QLabel()
+        self.h_summary.setWordWrap(True)
         self.h_days = QPlainTextEdit()
         self.h_days.setPlaceholderText("放假日期，逗号或换行分隔，例如：2027-01-01, 2027-02-05")
         self.h_days.setMaximumHeight(70)
         self.h_work = QPlainTextEdit()
         self.h_work.setPlaceholderText("调休上班日期（周末上班），逗号或换行分隔，可为空")
         self.h_work.setMaximumHeight(50)
+        for w in (self.h_days, self.h_work):
+            w.textChanged.connect(self._show_calendar)
         self.h_error = QLabel()
         self.h_error.setStyleSheet("color: #c62828")
         self.h_error.setWordWrap(True)
-        self.h_save = QPushButton("保存该年度节假日安排")
+        self.h_save = QPushButton("核对无误，保存该年度节假日安排")
         self.h_save.clicked.connect(self.save_holidays)
         form.addRow("年度：", self.h_year)
+        parse_row = QHBoxLayout()
+        parse_row.addWidget(self.h_notice, 1)
+        parse_row.addWidget(self.h_parse, 0, Qt.AlignmentFlag.AlignTop)
+        form.addRow("通知原文：", parse_row)
+        form.addRow("", self.h_summary)
         form.addRow("放假日期：", self.h_days)
         form.addRow("调休上班：", self.h_work)
         form.addRow("", self.h_error)
@@ -158,13 +155,18 @@ class SettingsPage(QWidget):
         save_row.addWidget(self.h_save)
         save_row.addStretch(1)
         form.addRow("", save_row)
-        lay.addLayout(form)
+        self.h_calendar = HolidayCalendar()
+        self.h_year.valueChanged.connect(self._fill_year)  # connected once every box it fills exists
+        side = QHBoxLayout()
+        side.addLayout(form, 3)
+        side.addWidget(self.h_calendar, 2, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(side)
         if self.session.actor.role != COUNTY:
-            for w in (self.h_year, self.h_days, self.h_work, self.h_save):
+            for w in (self.h_year, self.h_notice, self.h_parse, self.h_days, self.h_work, self.h_save):
                 w.setEnabled(False)
             lay.addWidget(QLabel("节假日安排由县政府办公室录入，并随单位目录数据包下发；本机只能查看。"))
         elif self.session.may("settings"):
-            for w in (self.h_days, self.h_work, self.h_save):
+            for w in (self.h_notice, self.h_parse, self.h_days, self.h_work, self.h_save):
                 w.setEnabled(False)
                 w.setToolTip(self.session.may("settings"))
             lay.addWidget(QLabel(self.session.may("settings")))
@@ -239,26 +241,9 @@ class SettingsPage(QWidget):
         return box
 
     def _profile_box(self) -> QGroupBox:
-        p = self.info.profile
-        box = QGroupBox(f"政策参数（依据{p.notice_no}）")
-        lay = QVBoxLayout(box)
-        table = QTableWidget(0, 2)
-        table.setHorizontalHeaderLabels(["参数", "取值"])
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for f in fields(p):
-            label, unit = PROFILE_LABELS.get(f.name, (f.name, ""))
-            r = table.rowCount()
-            table.insertRow(r)
-            table.setItem(r, 0, QTableWidgetItem(label))
-            table.setItem(r, 1, QTableWidgetItem(f"{getattr(p, f.name)} {unit}".strip()))
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.setMinimumHeight(min(560, 30 + table.rowCount() * 28))
-        lay.addWidget(table)
-        lay.addWidget(QLabel("标注“本县执行口径”的参数是通知只写“及时”之处的本县解释。参数随数据库保存。"))
-        self.profile_table = table
-        return box
+        self.policy = PolicyEditor(self.session)
+        self.policy.saved.connect(lambda: self._recompute("政策参数", "正在按新的政策参数重新计算期限…"))
+        return self.policy
 
     # ---- actions ---------------------------------------------------------------------------------
     def refresh_users(self) -> None:
@@ -338,7 +323,35 @@ class SettingsPage(QWidget):
         days, work = stats.holidays_of_year(self.session.store, self.h_year.value())
         self.h_days.setPlainText(", ".join(days))
         self.h_work.setPlainText(", ".join(work))
+        self.h_summary.clear()
         self.h_error.clear()
+
+    def _show_calendar(self) -> None:
+        """The calendar follows the two date boxes, whether typed or filled by 解析."""
+        def dates(text: str) -> list[dt.date]:
+            out = []
+            for item in split_days(text):
+                try:
+                    out.append(dt.date.fromisoformat(item))
+                except ValueError:
+                    continue  # refused with its reason on 保存
+            return out
+
+        self.h_calendar.show_days(dates(self.h_days.toPlainText()), dates(self.h_work.toPlainText()),
+                                  self.h_year.value())
+
+    def parse_notice(self) -> None:
+        year = self.h_year.value()
+        try:
+            notice = holiday_notice.parse(self.h_notice.toPlainText(), year)
+        except ValidationError as exc:
+            self.h_error.setText("；".join(exc.fields.values()))
+            self.h_summary.clear()
+            return
+        self.h_error.clear()
+        self.h_days.setPlainText(", ".join(d.isoformat() for d in notice.holidays))
+        self.h_work.setPlainText(", ".join(d.isoformat() for d in notice.workdays))
+        self.h_summary.setText(notice.summary() + "\n请在右侧日历上逐月核对，无误后点“保存”。")
 
     def save_holidays(self) -> None:
         year = self.h_year.value()
@@ -353,8 +366,12 @@ class SettingsPage(QWidget):
             return
         self.h_error.clear()
         self.refresh_holidays()
-        # Working-day deadlines cached for today were computed with the old calendar: redo them.
-        run_task(lambda job: queries.refresh_deadlines(job.store(), self.session.today), parent_widget=self,
-                 title="节假日安排", label="正在按新的节假日安排重新计算期限…", db_path=self.db_path,
-                 cancellable=False, on_done=lambda _n: self.deadlines_changed.emit())
+        self._recompute("节假日安排", "正在按新的节假日安排重新计算期限…")
         QMessageBox.information(self, "节假日安排", f"已保存{year}年节假日安排，共 {n} 天。相关期限将按新的安排重新计算。")
+
+    def _recompute(self, title: str, label: str) -> None:
+        """Working-day deadlines cached for today were computed with the old calendar or profile: redo
+        them, then let the window refresh every page that shows one (MainWindow.refresh_all)."""
+        run_task(lambda job: queries.refresh_deadlines(job.store(), self.session.today), parent_widget=self,
+                 title=title, label=label, db_path=self.db_path, cancellable=False,
+                 on_done=lambda _n: self.deadlines_changed.emit())

@@ -127,8 +127,7 @@ def test_settings_holidays_in_place_errors_and_save(window, qtbot, dialogs):
     assert page.h_error.text() == ""
     assert page.holiday_table.rowCount() == 1 and page.holiday_table.item(0, 1).text() == "2"
     assert any(t == "节假日安排" for _, t, _ in dialogs.shown)
-    labels = [page.profile_table.item(r, 0).text() for r in range(page.profile_table.rowCount())]
-    assert "合同备案期限（第四条）" in labels
+    assert page.policy.inputs["contract_filing_workdays"].value() == 5
 
 
 def test_pages_in_order():
