@@ -218,6 +218,14 @@ def cmd_ledger(args) -> int:
     return 0
 
 
+def cmd_ledger_reviewed(args) -> int:
+    store, actor = open_session(args)
+    project = ops.project_by_code(store, args.code)
+    ops.review_ledger_import(store, actor, project["id"])
+    _out(f"已核对：{project['code']} {project['name']} 不再标记为“由台账导入”，此后导入台账不会再修改它。")
+    return 0
+
+
 def cmd_ledger_import(args) -> int:
     from desktop_app.services import ledger_import as L
     from desktop_app.services.ledger_import.plan import ACTION_LABELS, change_text
@@ -597,7 +605,7 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="只看某一计划年度")
     p.set_defaults(func=cmd_ledger)
     # `govis ledger [--json …]` reads; `govis ledger import FILE` (a writing subcommand) brings in an old ledger
-    lsub = p.add_subparsers(dest="ledger_command", metavar="import")
+    lsub = p.add_subparsers(dest="ledger_command", metavar="import|reviewed")
     v = lsub.add_parser("import", parents=[common], help="导入原有台账（Excel 或 CSV）",
                         description="导入县政府办公室原有的项目台账。先预览；有任何一行有误则整个文件不导入"
                                     "（列出行号和原因），除非加 --skip-invalid。")
@@ -609,6 +617,10 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     v.add_argument("--skip-invalid", action="store_true", help="跳过有误的行，导入其余各行")
     v.add_argument("--json", action="store_true", help="以 JSON 输出预览结果")
     v.set_defaults(func=cmd_ledger_import)
+
+    v = lsub.add_parser("reviewed", parents=[common], help="已核对由台账导入的项目：取消其“由台账导入”标记")
+    v.add_argument("code", help="项目编号")
+    v.set_defaults(func=cmd_ledger_reviewed)
 
     p = sub.add_parser("check", parents=[common], help="检查所有义务、期限和限制")
     p.add_argument("--json", action="store_true")

@@ -555,7 +555,7 @@ def _ledger_contract(values: dict, project: dict, now: str) -> dict:
     return row
 
 
-def review_ledger_import(store: Store, actor: Actor, project_id: str) -> None:
+def review_ledger_import(store: Store, actor: Actor, project_id: str) -> OpChanges:
     """Someone has checked an imported project against the paper file: the mark 由台账导入 is cleared, and
     later ledger imports no longer change the project."""
     Z.check_person(actor, "ledger_import")
@@ -570,6 +570,7 @@ def review_ledger_import(store: Store, actor: Actor, project_id: str) -> None:
                     (now_iso(), actor.user, project_id))
         audit.append(store, actor, "核对台账导入项目", "project", project_id, project_id,
                      f"已核对由台账导入的项目 {project['code']} {project['name']}")
+    return OpChanges(frozenset({project_id}), frozenset({"project"}))
 
 
 # ---- records ------------------------------------------------------------------------------------

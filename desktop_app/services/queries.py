@@ -92,3 +92,9 @@ def ensure_deadlines_fresh(store: Store, today: dt.date | None = None) -> bool:
         return False
     refresh_deadlines(store, today)
     return True
+
+
+def ledger_import_mark(store, project_id: str) -> dict | None:
+    """The 由台账导入 mark of a project not yet checked against the paper file (source, sheet row, what the
+    import assumed), or None."""
+    return store.one("SELECT * FROM ledger_imports WHERE project_id=? AND reviewed_at IS NULL", (project_id,))

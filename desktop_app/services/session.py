@@ -64,6 +64,12 @@ class Session:
         sign_off, export, import, settings, users), for a disabled button's tooltip; None if allowed."""
         return Z.person_reason(self.actor, right)
 
+    def ledger_import_mark(self, project_id: str) -> dict | None:
+        return queries.ledger_import_mark(self.store, project_id)
+
+    def review_ledger_import(self, project_id: str):
+        return ops.review_ledger_import(self.store, self.actor, project_id)
+
     def audit_entries(self, project_id: str) -> list[dict]:
         return audit.for_project(self.store, project_id)
 

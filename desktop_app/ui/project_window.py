@@ -278,6 +278,18 @@ class ProjectWindow(QMainWindow):
         self.print_button.clicked.connect(self.print_application)
         top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(top)
+        self.ledger_mark = QLabel()  # 由台账导入, until someone has checked the project against the paper
+        self.ledger_mark.setWordWrap(True)
+        self.ledger_mark.setStyleSheet("background:#fff4ce; border:1px solid #e0c060; padding:4px")
+        self.review_button = QPushButton("核对无误")
+        self.review_button.clicked.connect(self.review_ledger_import)
+        mark_row = QHBoxLayout()
+        mark_row.addWidget(self.ledger_mark, 1)
+        mark_row.addWidget(self.review_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.mark_box = QWidget()
+        self.mark_box.setLayout(mark_row)
+        self.mark_box.hide()
+        lay.addWidget(self.mark_box)
         self.actions_bar = ActionBar(session)
         self.actions_bar.performed.connect(lambda _a: self._after_write(changes=self.actions_bar.last_changes))
         lay.addWidget(self.actions_bar)
@@ -346,12 +358,34 @@ class ProjectWindow(QMainWindow):
         self.header.setText(f"<h3>{html.escape(v.title)}</h3>牵头单位：{html.escape(v.org_name(v.project['lead_org_id']))}"
                             f"　　状态：<b>{html.escape(v.status_text)}</b>")
         self.actions_bar.set_view(v)
+        self._show_ledger_mark()
         for i, (key, title) in enumerate(PV.TABS.items()):
             page = self.pages[key]
             page.changes = changes
             page.refresh(v)
             urgent = sum(1 for f in v.open_findings(key) if f.state in URGENT)
             self.tabs.setTabText(i, f"{title}（{urgent}）" if urgent else title)
+
+    def _show_ledger_mark(self) -> None:
+        mark = self.session.ledger_import_mark(self.project_id)
+        self.mark_box.setVisible(mark is not None)
+        if mark is None:
+            return
+        assumed = f"；导入时按默认填写：{mark['assumed']}" if mark.get("assumed") else ""
+        self.ledger_mark.setText(f"由台账导入（{html.escape(mark['source'])} 第 {mark['sheet_row']} 行，"
+                                 f"{html.escape(mark['imported_by'])}），尚未核对{html.escape(assumed)}。"
+                                 "请对照纸质档案核对各页内容，无误后点“核对无误”；核对前再次导入台账可能更新本项目。")
+        why = self.session.may("ledger_import")
+        self.review_button.setEnabled(why is None)
+        self.review_button.setToolTip(why or "取消“由台账导入”标记（记入操作日志）")
+
+    def review_ledger_import(self) -> None:
+        try:
+            changes = self.session.review_ledger_import(self.project_id)
+        except GovisError as exc:
+            QMessageBox.warning(self, "核对台账导入项目", exc.message)
+            return
+        self._after_write("已核对：不再标记为“由台账导入”", changes)
 
     def _after_write(self, message: str = "已保存", changes=None) -> None:
         self.refresh(changes)

@@ -106,3 +106,21 @@ def test_a_workbook_written_by_libreoffice(db, tmp_path, capsys):
         assert (p["total_investment_fen"], p["status"], p["status_since"]) == (120_000_000, "accepted", "2026-03-05")
     finally:
         s.close()
+
+
+def test_reviewing_an_imported_project_clears_its_mark_once(db, tmp_path, capsys):
+    path = messy_ledger(tmp_path / "台账.xlsx")
+    assert cli.main(["ledger", "import", str(path), "--db", str(db), "--skip-invalid"]) == 0
+    capsys.readouterr()
+    s = Store.open(db)
+    code = s.one("SELECT p.code FROM projects p JOIN ledger_imports m ON m.project_id=p.id ORDER BY p.code")["code"]
+    s.close()
+    marked = "SELECT COUNT(*) AS n FROM ledger_imports WHERE reviewed_at IS NULL"
+    assert count(db, marked) == 4
+    assert cli.main(["ledger", "reviewed", code, "--db", str(db)]) == 0
+    assert "不再标记" in capsys.readouterr().out
+    assert count(db, marked) == 3
+    assert count(db, "SELECT COUNT(*) AS n FROM audit_log WHERE operation='核对台账导入项目'") == 1
+    assert cli.main(["ledger", "reviewed", code, "--db", str(db)]) == 1  # once only
+    assert "不是待核对" in capsys.readouterr().err
+    assert count(db, marked) == 3
