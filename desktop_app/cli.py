@@ -36,6 +36,27 @@ def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+def aligned(rows: list[list[str]], right: set[int] = frozenset(), gap: int = 2) -> list[str]:
+    """Rows as lines of columns that line up in a terminal: a CJK character takes two cells. The last
+    column is not padded (it holds the long names)."""
+    # the one CJK display-width function there is (the package workbook sizes its columns with it);
+    # imported here so `govis gui` does not load openpyxl
+    from desktop_app.exchange.workbook import _display_width as display_width
+
+    if not rows:
+        return []
+    n = len(rows[0])
+    widths = [max(display_width(r[i]) for r in rows) for i in range(n - 1)]
+    lines = []
+    for r in rows:
+        cells = []
+        for i, text in enumerate(r[:-1]):
+            pad = " " * (widths[i] - display_width(text))
+            cells.append(pad + text if i in right else text + pad)
+        lines.append((" " * gap).join([*cells, r[-1]]).rstrip())
+    return lines
+
+
 def _today(args) -> dt.date:
     if getattr(args, "today", None):
         try:
@@ -208,12 +229,15 @@ def cmd_ledger(args) -> int:
     if args.json:
         _out(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
-    _out(f"{'编号':<14}{'年度':<6}{'状态':<10}{'总投资(万元)':>12}{'已拨付(万元)':>12}  下一期限      项目名称 / 建设单位")
+    table = []
     for r in rows:
         due = (r["next_due"] or "") + ("暂定" if r["next_due_tentative"] else "")
         mark = "【逾期】" if r["overdue"] else ""
-        _out(f"{r['code']:<14}{r['plan_year']:<6}{r['status_label']:<10}{fen_to_wan_text(r['total_investment_fen']):>12}"
-             f"{fen_to_wan_text(r['disbursed_fen']):>12}  {due:<14}{mark}{r['name']} / {r['unit']}")
+        table.append([r["code"], str(r["plan_year"]), r["status_label"], fen_to_wan_text(r["total_investment_fen"]),
+                      fen_to_wan_text(r["disbursed_fen"]), due or "—", f"{mark}{r['name']} / {r['unit']}"])
+    headers = ["编号", "年度", "状态", "总投资(万元)", "已拨付(万元)", "下一期限", "项目名称 / 建设单位"]
+    for line in aligned([headers, *table], right={3, 4}):
+        _out(line)
     _out(f"共 {len(rows)} 个项目")
     return 0
 
@@ -417,12 +441,25 @@ def cmd_project_show(args) -> int:
             value = fen_to_wan_text(value, 6).rstrip("0").rstrip(".") + " 万元" if value is not None else ""
         elif f.choices:
             value = f.choice_label(str(value) if value is not None else None)
+        elif f.type == "ref" and value:
+            value = _ref_name(store, f.ref_kind, value)
         _out(f"{f.label}：{'' if value is None else value}")
     _out(f"状态：{R.describe_status(p['status'])}")
     for f in findings:
         if f.open:
             _out(f"  [{f.state_text}] {f.clause} {f.message}")
     return 0
+
+
+def _ref_name(store, ref_kind: str, record_id: str) -> str:
+    """What a reference field shows people: a unit's name and code, a record's title; never its id."""
+    from desktop_app.services.attachment_files import record_title
+
+    if ref_kind == "organisation":
+        org = store.one("SELECT name, code FROM organisations WHERE id=?", (record_id,))
+        return f"{org['name']}（{org['code']}）" if org else "（未登记的单位）"
+    row = store.find(ref_kind, record_id) if ref_kind in KINDS else None
+    return record_title(ref_kind, row) if row else "（已不存在的记录）"
 
 
 def cmd_project_act(args) -> int:
@@ -443,7 +480,9 @@ def cmd_record_add(args) -> int:
             f"{k.name}（{k.label}）" for k in KINDS.values() if k.project_scoped)})
     p = ops.project_by_code(store, args.project)
     row = ops.add_record(store, actor, args.kind, p["id"], _pairs(args.fields, args.kind), _write_today(args, store))
-    _out(f"已添加{KINDS[args.kind].label}（{row['id']}）到项目 {p['code']}")
+    from desktop_app.services.attachment_files import record_title
+
+    _out(f"已添加{KINDS[args.kind].label}「{record_title(args.kind, row)}」到项目 {p['code']}")
     return 0
 
 
@@ -567,12 +606,106 @@ def cmd_users_passwd(args) -> int:
 
 # ---- parser ---------------------------------------------------------------------------------------
 
+# Options people write before the command name (`govis --db FILE ledger`); `main` moves them to just after
+# the command's path, where every command declares them. Value: what the option's value is, for messages.
+GLOBAL_OPTIONS = {"--db": "数据库文件路径", "--user": "用户名", "--today": "日期（YYYY-MM-DD）"}
+
+_USAGE_MESSAGES = [  # argparse's English usage errors (Python 3.11 wording) -> Chinese
+    (r"unrecognized arguments: (.*)", "不认识的参数：{0}"),
+    (r"the following arguments are required: (.*)", "缺少必须写的参数：{0}"),
+    (r"argument (\S+): expected one argument", "选项 {0} 后面应写一个值"),
+    (r"argument (\S+): expected at least one argument", "选项 {0} 后面至少应写一个值"),
+    (r"argument (\S+): invalid int value: '(.*)'", "{0} 应为整数，「{1}」不是整数"),
+    (r"argument (\S+): invalid (\w+) value: '(.*)'", "{0} 的值「{2}」格式不对"),
+    (r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)", "{0} 没有「{1}」这一项，可选：{2}"),
+    (r"argument (\S+): ignored explicit argument '(.*)'", "选项 {0} 不接受值「{1}」"),
+    (r"ambiguous option: (\S+) could match (.*)", "选项 {0} 不明确，可能是：{1}"),
+]
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage errors and help headings in Chinese; a usage error still exits 2."""
+
+    def _subcommands(self) -> dict[str, argparse.ArgumentParser]:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return action.choices
+        return {}
+
+    def _chinese(self, message: str) -> str:
+        import re
+
+        subs = self._subcommands()
+        m = re.fullmatch(r"argument \S+: invalid choice: '(.*)' \(choose from .*\)", message)
+        if m and subs and m.group(1) not in subs:  # a command name that does not exist
+            return f"没有「{m.group(1)}」这个命令。可用的命令：{'、'.join(subs)}"
+        m = re.fullmatch(r"the following arguments are required: (.*)", message)
+        if m and subs and m.group(1).endswith("_command"):
+            return f"缺少子命令，可用：{'、'.join(subs)}"
+        for pattern, text in _USAGE_MESSAGES:
+            m = re.fullmatch(pattern, message)
+            if m:
+                return text.format(*(g.replace("'", "") for g in m.groups()))
+        return message
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：用法有误：{self._chinese(message)}\n运行 {self.prog} --help 查看用法。\n")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "用法：", 1)
+
+    def format_help(self) -> str:
+        text = super().format_help().replace("usage: ", "用法：", 1)
+        for english, chinese in (("\npositional arguments:\n", "\n参数：\n"), ("\noptions:\n", "\n选项：\n"),
+                                 ("show this help message and exit", "显示本帮助后退出"),
+                                 ("show program's version number and exit", "显示版本号后退出")):
+            text = text.replace(english, chinese)
+        return text
+
+
+def _split_global_options(argv: list[str]) -> tuple[list[str], list[str]]:
+    """The global options written before the command name, as `[--db, FILE, …]`, and the rest."""
+    hoisted, i = [], 0
+    while i < len(argv):
+        name, eq, value = argv[i].partition("=")
+        if name not in GLOBAL_OPTIONS:
+            break
+        if not eq:
+            if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                build_parser().error(f"选项 {name} 后面应写{GLOBAL_OPTIONS[name]}")
+            value, i = argv[i + 1], i + 1
+        hoisted += [name, value]
+        i += 1
+    return hoisted, argv[i:]
+
+
+def _place_global_options(parser: ChineseArgumentParser, argv: list[str], hoisted: list[str]) -> list[str]:
+    """`govis --db F ledger import X` -> `govis ledger import --db F X`: after the command's path, so an
+    option written again after the command name still wins."""
+    node, i = parser, 0
+    while i < len(argv) and argv[i] in node._subcommands():
+        node, i = node._subcommands()[argv[i]], i + 1
+    if i == 0:
+        return argv + hoisted  # not a command: argparse names the unknown word
+    if "--today" in hoisted and node.get_default("func") and "--today" not in node._option_string_actions:
+        node.error("这个命令没有 --today 选项：写入操作的日期一律取自本机时钟。--today 用于 ledger、check、"
+                   "project show 等查看命令，以及演示数据库上的 project act、record add、demo")
+    return argv[:i] + hoisted + argv[i:]
+
+
 def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="govis", description="政务信息系统项目管理（命令行）")
+    parser = ChineseArgumentParser(prog="govis", description="政务信息系统项目管理（命令行）",
+                                   epilog="--db、--user、--today 也可写在命令名之前，例如 govis --db 县.db ledger。")
     parser.add_argument("--version", action="version", version=f"govis {__version__}")
-    parser.add_argument("--user", dest="leading_user", metavar="USER",
-                        help="登录用户名，也可写在命令名之前（默认：环境变量 GOVIS_USER，否则本机第一位管理员）")
-    common = argparse.ArgumentParser(add_help=False)
+    # listed here for --help; `main` moves them behind the command name before parsing
+    parser.add_argument("--db", dest="global_db", metavar="FILE", help="数据库文件（默认：本用户数据目录；"
+                        "环境变量 GOVIS_DB 可覆盖）")
+    parser.add_argument("--user", dest="global_user", metavar="USER",
+                        help="登录用户名（默认：环境变量 GOVIS_USER，否则本机第一位管理员）")
+    parser.add_argument("--today", dest="global_today", metavar="YYYY-MM-DD",
+                        help="查看命令的“今天”（写入命令只在演示数据库上接受）")
+    common = ChineseArgumentParser(add_help=False)
     common.add_argument("--db", help="数据库文件（默认：本用户数据目录；环境变量 GOVIS_DB 可覆盖）")
     common.add_argument("--user", help="登录用户名（默认：环境变量 GOVIS_USER，否则本机第一位管理员）；"
                         "密码取自环境变量 GOVIS_PASSWORD 或终端提示")
@@ -679,8 +812,13 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
 
     p = sub.add_parser("record", help="项目记录")
     rsub = p.add_subparsers(dest="record_command", required=True)
-    v = rsub.add_parser("add", parents=[common], help="添加记录：类型 项目编号 字段=值 ...")
-    v.add_argument("kind")
+    record_kinds = [k for k in KINDS.values() if k.project_scoped]
+    v = rsub.add_parser("add", parents=[common], help="添加记录：类型 项目编号 字段=值 ...",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        description="给项目添加一条记录。字段可写代码名或中文名，例如 title=项目申请报告 或 材料名称=项目申请报告。",
+                        epilog="记录类型（类型代码  中文名称）：\n" + "\n".join(
+                            f"  {line}" for line in aligned([[k.name, k.label] for k in record_kinds])) + "\n")
+    v.add_argument("kind", metavar="类型", help="记录类型代码，见下方列表（如 material 申报材料）")
     v.add_argument("project")
     v.add_argument("fields", nargs="*")
     v.add_argument("--today", help="仅限演示数据库：填报日期（真实数据库一律取本机时钟）")
@@ -752,29 +890,19 @@ def cmd_gui(args) -> int:
     return run(db=args.db or str(default_db_path()), demo=args.demo, user=signin.username(args.user))
 
 
-def _leading_user(argv: list[str]) -> tuple[str | None, list[str]]:
-    """`--user NAME` written before the command name (argparse would let the command's own default
-    overwrite it, so it is taken off here)."""
-    user = None
-    while argv and (argv[0] == "--user" or argv[0].startswith("--user=")):
-        if argv[0] == "--user":
-            if len(argv) < 2:
-                break
-            user, argv = argv[1], argv[2:]
-        else:
-            user, argv = argv[0].split("=", 1)[1], argv[1:]
-    return user, argv
+GUI_OPTIONS = ("--demo",)  # `govis --demo` opens the window on a demo county
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    leading_user, argv = _leading_user(list(argv))
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    hoisted, argv = _split_global_options(argv)
+    if not argv or argv[0].split("=", 1)[0] in GUI_OPTIONS:
         argv = ["gui", *argv]  # `govis` and `govis --db FILE` open the window
     parser = build_parser(plugins=argv[0] != "gui")
-    args = parser.parse_args(argv)
-    if leading_user and hasattr(args, "user"):
-        args.user = args.user or leading_user  # `govis --user li ledger` as `govis ledger --user li`
+    if argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        parser.error(f"不认识的选项 {argv[0]}。写在命令名之前的只能是 {'、'.join(GLOBAL_OPTIONS)}；"
+                     "其余选项写在命令名之后")
+    args = parser.parse_args(_place_global_options(parser, argv, hoisted))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
