@@ -180,10 +180,31 @@ def cmd_verify(args, open_store) -> int:
 
 def cmd_packages(args, open_store) -> int:
     store, _ = _ctx(args, open_store)
-    for p in history.packages(store):
+    rows = history.packages(store)
+    if not rows:
+        _out("还没有发出或收到过数据包。")
+        return 0
+    _out("办理时间\t方向\t对方单位\t序号\t内容\t状态\t数据包编号")
+    for p in rows:
         way = "发出" if p["direction"] == "sent" else "收到"
-        _out(f"{p['processed_at'][:19]}\t{way}\t{p['peer_org']}\t第{p['sequence']}号\t{p['kind']}\t{p['state']}\t{p['id']}")
+        peer = f"{p['peer_name']}（{p['peer_org']}）" if p["peer_name"] else p["peer_org"]
+        _out(f"{_local_time(p['processed_at'])}\t{way}\t{peer}\t第{p['sequence']}号\t"
+             f"{PACKAGE_KINDS.get(p['kind'], p['kind'])}\t{p['state']}\t{p['id']}")
     return 0
+
+
+PACKAGE_KINDS = {"records": "业务数据", "directory": "单位及密钥目录"}
+
+
+def _local_time(iso: str) -> str:
+    """'2026-11-26T09:30:00+08:00' as people write it: 2026年11月26日 09:30 (local time is what was stored)."""
+    import datetime as dt
+
+    try:
+        t = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{t.year}年{t.month:02d}月{t.day:02d}日 {t:%H:%M}"
 
 
 def cmd_receipt(args, open_store) -> int:

@@ -173,8 +173,29 @@ class Launcher:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
+# Qt platforms that draw without a screen (tests, screenshots, remote frame buffers)
+_HEADLESS_PLATFORMS = {"offscreen", "minimal", "vnc", "eglfs", "linuxfb", "vkkhrdisplay"}
+
+
+def no_display_reason(env=None, platform: str | None = None) -> str | None:
+    """Why the window cannot open here, in Chinese, or None. On Linux without X11 or Wayland Qt would
+    abort with an English message and a core dump; say so before creating the QApplication."""
+    env = os.environ if env is None else env
+    if not (platform or sys.platform).startswith("linux"):
+        return None
+    qpa = env.get("QT_QPA_PLATFORM", "").split(":", 1)[0].strip()
+    if qpa in _HEADLESS_PLATFORMS or env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return ("本机没有可用的图形显示（未设置 DISPLAY 或 WAYLAND_DISPLAY，例如通过 SSH 登录的服务器），"
+            "无法打开程序窗口。请在有桌面的电脑上运行，或使用命令行：govis ledger 查看台账，"
+            "govis check 检查期限，govis --help 列出全部命令。")
+
+
 def run(db: str, demo: bool = False, user: str | None = None) -> int:
     """Entry point of `govis gui` and of `govis` with no arguments. `user` preselects the account."""
+    reason = no_display_reason()
+    if reason:
+        raise GovisError(reason)
     app = make_app(db_path=None if demo else db)
     launcher = Launcher(app, user)
     try:
