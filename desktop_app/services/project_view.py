@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 
 from desktop_app.lifecycle import machine
 from desktop_app.lifecycle import rules as R
+from desktop_app.lifecycle.policy import load_profile
 from desktop_app.lifecycle.states import status_label
 from desktop_app.lifecycle.workdays import DueDate
 from desktop_app.models import authority as A
 from desktop_app.models.fields import Field, Kind, fen_to_wan_text
 from desktop_app.models.kinds import FINANCE, KINDS, ROLES, UNIT
 from desktop_app.services import authorize as Z
+from desktop_app.services import operations as ops
 
 # tab key -> Chinese title, in window order
 TABS: dict[str, str] = {
@@ -111,6 +113,21 @@ def load(session, project_id: str) -> ProjectView:
 def finding_text(f: R.Finding) -> str:
     due = f"；期限：{f.due.text()}" if f.due else ""
     return f"【{f.state_text}】{f.message}（依据：通知{f.clause}{due}）"
+
+
+# ---- a new project ---------------------------------------------------------------------------
+
+def default_plan_year(session) -> int:
+    """The plan year a new project starts in: the one still open for application today (第二条)."""
+    return R.open_plan_year(session.today, load_profile(session.store))
+
+
+def proposed_code(session, plan_year) -> str:
+    """The code the first save will give a project of `plan_year` ('' if the year is not a number)."""
+    try:
+        return ops.next_project_code(session.store, int(plan_year))
+    except (TypeError, ValueError):
+        return ""
 
 
 # ---- who may write what ----------------------------------------------------------------------

@@ -142,9 +142,9 @@ class BasicPage(_Page):
                  and (s.actor.role != UNIT or o["id"] == s.actor.org_id)]
         self.form = RecordForm(KINDS["project"], choices={"lead_org_id": units, "prohibited_types": PROHIBITED},
                                multi={"prohibited_types"}, today=s.today,
-                               defaults={"plan_year": s.today.year + 1})
-        code = self.form.editor("code").edit
-        code.setPlaceholderText("留空则按年度自动编号，如 MY-2027-001")
+                               defaults={"plan_year": PV.default_plan_year(s)})
+        self.form.editor("plan_year").changed.connect(self._follow_year)
+        self._follow_year()
         if s.actor.role == UNIT:
             self.form.editor("lead_org_id").set_value(s.actor.org_id)
             self.form.editor("lead_org_id").set_read_only(True)
@@ -164,6 +164,13 @@ class BasicPage(_Page):
         self.locked: dict[str, str] = {}
         self.form.edited.connect(self._mark_dirty)
         self._apply_permissions(None)
+
+    def _follow_year(self) -> None:
+        """Before the first save the code shown (as the placeholder) is the one the year will get."""
+        if self.window_.project_id is not None:
+            return
+        code = PV.proposed_code(self.window_.session, self.form.values()["plan_year"])
+        self.form.editor("code").edit.setPlaceholderText(f"留空则保存时自动编号为 {code}" if code else "留空则按年度自动编号")
 
     def _mark_dirty(self) -> None:
         self.dirty = True

@@ -101,8 +101,8 @@ def test_new_project_shows_errors_next_to_fields_then_saves(qtbot, town):
     pid = sig.args[0]
     p = town.store.get("project", pid)
     assert (p["name"], p["total_investment_fen"], p["status"]) == ("县智慧教育云平台", 120_500_000, "draft")
-    assert p["code"] == "MY-2027-001" and p["lead_org_id"] == town.unit.actor.org_id
-    assert w.project_id == pid and w.tabs.isTabEnabled(1) and "MY-2027-001" in w.windowTitle()
+    assert p["code"] == "MY-2028-001" and p["lead_org_id"] == town.unit.actor.org_id
+    assert w.project_id == pid and w.tabs.isTabEnabled(1) and "MY-2028-001" in w.windowTitle()
     assert form.values()["total_investment_fen"] == "120.5"
 
 
