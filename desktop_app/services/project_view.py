@@ -173,6 +173,26 @@ def edit_locks(actor, kind_name: str, project: dict | None) -> dict[str, str]:
     return A.locked_fields(kind_name, actor.role, project["status"] if project else None)
 
 
+NEW_PROJECT_STATUS = "draft"  # what a project is when its first save creates it
+
+
+def create_locks(actor) -> dict[str, str]:
+    """Fields a new project's form cannot take, with why (for read-only editors): what this role never
+    types, and what the draft a new project becomes locks. 编号 and 牵头单位 are fixed *at* creation,
+    so they stay open here."""
+    out = {n: why for n, why in A.locked_fields("project", actor.role, None).items()
+           if not A.field_rule("project", n).fixed}
+    kind = KINDS["project"]
+    for name in A.locked_fields("project", actor.role, NEW_PROJECT_STATUS):
+        fr = A.field_rule("project", name)
+        if name in out or fr.fixed:
+            continue
+        clause = f"（依据：通知{fr.clause}）" if fr.clause else ""
+        out[name] = (f"新建的项目为「{status_label(NEW_PROJECT_STATUS)}」，「{kind.field(name).label}」现在不能填写"
+                     + (f"；{fr.why}" if fr.why else "") + clause)
+    return out
+
+
 def typed_fields(actor, kind_name: str, creating: bool) -> list[str]:
     """Fields a form shows for typing (the others the core fills or another party sets)."""
     return A.typed_fields(kind_name, actor.role, creating)

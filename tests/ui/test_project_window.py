@@ -88,11 +88,13 @@ def test_new_project_shows_errors_next_to_fields_then_saves(qtbot, town):
     assert not w.save_basic()
     assert "项目名称" in form.error_text("name") and "必填" in form.error_text("name")
     assert not form.errors["name"].isHidden()
+    assert "不能早于" in form.error_text("planned_completion")  # the date order, in the same save
     assert snapshot(town.store) == before  # nothing written
     type_chinese(form.editor("name").edit, "县智慧教育云平台")
     assert form.error_text("name") == ""  # cleared on edit
-    assert not w.save_basic()  # the core's date-order check, shown next to its field
-    assert "不能早于" in form.error_text("planned_completion")
+    assert "不能早于" in form.error_text("planned_completion")  # the others stay until edited
+    assert not w.save_basic()
+    assert "不能早于" in form.error_text("planned_completion") and form.error_text("name") == ""
     form.set_value("planned_completion", "2028-12-31")
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow)
