@@ -190,6 +190,15 @@ def application_deadline(plan_year: int, profile: PolicyProfile) -> dt.date:
     return dt.date(plan_year - 1, profile.application_month, profile.application_day)
 
 
+def open_plan_year(today: dt.date, profile: PolicyProfile) -> int:
+    """The plan year still open for application on `today` (第二条: next year's projects by the
+    deadline): the earliest year whose deadline has not passed, so a new project is not born overdue."""
+    year = today.year + 1
+    while today > application_deadline(year, profile):
+        year += 1
+    return year
+
+
 @rule("R02-deadline", "第二条", "每年8月底前申报下一年度项目")
 def r_deadline(facts: Facts, ctx: Context):
     if facts.status != "draft":

@@ -62,6 +62,14 @@ def validate(kind: Kind, values: dict, partial: bool = False) -> dict:
     Raises ValidationError naming every bad field, in Chinese; returns only the given fields when
     `partial` (an edit), else every field of the kind.
     """
+    clean, errors = parse_fields(kind, values, partial)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def parse_fields(kind: Kind, values: dict, partial: bool = False) -> tuple[dict, dict[str, str]]:
+    """`validate` without raising: (the fields that parsed, field -> Chinese message for the others)."""
     known = kind.column_set
     errors: dict[str, str] = {}
     for name in values:
@@ -81,22 +89,58 @@ def validate(kind: Kind, values: dict, partial: bool = False) -> dict:
                and c not in allowed.values()]
         if bad:
             errors["prohibited_types"] = f"「{'、'.join(bad)}」不是通知第一条所列类型"
+            del clean["prohibited_types"]
         else:
             by_label = {v: k for k, v in allowed.items()}
             codes = [by_label.get(c, c) for c in re.split(r"[,，、\s]+", clean["prohibited_types"]) if c]
             clean["prohibited_types"] = ",".join(codes)
-    if errors:
-        raise ValidationError(errors)
-    return clean
+    return clean, errors
+
+
+def date_order_errors(kind: Kind, row: dict, skip=()) -> dict[str, str]:
+    """DATE_ORDER broken by `row`; pairs with a field in `skip` (already wrong) are not judged."""
+    errors = {}
+    for early, late, msg in DATE_ORDER.get(kind.name, []):
+        if early in skip or late in skip:
+            continue
+        if row.get(early) and row.get(late) and row[late] < row[early]:
+            errors[late] = msg
+    return errors
 
 
 def _check_dates(kind: Kind, row: dict) -> None:
-    errors = {}
-    for early, late, msg in DATE_ORDER.get(kind.name, []):
-        if row.get(early) and row.get(late) and row[late] < row[early]:
-            errors[late] = msg
+    errors = date_order_errors(kind, row)
     if errors:
         raise ValidationError(errors)
+
+
+class FieldErrors(dict):
+    """Every field error of every check stage of one write, so a form shows them all at once; the
+    first stage's message for a field wins. Refusals that are not about a field still raise at once."""
+
+    def add(self, found: dict[str, str]) -> None:
+        for name, msg in found.items():
+            self.setdefault(name, msg)
+
+    def catch(self, check, *args, **kw) -> None:
+        try:
+            check(*args, **kw)
+        except ValidationError as exc:
+            self.add(exc.fields)
+
+    def raise_any(self, kind: Kind) -> None:
+        if self:
+            order = {f.name: i for i, f in enumerate(kind.fields)}  # the form's order: focus goes to the first
+            raise ValidationError(dict(sorted(self.items(), key=lambda kv: order.get(kv[0], -1))))
+
+
+def _money_errors(row: dict, skip=()) -> dict[str, str]:
+    """The project's money relation (财政资金 within 总投资), judged when both amounts are readable."""
+    if "fiscal_share_fen" in skip or "total_investment_fen" in skip or row.get("total_investment_fen") is None:
+        return {}
+    if (row.get("fiscal_share_fen") or 0) > row["total_investment_fen"]:
+        return {"fiscal_share_fen": "财政资金不能大于总投资"}
+    return {}
 
 
 check_date_order = _check_dates  # the ledger import's preview runs the same check on each row
@@ -384,17 +428,17 @@ def create_project(store: Store, actor: Actor, values: dict, today: dt.date | No
         except ValueError:
             values["code"] = "待定"
     kind = KINDS["project"]
-    row = validate(kind, values)
-    _check_dates(kind, row)
-    Z.check_fields("project", actor.role, {k: v for k, v in values.items() if k not in ("code", "lead_org_id")},
-                   creating=True, status=None)
+    row, found = parse_fields(kind, values)
+    errors = FieldErrors(found)
+    errors.add(date_order_errors(kind, row, skip=errors))
+    errors.catch(Z.check_fields, "project", actor.role,
+                 {k: v for k, v in values.items() if k not in ("code", "lead_org_id")}, creating=True, status=None)
     day = _today(today, incoming)
-    Z.check_event_dates("project", row, day)
-    if (row.get("fiscal_share_fen") or 0) > row["total_investment_fen"]:
-        raise ValidationError({"fiscal_share_fen": "财政资金不能大于总投资"})
-    lead = store.one("SELECT * FROM organisations WHERE id=?", (row["lead_org_id"],))
-    if lead is None:
-        raise ValidationError({"lead_org_id": "牵头单位不在本机单位目录中"})
+    errors.catch(Z.check_event_dates, "project", row, day)
+    errors.add(_money_errors(row, skip=errors))
+    if row.get("lead_org_id") and not store.one("SELECT 1 FROM organisations WHERE id=?", (row["lead_org_id"],)):
+        errors.add({"lead_org_id": "牵头单位不在本机单位目录中"})
+    errors.raise_any(kind)
     _stamp(row, actor, incoming, today)
     # a project arriving in a package has been a draft since its sender created it
     row.update(status="draft", status_since=incoming.created_at[:10] if incoming else day.isoformat())
@@ -431,14 +475,15 @@ def update_project(store: Store, actor: Actor, project_id: str, values: dict, to
     if before["owner_org"] != actor.org_id:  # owner wins: another's edit would be lost at the owner
         raise Refused(f"项目 {before['code']} 由其他单位填报，{actor.org_name}不能修改其申报信息", "第二条")
     kind = KINDS["project"]
-    changes = validate(kind, values, partial=True)
+    changes, found = parse_fields(kind, values, partial=True)
+    errors = FieldErrors(found)
     changed = {k: v for k, v in changes.items() if v != before[k]}
-    Z.check_fields("project", actor.role, changed, creating=False, status=before["status"])
-    Z.check_event_dates("project", changed, _today(today, incoming))
+    errors.catch(Z.check_fields, "project", actor.role, changed, creating=False, status=before["status"])
+    errors.catch(Z.check_event_dates, "project", changed, _today(today, incoming))
     after = {**before, **changes}
-    _check_dates(kind, after)
-    if (after.get("fiscal_share_fen") or 0) > after["total_investment_fen"]:
-        raise ValidationError({"fiscal_share_fen": "财政资金不能大于总投资"})
+    errors.add(date_order_errors(kind, after, skip=errors))
+    errors.add(_money_errors(after, skip=errors))
+    errors.raise_any(kind)
     if not changed and incoming is None:
         return _row(before, OpChanges())
     _bump(changed, before, incoming, today)
@@ -601,12 +646,17 @@ def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, valu
     values = dict(values)
     if kind_name == "evaluation":
         values.setdefault("eval_kind", A.EVAL_KIND_BY_ROLE.get(actor.role))
-    row = {f.name: values.get(f.name) for f in kind.fields} if parsed else validate(kind, values)
-    _check_dates(kind, row)
-    Z.check_fields(kind_name, actor.role, {k: v for k, v in values.items() if k != "eval_kind"},
-                   creating=True, status=project["status"])
+    if parsed:
+        row, errors = {f.name: values.get(f.name) for f in kind.fields}, FieldErrors()
+    else:
+        row, found = parse_fields(kind, values)
+        errors = FieldErrors(found)
+    errors.add(date_order_errors(kind, row, skip=errors))
+    errors.catch(Z.check_fields, kind_name, actor.role, {k: v for k, v in values.items() if k != "eval_kind"},
+                 creating=True, status=project["status"])
     day = _today(today, incoming)
-    Z.check_event_dates(kind_name, row, day)
+    errors.catch(Z.check_event_dates, kind_name, row, day)
+    errors.raise_any(kind)
     Z.check_record_rules(store, actor, kind, project, row, day, gates=check_gates)
     _stamp(row, actor, incoming, today)
     row["project_id"] = project_id
@@ -629,7 +679,8 @@ def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, va
     Z.check_ownership(store, actor, project)
     if before["owner_org"] != actor.org_id:
         raise Refused(f"这条{kind.label}由其他单位填报，{actor.org_name}不能修改")
-    changes = validate(kind, values, partial=True)
+    changes, found = parse_fields(kind, values, partial=True)
+    errors = FieldErrors(found)
     changed = {k: v for k, v in changes.items() if v != before[k]}
     if changed:
         Z.check_status(kind_name, project, adding=False)
@@ -638,11 +689,12 @@ def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, va
     if bad:
         labels = "、".join(kind.field(k).label for k in sorted(bad))
         raise Refused(f"「{labels}」不能修改：" + "；".join(sorted(set(bad.values()))), A.rule(kind_name).clause or None)
-    Z.check_fields(kind_name, actor.role, changed, creating=False, status=project["status"])
+    errors.catch(Z.check_fields, kind_name, actor.role, changed, creating=False, status=project["status"])
     day = _today(today, incoming)
-    Z.check_event_dates(kind_name, changed, day)
+    errors.catch(Z.check_event_dates, kind_name, changed, day)
     after = {**before, **changes}
-    _check_dates(kind, after)
+    errors.add(date_order_errors(kind, after, skip=errors))
+    errors.raise_any(kind)
     Z.check_record_rules(store, actor, kind, project, after, day, creating=False)
     if not changed and incoming is None:
         return _row(before, OpChanges())
@@ -706,8 +758,10 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
         values = action_values(t, facts, typed, day)
         if kept_round is not None:
             values["round"] = kept_round
-        record = validate(kind, values)
-        _check_dates(kind, record)
+        record, found = parse_fields(kind, values)
+        errors = FieldErrors(found)
+        errors.add(date_order_errors(kind, record, skip=errors))
+        errors.raise_any(kind)
     elif values:
         raise ValidationError({"values": f"“{t.label}”不需要填写记录"})
     why = machine.refusal(t, facts, context or load_context(store, day), actor, record, check_gates=check_gates)

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 
 from desktop_app.lifecycle import machine
 from desktop_app.lifecycle import rules as R
+from desktop_app.lifecycle.policy import load_profile
 from desktop_app.lifecycle.states import status_label
 from desktop_app.lifecycle.workdays import DueDate
 from desktop_app.models import authority as A
 from desktop_app.models.fields import Field, Kind, fen_to_wan_text
 from desktop_app.models.kinds import FINANCE, KINDS, ROLES, UNIT
 from desktop_app.services import authorize as Z
+from desktop_app.services import operations as ops
 
 # tab key -> Chinese title, in window order
 TABS: dict[str, str] = {
@@ -113,6 +115,21 @@ def finding_text(f: R.Finding) -> str:
     return f"【{f.state_text}】{f.message}（依据：通知{f.clause}{due}）"
 
 
+# ---- a new project ---------------------------------------------------------------------------
+
+def default_plan_year(session) -> int:
+    """The plan year a new project starts in: the one still open for application today (第二条)."""
+    return R.open_plan_year(session.today, load_profile(session.store))
+
+
+def proposed_code(session, plan_year) -> str:
+    """The code the first save will give a project of `plan_year` ('' if the year is not a number)."""
+    try:
+        return ops.next_project_code(session.store, int(plan_year))
+    except (TypeError, ValueError):
+        return ""
+
+
 # ---- who may write what ----------------------------------------------------------------------
 
 def write_refusal(actor, kind: Kind, project: dict | None = None) -> str | None:
@@ -154,6 +171,26 @@ def locked_note(actor, project: dict | None) -> str:
 def edit_locks(actor, kind_name: str, project: dict | None) -> dict[str, str]:
     """Fields this installation cannot change in an edit now, with the reason (for read-only editors)."""
     return A.locked_fields(kind_name, actor.role, project["status"] if project else None)
+
+
+NEW_PROJECT_STATUS = "draft"  # what a project is when its first save creates it
+
+
+def create_locks(actor) -> dict[str, str]:
+    """Fields a new project's form cannot take, with why (for read-only editors): what this role never
+    types, and what the draft a new project becomes locks. 编号 and 牵头单位 are fixed *at* creation,
+    so they stay open here."""
+    out = {n: why for n, why in A.locked_fields("project", actor.role, None).items()
+           if not A.field_rule("project", n).fixed}
+    kind = KINDS["project"]
+    for name in A.locked_fields("project", actor.role, NEW_PROJECT_STATUS):
+        fr = A.field_rule("project", name)
+        if name in out or fr.fixed:
+            continue
+        clause = f"（依据：通知{fr.clause}）" if fr.clause else ""
+        out[name] = (f"新建的项目为「{status_label(NEW_PROJECT_STATUS)}」，「{kind.field(name).label}」现在不能填写"
+                     + (f"；{fr.why}" if fr.why else "") + clause)
+    return out
 
 
 def typed_fields(actor, kind_name: str, creating: bool) -> list[str]:

@@ -131,7 +131,8 @@ class RecordsPage(_Page):
 
 
 class BasicPage(_Page):
-    """The project's own fields. Fields the core locks after submission are refused by the core."""
+    """The project's own fields. Fields the authority locks in the current status (or, for a new project,
+    for this role and a draft) are read-only with the reason as tooltip before anyone types."""
 
     def __init__(self, window: ProjectWindow, parent=None):
         super().__init__("basic", parent)
@@ -142,12 +143,13 @@ class BasicPage(_Page):
                  and (s.actor.role != UNIT or o["id"] == s.actor.org_id)]
         self.form = RecordForm(KINDS["project"], choices={"lead_org_id": units, "prohibited_types": PROHIBITED},
                                multi={"prohibited_types"}, today=s.today,
-                               defaults={"plan_year": s.today.year + 1})
-        code = self.form.editor("code").edit
-        code.setPlaceholderText("留空则按年度自动编号，如 MY-2027-001")
+                               defaults={"plan_year": PV.default_plan_year(s)})
+        self.form.editor("plan_year").changed.connect(self._follow_year)
+        self._follow_year()
+        self.own_unit: dict[str, str] = {}
         if s.actor.role == UNIT:
             self.form.editor("lead_org_id").set_value(s.actor.org_id)
-            self.form.editor("lead_org_id").set_read_only(True)
+            self.own_unit = {"lead_org_id": "申报单位只能以本单位名义新建项目（依据：通知第二条）"}
         row = QHBoxLayout()
         self.note = QLabel()
         self.note.setStyleSheet("color: #666;")
@@ -165,6 +167,13 @@ class BasicPage(_Page):
         self.form.edited.connect(self._mark_dirty)
         self._apply_permissions(None)
 
+    def _follow_year(self) -> None:
+        """Before the first save the code shown (as the placeholder) is the one the year will get."""
+        if self.window_.project_id is not None:
+            return
+        code = PV.proposed_code(self.window_.session, self.form.values()["plan_year"])
+        self.form.editor("code").edit.setPlaceholderText(f"留空则保存时自动编号为 {code}" if code else "留空则按年度自动编号")
+
     def _mark_dirty(self) -> None:
         self.dirty = True
 
@@ -174,11 +183,12 @@ class BasicPage(_Page):
         self.note.setVisible(bool(self.note.text()))
         self.form.set_read_only(why is not None)
         self.save_button.setEnabled(why is None)
-        self.locked = PV.edit_locks(self.window_.session.actor, "project", project) if project is not None else {}
+        actor = self.window_.session.actor
+        self.locked = PV.edit_locks(actor, "project", project) if project is not None else PV.create_locks(actor)
         for name, editor in self.form.editors.items():  # what the authority locks now, with why
-            editor.setToolTip(self.locked.get(name, ""))
-        if project is not None and why is None:
-            self.form.set_read_only(True, set(self.locked))
+            editor.setToolTip(self.locked.get(name) or self.own_unit.get(name, ""))
+        if why is None:
+            self.form.set_read_only(True, set(self.locked) | set(self.own_unit))
 
     def refresh(self, view: PV.ProjectView) -> None:
         super().refresh(view)
@@ -406,9 +416,8 @@ class ProjectWindow(QMainWindow):
         form = page.form
         if not page.save_button.isEnabled():
             return False
-        values = form.values()
-        if self.project_id is not None:  # fields the authority locks are shown, never sent
-            values = {k: v for k, v in values.items() if k not in page.locked}
+        # fields the authority locks are shown, never sent
+        values = {k: v for k, v in form.values().items() if k not in page.locked}
         try:
             if self.project_id is None:
                 row = self.session.create_project(values)

@@ -59,6 +59,21 @@ def test_application_deadline_comes_from_the_profile():
     assert f.due.day == D(2026, 10, 31) and f.state == R.PENDING
 
 
+def test_open_plan_year_is_the_one_whose_deadline_has_not_passed():
+    profile = PolicyProfile()
+    assert R.open_plan_year(D(2026, 8, 31), profile) == 2027  # the deadline day itself is still open
+    assert R.open_plan_year(D(2026, 9, 1), profile) == 2028
+    assert R.open_plan_year(D(2026, 11, 26), profile) == 2028  # the case: 2027 closed on 08-31
+    assert R.open_plan_year(D(2027, 1, 2), profile) == 2028
+    # a project in the open year is not born overdue; one in the year before would be
+    today = D(2026, 11, 26)
+    assert states("R02-deadline", facts(plan_year=R.open_plan_year(today, profile)), today) == [R.PENDING]
+    assert states("R02-deadline", facts(plan_year=2027), today) == [R.OVERDUE]
+    # the deadline comes from the county's profile
+    assert R.open_plan_year(D(2026, 11, 26), PolicyProfile(application_month=12)) == 2027
+    assert R.open_plan_year(D(2026, 2, 1), PolicyProfile(application_month=1)) == 2028
+
+
 def _materials(years=(2023, 2024, 2025), skip=None):
     mats = [{"material_type": c} for c in ("application_report", "plan", "budget", "history") if c != skip]
     return {"material": mats, "investment_history": [{"year": y} for y in years]}

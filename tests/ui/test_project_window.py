@@ -88,11 +88,13 @@ def test_new_project_shows_errors_next_to_fields_then_saves(qtbot, town):
     assert not w.save_basic()
     assert "项目名称" in form.error_text("name") and "必填" in form.error_text("name")
     assert not form.errors["name"].isHidden()
+    assert "不能早于" in form.error_text("planned_completion")  # the date order, in the same save
     assert snapshot(town.store) == before  # nothing written
     type_chinese(form.editor("name").edit, "县智慧教育云平台")
     assert form.error_text("name") == ""  # cleared on edit
-    assert not w.save_basic()  # the core's date-order check, shown next to its field
-    assert "不能早于" in form.error_text("planned_completion")
+    assert "不能早于" in form.error_text("planned_completion")  # the others stay until edited
+    assert not w.save_basic()
+    assert "不能早于" in form.error_text("planned_completion") and form.error_text("name") == ""
     form.set_value("planned_completion", "2028-12-31")
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow)
@@ -101,8 +103,8 @@ def test_new_project_shows_errors_next_to_fields_then_saves(qtbot, town):
     pid = sig.args[0]
     p = town.store.get("project", pid)
     assert (p["name"], p["total_investment_fen"], p["status"]) == ("县智慧教育云平台", 120_500_000, "draft")
-    assert p["code"] == "MY-2027-001" and p["lead_org_id"] == town.unit.actor.org_id
-    assert w.project_id == pid and w.tabs.isTabEnabled(1) and "MY-2027-001" in w.windowTitle()
+    assert p["code"] == "MY-2028-001" and p["lead_org_id"] == town.unit.actor.org_id
+    assert w.project_id == pid and w.tabs.isTabEnabled(1) and "MY-2028-001" in w.windowTitle()
     assert form.values()["total_investment_fen"] == "120.5"
 
 
