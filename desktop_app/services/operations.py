@@ -474,6 +474,8 @@ def update_project(store: Store, actor: Actor, project_id: str, values: dict, to
         raise Refused("只有项目牵头单位才能修改项目信息", "第二条")
     if before["owner_org"] != actor.org_id:  # owner wins: another's edit would be lost at the owner
         raise Refused(f"项目 {before['code']} 由其他单位填报，{actor.org_name}不能修改其申报信息", "第二条")
+    if not (incoming and incoming.history):
+        Z.check_status("project", before, adding=False)  # the declaration's edit_in: a closed project stays as it closed
     kind = KINDS["project"]
     changes, found = parse_fields(kind, values, partial=True)
     errors = FieldErrors(found)

@@ -86,3 +86,25 @@ def test_action_forms_leave_out_what_the_action_fills():
     assert "round" not in A.action_typed_fields("record_review", "review", COUNTY)
     assert "eval_kind" not in A.action_typed_fields("self_evaluate", "evaluation", UNIT)
     assert "reason" in A.action_typed_fields("suspend", "sanction", COUNTY)
+
+
+def test_a_closed_project_keeps_its_facts_as_it_closed(tmp_path):
+    """The project's `edit_in` (OPEN): open projects change (contact, person in charge), a terminated one not."""
+    import datetime as dt
+
+    import pytest
+
+    from desktop_app.errors import StatusRefused
+    from desktop_app.services import operations as ops
+    from tests.core.builders import in_construction, make_county
+    from tests.core.dbstate import snapshot
+
+    c = make_county(tmp_path / "c.db")
+    p = in_construction(c)
+    ops.update_project(c.store, c.unit, p["id"], {"contact": "0539-4270001"}, today=dt.date(2026, 11, 26))
+    ops.transition(c.store, c.county, p["id"], "terminate", {"reason": "严重违规"}, today=dt.date(2026, 11, 26))
+    before = snapshot(c.store)
+    with pytest.raises(StatusRefused, match="已终止.*不能修改"):
+        ops.update_project(c.store, c.unit, p["id"], {"contact": "0539-4270002"}, today=dt.date(2026, 11, 26))
+    assert snapshot(c.store) == before
+    c.store.close()
