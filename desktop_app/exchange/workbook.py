@@ -42,6 +42,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from desktop_app.exchange import sheet_fast
 from desktop_app.exchange.errors import ExportRefused, PackageRejected
 from desktop_app.exchange.zipsafe import MB, ZipLimits, open_zip
 
@@ -805,17 +806,69 @@ def _defused_parser(target: _SheetTarget) -> DefusedXMLParser:
 
 
 def _sheet_rows(wb, ws, name: str, limits: WorkbookLimits):
-    """Yield (row number, [(column, value)]) of a worksheet's rows with cells, through defusedxml."""
+    """Yield (row number, [(column, value)]) of a worksheet's rows with cells: the exporter's own cells
+    through `sheet_fast`, anything else through defusedxml."""
+    with wb._archive.open(ws._worksheet_path) as src:
+        xml = src.read()  # open_zip has capped every entry's size
+    fast = _own_rows(wb, ws, name, limits, xml)
+    if fast is not None:
+        yield from fast
+    else:
+        yield from _general_rows(wb, ws, name, limits, xml)
+
+
+def _general_rows(wb, ws, name: str, limits: WorkbookLimits, xml: bytes):
     target = _SheetTarget(wb, ws, name, limits)
     parser = _defused_parser(target)
-    with wb._archive.open(ws._worksheet_path) as src:
-        while chunk := src.read(_CHUNK):
-            parser.feed(chunk)
-            if target.rows:
-                yield from target.rows
-                target.rows.clear()
+    for start in range(0, len(xml), _CHUNK):
+        parser.feed(xml[start:start + _CHUNK])
+        if target.rows:
+            yield from target.rows
+            target.rows.clear()
     parser.close()
     yield from target.rows
+
+
+_OPEN_DATA, _CLOSE_DATA = b"<sheetData>", b"</sheetData>"
+_DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*encoding\s*=\s*[\"']([^\"']*)")
+
+
+class _FrameTarget(_SheetTarget):
+    """Parses the sheet with its body cut out, noting where <sheetData> really starts."""
+    expat = None
+    data_at: int | None = None
+
+    def start(self, tag, attrib):
+        if tag == _SHEET_DATA and self.data_at is None and self.cell is None:
+            self.data_at = self.expat.CurrentByteIndex
+        super().start(tag, attrib)
+
+
+def _own_rows(wb, ws, name: str, limits: WorkbookLimits, xml: bytes) -> list | None:
+    """The rows when the sheet is exactly as the exporter writes it, else None (the general reader then
+    reads it). The frame (everything but the body of <sheetData>) goes through defusedxml as always; the
+    body must be the first <sheetData> of the frame's own, in UTF-8, and wholly in `sheet_fast`'s shapes."""
+    i, j = xml.find(_OPEN_DATA), xml.rfind(_CLOSE_DATA)
+    if i < 0 or j < i + len(_OPEN_DATA):
+        return None
+    head = xml[:i]
+    declared = _DECLARED_ENCODING.match(head)
+    if declared and declared[1].lower() not in (b"utf-8", b"utf8"):
+        return None
+    target = _FrameTarget(wb, ws, name, limits)
+    parser = _defused_parser(target)
+    target.expat = parser.parser
+    try:
+        parser.feed(head + _OPEN_DATA + _CLOSE_DATA + xml[j + len(_CLOSE_DATA):])
+        parser.close()
+        body = xml[i + len(_OPEN_DATA):j].decode("utf-8")
+    except Exception:  # noqa: BLE001 -- the general reader gives the refusal
+        return None
+    # the cut must be the element the frame's parser saw: not text inside a comment, CDATA or attribute
+    if target.rows or target.data_at != i:
+        return None
+    dates = target.date_formats
+    return sheet_fast.scan_body(body, dates, limits.max_cell_chars)
 
 
 def _scan_cover(wb, ws, limits: WorkbookLimits) -> None:
