@@ -919,8 +919,15 @@ def _read_sheet(wb, ws, spec: SheetSpec, limits: WorkbookLimits) -> list[dict]:
                 raise _rejected("bad_headers", f"工作表「{name}」第{row_no}行在列标题以外的位置有内容，已拒绝。请向发送单位索取新的数据包。")
         if all(v is None or v == "" for v in values):
             continue  # the writer never writes an empty record
-        records.append({key: _parse_value(ctype, i, i2, codes, column, values, name, row_no)
-                        for key, ctype, i, i2, codes, column in plan})
+        record = {}
+        for key, ctype, i, i2, codes, column in plan:
+            raw = values[i]
+            # plain text, the commonest cell, inline: _parse_value's first TEXT case without the call
+            if ctype == TEXT and codes is None and type(raw) is str and raw and "_x" not in raw:
+                record[key] = raw
+            else:
+                record[key] = _parse_value(ctype, i, i2, codes, column, values, name, row_no)
+        records.append(record)
     return records
 
 
