@@ -64,17 +64,16 @@ def _warning(store, sender: str, sequence: int, count: int) -> str | None:
     return None
 
 
-def record(store, manifest: dict, received_at: str) -> dict | None:
-    """Keep the head a received package carries (inside the import's transaction); returns it with the
-    warning, if any, for the receipt. Packages from earlier versions carry none: None."""
+def received_row(store, manifest: dict, received_at: str) -> dict | None:
+    """The audit_heads row a received package brings, with the warning, if any, for the receipt (the
+    import's operation keeps it: services/exchange_writes.record_received_package). Packages from
+    earlier versions carry none: None."""
     head = of_manifest(manifest)
     if head is None:
         return None
-    warning = _warning(store, manifest["sender"], manifest["sequence"], head["count"])
-    store.insert("audit_heads", {
-        "package_id": manifest["package_id"], "sender_org": manifest["sender"], "sequence": manifest["sequence"],
-        "count": head["count"], "hash": head["hash"], "received_at": received_at, "warning": warning})
-    return {"count": head["count"], "hash": head["hash"], "warning": warning}
+    return {"package_id": manifest["package_id"], "sender_org": manifest["sender"], "sequence": manifest["sequence"],
+            "count": head["count"], "hash": head["hash"], "received_at": received_at,
+            "warning": _warning(store, manifest["sender"], manifest["sequence"], head["count"])}
 
 
 def last_heads(store) -> list[dict]:

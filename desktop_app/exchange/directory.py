@@ -14,7 +14,8 @@ from desktop_app.exchange.records import ORG_ROLES
 from desktop_app.exchange.signing import verifier_from_raw
 from desktop_app.exchange.workbook import DATE, Column, SheetSpec
 from desktop_app.models.kinds import COUNTY, YES_NO
-from desktop_app.models.store import new_id, now_iso
+from desktop_app.models.store import new_id
+from desktop_app.services import exchange_writes
 
 ORG_SPEC = SheetSpec("单位", (Column("code", "单位代码"), Column("name", "单位名称"),
                              Column("role", "角色", choices=ORG_ROLES), Column("short_name", "简称")))
@@ -108,36 +109,18 @@ def _zero() -> dict:
 
 
 def apply(store, actor, opened, planned: dict) -> None:
-    """Write the directory (inside the importer's transaction)."""
-    now = now_iso()
-    for sheet, key, _label, action, rec in planned["items"]:
+    """Write the directory (inside the importer's transaction), through its operation."""
+    writes = []
+    for sheet, _key, _label, action, rec in planned["items"]:
         if action == "unchanged":
             continue
-        if sheet == "单位":
-            if action == "new":
-                store.insert("organisations", {"id": new_id(), "code": rec["code"], "name": rec["name"],
-                                               "role": rec["role"], "short_name": rec["short_name"],
-                                               "created_at": now, "updated_at": now})
-            else:
-                store.conn.execute("UPDATE organisations SET name=?, role=?, short_name=?, updated_at=?, rev=rev+1 "
-                                   "WHERE code=?", (rec["name"], rec["role"], rec["short_name"], now, rec["code"]))
-        elif sheet == "公钥":
-            if action == "new":
-                source = "confirmed" if (opened.bootstrap_key is not None
-                                         and rec["fingerprint"] == opened.manifest["signer"]) else "directory"
-                store.insert("trusted_keys", {"fingerprint": rec["fingerprint"], "org_code": rec["org_code"],
-                                              "algorithm": rec["algorithm"], "public_key": rec["public_key"],
-                                              "registered_on": rec["registered_on"] or dt.date.today().isoformat(),
-                                              "revoked_on": rec["revoked_on"], "source": source})
-            else:
-                store.conn.execute("UPDATE trusted_keys SET revoked_on=? WHERE fingerprint=? AND revoked_on IS NULL",
-                                   (rec["revoked_on"], rec["fingerprint"]))
-        elif sheet == "节假日":
-            store.conn.execute(
-                "INSERT INTO holidays (day, is_workday, name, source, created_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(day) DO UPDATE SET is_workday=excluded.is_workday, name=excluded.name, "
-                "source=excluded.source", (rec["day"], int(rec["is_workday"]), rec["name"], rec["source"], now))
-    store.set_setting("deadlines_computed_for", "")
+        if sheet == "单位" and action == "new":
+            rec = {**rec, "id": new_id()}
+        elif sheet == "公钥" and action == "new":
+            confirmed = opened.bootstrap_key is not None and rec["fingerprint"] == opened.manifest["signer"]
+            rec = {**rec, "source": "confirmed" if confirmed else "directory"}
+        writes.append((sheet, action, rec))
+    exchange_writes.write_directory(store, actor, writes, today=dt.date.today().isoformat())
 
 
 def check_may_publish(actor) -> None:

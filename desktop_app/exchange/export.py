@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from desktop_app.exchange.signing import digest_hex, format_fingerprint
 from desktop_app.exchange.workbook import Cover
 from desktop_app.models.kinds import COUNTY, KINDS
 from desktop_app.models.store import now_iso
-from desktop_app.services import atomic_file, audit
+from desktop_app.services import atomic_file, audit, exchange_writes
 from desktop_app.services.authorize import check_person
 
 _NOT_RECORDED = "本次导出没有记入本机，处理好后重新导出即可。"
@@ -208,25 +207,16 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
         except atomic_file.FileWriteError as exc:
             raise ExportRefused("write_failed", exc.message + _NOT_RECORDED) from None
     try:
-        with store.tx():
-            store.insert("packages", {
-                "id": manifest["package_id"], "direction": "sent", "kind": kind, "peer_org": peer["code"],
-                "sequence": sequence, "created_at": manifest["created_at"], "processed_at": now_iso(),
-                "state": "已导出", "file_sha256": digest_hex(data), "file_name": out_path.name if out_path else None,
-                "counts": json.dumps(counts, ensure_ascii=False), "receipt": None})
-            store.conn.execute(
-                "INSERT INTO package_sequences (sender, recipient, last_sequence) VALUES (?, ?, ?) "
-                "ON CONFLICT(sender, recipient) DO UPDATE SET last_sequence=excluded.last_sequence",
-                (actor.org_code, peer["code"], sequence))
-            store.conn.executemany(
-                "INSERT INTO exchange_sent (peer_org, item, version) VALUES (?, ?, ?) "
-                "ON CONFLICT(peer_org, item) DO UPDATE SET version=excluded.version",
-                [(peer["code"], item, version) for item, version in marks.items()])
-            audit.append(store, actor, "导出数据包", "package", manifest["package_id"], None,
-                         f"导出{label}数据包第{sequence}号给{peer['name']}：" +
-                         "、".join(f"{k}{n}条" for k, n in counts.items() if n),
-                         after={"sequence": sequence, "recipient": peer["code"], "counts": counts,
-                                "signer": format_fingerprint(signer.fingerprint, short=True)})
+        exchange_writes.record_sent_package(
+            store, actor,
+            {"id": manifest["package_id"], "kind": kind, "peer_org": peer["code"], "sequence": sequence,
+             "created_at": manifest["created_at"], "processed_at": now_iso(), "state": "已导出",
+             "file_sha256": digest_hex(data), "file_name": out_path.name if out_path else None},
+            counts, marks,
+            summary=f"导出{label}数据包第{sequence}号给{peer['name']}：" +
+                    "、".join(f"{k}{n}条" for k, n in counts.items() if n),
+            after={"sequence": sequence, "recipient": peer["code"], "counts": counts,
+                   "signer": format_fingerprint(signer.fingerprint, short=True)})
     except BaseException:
         # not recorded: a package left on the stick would carry a sequence number the next export reuses
         if out_path is not None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,13 +30,13 @@ from desktop_app.exchange import audit_heads, directory
 from desktop_app.exchange import records as R
 from desktop_app.exchange.errors import PackageRejected
 from desktop_app.exchange.package import Opened, StepCallback, open_package
-from desktop_app.exchange.sequence import check_sequence, record_sequence
+from desktop_app.exchange.sequence import check_sequence
 from desktop_app.exchange.workbook import SheetSpec
 from desktop_app.lifecycle.states import status_label
 from desktop_app.models import authority as A
 from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, ROLES, UNIT
 from desktop_app.models.store import now_iso
-from desktop_app.services import audit, backups
+from desktop_app.services import backups, exchange_writes
 from desktop_app.services.authorize import check_person
 from desktop_app.services.operations import validate
 
@@ -764,27 +763,26 @@ def apply(store, actor, pv: Preview, *, backup: bool = True) -> dict:
             directory.apply(store, actor, pv.opened, plan["writes"])
         elif pv.plan.get("journal") is not None and store.get_setting("audit_head") == pv.plan["head"]:
             plan = pv.plan  # nothing written since the preview: its checked writes, exactly
-            store.replay_journal(plan["journal"])
+            exchange_writes.replay_previewed(store, actor, plan["journal"])
         else:
             plan = _replay(store, actor, pv.opened)  # against the current data, checked again
         receipt = _receipt(pv, plan, now, target)
-        head = audit_heads.record(store, m, now)  # the sender's chain, held here from now on
-        if head is not None:
+        head_row = audit_heads.received_row(store, m, now)  # the sender's chain, held here from now on
+        head = None
+        if head_row is not None:
+            head = {"count": head_row["count"], "hash": head_row["hash"], "warning": head_row["warning"]}
             receipt["sender_audit_head"] = head
-        store.insert("packages", {
-            "id": m["package_id"], "direction": "received", "kind": m["kind"], "peer_org": m["sender"],
-            "sequence": m["sequence"], "created_at": m["created_at"], "processed_at": now, "state": "已导入",
-            "file_sha256": pv.opened.file_sha256, "file_name": pv.opened.file_name,
-            "counts": json.dumps(plan["counts"], ensure_ascii=False),
-            "receipt": json.dumps(receipt, ensure_ascii=False)})
-        record_sequence(store, m, actor.org_code)
         totals = receipt["totals"]
-        audit.append(store, actor, "导入数据包", "package", m["package_id"], None,
-                     f"导入{pv.sender_name}的数据包第{m['sequence']}号：新增{totals['new']}条，修改{totals['changed']}条，"
-                     f"无变化{totals['unchanged']}条，冲突{totals['conflict']}条",
-                     after={"sender": m["sender"], "sequence": m["sequence"], "file_sha256": pv.opened.file_sha256,
-                            "counts": plan["counts"], "sender_audit_head": head})
-        store.set_setting("deadlines_computed_for", "")
+        exchange_writes.record_received_package(
+            store, actor,
+            {"id": m["package_id"], "kind": m["kind"], "peer_org": m["sender"], "sequence": m["sequence"],
+             "created_at": m["created_at"], "processed_at": now, "state": "已导入",
+             "file_sha256": pv.opened.file_sha256, "file_name": pv.opened.file_name},
+            plan["counts"], receipt, head_row,
+            summary=f"导入{pv.sender_name}的数据包第{m['sequence']}号：新增{totals['new']}条，修改{totals['changed']}条，"
+                    f"无变化{totals['unchanged']}条，冲突{totals['conflict']}条",
+            after={"sender": m["sender"], "sequence": m["sequence"], "file_sha256": pv.opened.file_sha256,
+                   "counts": plan["counts"], "sender_audit_head": head})
     return receipt
 
 

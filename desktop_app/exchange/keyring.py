@@ -12,7 +12,7 @@ from desktop_app.errors import Refused
 from desktop_app.exchange import keys
 from desktop_app.exchange.signing import ED25519, Signer, Verifier, format_fingerprint, verifier_from_raw
 from desktop_app.models.store import Store, now_iso
-from desktop_app.services import audit
+from desktop_app.services import exchange_writes
 from desktop_app.services.authorize import check_setting
 
 
@@ -43,21 +43,13 @@ def load_signer(store: Store, passphrase: str) -> Signer:
     return keys.decrypt_private_key(row["envelope"].encode("utf-8"), passphrase or "")
 
 
-def _insert_key(store: Store, signer: Signer, passphrase: str) -> dict:
+def _new_key(signer: Signer, passphrase: str) -> tuple[dict, dict]:
+    """The exchange_keys row (private key encrypted under the passphrase) and the public half to trust."""
     envelope = keys.encrypt_private_key(signer, passphrase).decode("utf-8")
     v = signer.verifier()
     row = {"fingerprint": v.fingerprint, "algorithm": v.algorithm, "public_key": _b64(v.public_key_raw),
            "envelope": envelope, "state": "active", "created_at": now_iso()}
-    store.insert("exchange_keys", row)
-    return row
-
-
-def _trust_own(store: Store, actor, v: Verifier) -> None:
-    """Our own public key is in our trust list too: the directory publishes it (county office)."""
-    store.conn.execute(
-        "INSERT OR IGNORE INTO trusted_keys (fingerprint, org_code, algorithm, public_key, registered_on, source) "
-        "VALUES (?, ?, ?, ?, ?, 'form')",
-        (v.fingerprint, actor.org_code, v.algorithm, _b64(v.public_key_raw), dt.date.today().isoformat()))
+    return row, {"fingerprint": v.fingerprint, "algorithm": v.algorithm, "public_key": row["public_key"]}
 
 
 def setup_keys(store: Store, actor, passphrase: str, algorithm: str = ED25519) -> Verifier:
@@ -67,12 +59,9 @@ def setup_keys(store: Store, actor, passphrase: str, algorithm: str = ED25519) -
         raise Refused("本机已有签名密钥，不能重复生成。如需更换，请使用“更换密钥”（govis keys rotate）。")
     keys.check_passphrase_strength(passphrase)
     signer = keys.generate_key_pair(algorithm)
-    with store.tx():
-        _insert_key(store, signer, passphrase)
-        _trust_own(store, actor, signer.verifier())
-        audit.append(store, actor, "生成签名密钥", "exchange_key", signer.fingerprint, None,
-                     f"生成本机签名密钥，指纹 {format_fingerprint(signer.fingerprint, short=True)}",
-                     after={"fingerprint": signer.fingerprint, "algorithm": signer.algorithm})
+    key, public = _new_key(signer, passphrase)
+    exchange_writes.store_own_key(store, actor, key, public, today=dt.date.today().isoformat(),
+                                  summary=f"生成本机签名密钥，指纹 {format_fingerprint(signer.fingerprint, short=True)}")
     return signer.verifier()
 
 
@@ -87,18 +76,11 @@ def rotate_key(store: Store, actor, old_passphrase: str, new_passphrase: str, al
     keys.check_passphrase_strength(new_passphrase)
     old = active_row(store)
     signer = keys.generate_key_pair(algorithm)
-    today = dt.date.today().isoformat()
-    with store.tx():
-        store.conn.execute("UPDATE exchange_keys SET state='retired', retired_at=? WHERE fingerprint=?",
-                           (now_iso(), old["fingerprint"]))
-        store.conn.execute("UPDATE trusted_keys SET revoked_on=? WHERE fingerprint=? AND revoked_on IS NULL",
-                           (today, old["fingerprint"]))
-        _insert_key(store, signer, new_passphrase)
-        _trust_own(store, actor, signer.verifier())
-        audit.append(store, actor, "更换签名密钥", "exchange_key", signer.fingerprint, None,
-                     f"更换本机签名密钥：{format_fingerprint(old['fingerprint'], short=True)} → "
-                     f"{format_fingerprint(signer.fingerprint, short=True)}",
-                     before={"fingerprint": old["fingerprint"]}, after={"fingerprint": signer.fingerprint})
+    key, public = _new_key(signer, new_passphrase)
+    exchange_writes.store_own_key(
+        store, actor, key, public, retiring=old["fingerprint"], today=dt.date.today().isoformat(),
+        summary=f"更换本机签名密钥：{format_fingerprint(old['fingerprint'], short=True)} → "
+                f"{format_fingerprint(signer.fingerprint, short=True)}")
     return signer.verifier()
 
 

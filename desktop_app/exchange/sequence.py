@@ -11,12 +11,12 @@ receiver does not insist on strict order. A package with sequence s from sender 
 * s <= highest + MAX_AHEAD, with highest = 0 before the first package (sequence_too_far_ahead).
 
 So a package that arrives after a newer one is imported once, later; the very same sequence never twice.
-After an import the remembered highest becomes max(highest, s) (`record_sequence`).
+After an import the remembered highest becomes max(highest, s)
+(`services/exchange_writes.record_received_package`).
 
 `check_sequence` runs when a package is opened (package.py, step 4) and again inside the import
 transaction (importer.apply), so nothing imported in between can slip past. `check_created_at` refuses
-creation times in the future or before the signing key was registered here. Nothing here writes but
-`record_sequence`, which the caller runs inside its own transaction.
+creation times in the future or before the signing key was registered here. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -86,14 +86,6 @@ def check_sequence(store, manifest: Mapping, own_code: str) -> None:
             "sequence_too_far_ahead",
             f"单位「{sender}」的该数据包序号为第{s}号，{where}，不是正常导出的数据包，已拒绝。"
             f"请向发送单位核实。{_RESEND}")
-
-
-def record_sequence(store, manifest: Mapping, own_code: str) -> None:
-    """Remember an imported package's sequence: the mark becomes max(old, s). Call inside the import transaction."""
-    store.conn.execute(
-        "INSERT INTO package_sequences (sender, recipient, last_sequence) VALUES (?, ?, ?) "
-        "ON CONFLICT(sender, recipient) DO UPDATE SET last_sequence=MAX(last_sequence, excluded.last_sequence)",
-        (manifest["sender"], own_code, manifest["sequence"]))
 
 
 def parse_created_at(text) -> dt.datetime:

@@ -20,7 +20,7 @@ from desktop_app.exchange.signing import (
     normalize_fingerprint,
     verifier_from_raw,
 )
-from desktop_app.services import audit
+from desktop_app.services import exchange_writes
 from desktop_app.services.authorize import check_setting
 
 
@@ -65,15 +65,11 @@ def register_key(store, actor, public_key_file: str | bytes, typed_fingerprint: 
     if existing and existing["org_code"] != code:
         raise Refused(f"该公钥已登记给单位「{existing['org_code']}」，不能再登记给其他单位。")
     v = pub.verifier
-    today = dt.date.today().isoformat()
-    with store.tx():
-        if not existing:
-            store.insert("trusted_keys", {"fingerprint": v.fingerprint, "org_code": code, "algorithm": v.algorithm,
-                                          "public_key": _b64(v.public_key_raw), "registered_on": today,
-                                          "source": "form"})
-        audit.append(store, actor, "登记公钥", "trusted_key", v.fingerprint, None,
-                     f"登记{org['name']}（{code}）的公钥，指纹 {format_fingerprint(v.fingerprint, short=True)}",
-                     after={"org_code": code, "fingerprint": v.fingerprint})
+    row = None if existing else {"fingerprint": v.fingerprint, "org_code": code, "algorithm": v.algorithm,
+                                 "public_key": _b64(v.public_key_raw), "registered_on": dt.date.today().isoformat(),
+                                 "source": "form"}
+    exchange_writes.trust_key(store, actor, row, fingerprint=v.fingerprint, org_code=code,
+                              summary=f"登记{org['name']}（{code}）的公钥，指纹 {format_fingerprint(v.fingerprint, short=True)}")
     return {"org_code": code, "org_name": org["name"], "fingerprint": v.fingerprint}
 
 
@@ -89,14 +85,11 @@ def revoke_key(store, actor, org_code: str, fingerprint: str | None = None, reas
         raise Refused("本机自己的密钥请用“更换密钥”（govis keys rotate）。")
     if not rows:
         raise Refused(f"单位「{org_code}」没有可注销的有效公钥。")
-    today = dt.date.today().isoformat()
-    with store.tx():
-        for r in rows:
-            store.conn.execute("UPDATE trusted_keys SET revoked_on=? WHERE fingerprint=?", (today, r["fingerprint"]))
-            audit.append(store, actor, "注销公钥", "trusted_key", r["fingerprint"], None,
-                         f"注销单位 {org_code} 的公钥，指纹 {format_fingerprint(r['fingerprint'], short=True)}"
-                         + (f"，原因：{reason}" if reason else ""),
-                         after={"org_code": org_code, "revoked_on": today, "reason": reason})
+    exchange_writes.revoke_keys(
+        store, actor, org_code,
+        [(r["fingerprint"], f"注销单位 {org_code} 的公钥，指纹 {format_fingerprint(r['fingerprint'], short=True)}"
+          + (f"，原因：{reason}" if reason else "")) for r in rows],
+        today=dt.date.today().isoformat(), reason=reason)
     return len(rows)
 
 

@@ -89,11 +89,34 @@ def check_status(kind_name: str, project: dict, adding: bool) -> None:
 
 # ---- fields ---------------------------------------------------------------------------------
 
+NEW_PROJECT_STATUS = "draft"  # what a project is when its first save creates it
+
+
+def draft_locks(role: str) -> dict[str, str]:
+    """Fields `role` may type into a project, but not into the draft a new project is: e.g. 未按期完成的
+    说明 (第四条), which belongs to a project past its completion date. For the form and the core alike."""
+    kind = KINDS["project"]
+    out = {}
+    for name in A.locked_fields("project", role, NEW_PROJECT_STATUS):
+        fr = A.field_rule("project", name)
+        if fr.fixed or fr.core or role not in A.field_roles("project", name):
+            continue  # never typed by this role at all: check_fields says so in its own words
+        clause = f"（依据：通知{fr.clause}）" if fr.clause else ""
+        out[name] = (f"新建的项目为「{status_label(NEW_PROJECT_STATUS)}」，「{kind.field(name).label}」现在不能填写"
+                     + (f"；{fr.why}" if fr.why else "") + clause)
+    return out
+
+
 def check_fields(kind_name: str, role: str, given: dict, *, creating: bool, status: str | None) -> None:
     """Refuse any field this role may not type now. `given`: field -> value actually set or changed."""
     kind = KINDS[kind_name]
     allowed = A.typed_field_set(kind_name, role, creating)
-    locked = {} if creating else A.locked_fields(kind_name, role, status)
+    if not creating:
+        locked = A.locked_fields(kind_name, role, status)
+    elif kind_name == "project":  # a value given for a field the new draft locks (an empty one is no value)
+        locked = {n: why for n, why in draft_locks(role).items() if given.get(n) not in (None, "")}
+    else:
+        locked = {}
     errors = {}
     for name, value in given.items():
         if name not in kind.column_set:
@@ -144,8 +167,9 @@ def org_prefix(org: dict) -> str:
     return org.get("code_prefix") or default_code_prefix(org["role"], org["code"])
 
 
-def check_project_code(store, code: str, plan_year: int, lead: dict, *, claim: bool, name: str = "") -> None:
-    """A code prefix belongs to one organisation: its own projects are numbered under it (第二条)."""
+def check_project_code(store, code: str, plan_year: int, lead: dict, *, claim: bool, name: str = "") -> str | None:
+    """A code prefix belongs to one organisation: its own projects are numbered under it (第二条).
+    Returns the prefix the lead unit claims with this, its first project (the operation records it)."""
     m = CODE_RE.match(code or "")
     if not m:
         raise ValidationError({"code": f"项目编号「{code}」格式不对，应为 前缀-年度-序号，如 {org_prefix(lead)}-{plan_year}-001"})
@@ -158,14 +182,13 @@ def check_project_code(store, code: str, plan_year: int, lead: dict, *, claim: b
         shown = f"（如 {example['code']} {example['name']}）" if example else ""
         raise Refused(f"项目「{name}」的编号「{code}」使用的前缀「{prefix}」属于{other['name']}{shown}，"
                       f"{lead['name']}的项目应以「{org_prefix(lead)}」编号", "第二条")
-    if not holders:
-        if not claim or lead.get("code_prefix"):
-            raise Refused(f"项目编号「{code}」的前缀「{prefix}」不是{lead['name']}的编号前缀「{org_prefix(lead)}」",
-                          "第二条")
-        store.write("UPDATE organisations SET code_prefix=? WHERE id=?", (prefix, lead["id"]))
+    if not holders and (not claim or lead.get("code_prefix")):
+        raise Refused(f"项目编号「{code}」的前缀「{prefix}」不是{lead['name']}的编号前缀「{org_prefix(lead)}」",
+                      "第二条")
     clash = store.one("SELECT code, name FROM projects WHERE code=?", (code,))
     if clash:
         raise Refused(f"项目「{name}」的编号「{code}」已被本机项目「{clash['name']}」使用，两个项目不能同一编号")
+    return prefix if not holders else None
 
 
 # ---- record rules of the notice ---------------------------------------------------------------

@@ -456,7 +456,9 @@ def create_project(store: Store, actor: Actor, values: dict, today: dt.date | No
                               "两个项目不能同一编号")
         else:  # numbered by its owner: the prefix must be the owner's (第二条)
             owner = store.one("SELECT * FROM organisations WHERE id=?", (actor.org_id,))
-            Z.check_project_code(store, row["code"], row["plan_year"], owner, claim=True, name=row["name"])
+            claimed = Z.check_project_code(store, row["code"], row["plan_year"], owner, claim=True, name=row["name"])
+            if claimed:
+                store.write("UPDATE organisations SET code_prefix=? WHERE id=?", (claimed, owner["id"]))
         store.insert("projects", row)
         _audit(store, actor, incoming, "新建项目", "project", row["id"], row["id"],
                f"新建项目 {row['code']} {row['name']}", after=row)

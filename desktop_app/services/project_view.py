@@ -173,23 +173,17 @@ def edit_locks(actor, kind_name: str, project: dict | None) -> dict[str, str]:
     return A.locked_fields(kind_name, actor.role, project["status"] if project else None)
 
 
-NEW_PROJECT_STATUS = "draft"  # what a project is when its first save creates it
+NEW_PROJECT_STATUS = Z.NEW_PROJECT_STATUS
 
 
 def create_locks(actor) -> dict[str, str]:
     """Fields a new project's form cannot take, with why (for read-only editors): what this role never
-    types, and what the draft a new project becomes locks. 编号 and 牵头单位 are fixed *at* creation,
-    so they stay open here."""
+    types, and what the draft a new project becomes locks (`authorize.draft_locks`, which the core
+    checks too). 编号 and 牵头单位 are fixed *at* creation, so they stay open here."""
     out = {n: why for n, why in A.locked_fields("project", actor.role, None).items()
            if not A.field_rule("project", n).fixed}
-    kind = KINDS["project"]
-    for name in A.locked_fields("project", actor.role, NEW_PROJECT_STATUS):
-        fr = A.field_rule("project", name)
-        if name in out or fr.fixed:
-            continue
-        clause = f"（依据：通知{fr.clause}）" if fr.clause else ""
-        out[name] = (f"新建的项目为「{status_label(NEW_PROJECT_STATUS)}」，「{kind.field(name).label}」现在不能填写"
-                     + (f"；{fr.why}" if fr.why else "") + clause)
+    for name, why in Z.draft_locks(actor.role).items():
+        out.setdefault(name, why)
     return out
 
 

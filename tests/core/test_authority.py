@@ -54,13 +54,15 @@ def test_fields_typed_in_the_window_are_exactly_those_the_operations_accept(kind
     for role in A.writers(kind_name):
         shown = set(PV.typed_fields(ACTORS[role], kind_name, creating=True))
         assert shown == set(A.typed_fields(kind_name, role, creating=True))
+        # a new project's form shows the fields its draft locks read-only (create_locks): not typed
+        typed = shown - set(PV.create_locks(ACTORS[role])) if kind_name == "project" else shown
         for f in kind.fields:
             try:
                 Z.check_fields(kind_name, role, {f.name: "x"}, creating=True, status=None)
                 ok = True
             except ValidationError:
                 ok = False
-            assert ok == (f.name in shown), (kind_name, role, f.name)
+            assert ok == (f.name in typed), (kind_name, role, f.name)
         for status in STATUSES:
             locked = PV.edit_locks(ACTORS[role], kind_name, {"status": status})
             for f in kind.fields:
@@ -107,4 +109,27 @@ def test_a_closed_project_keeps_its_facts_as_it_closed(tmp_path):
     with pytest.raises(StatusRefused, match="已终止.*不能修改"):
         ops.update_project(c.store, c.unit, p["id"], {"contact": "0539-4270002"}, today=dt.date(2026, 11, 26))
     assert snapshot(c.store) == before
+    c.store.close()
+
+
+def test_a_new_draft_takes_no_delay_explanation_in_the_core_either(tmp_path):
+    """第四条: 未按期完成的说明 belongs to a project past its completion date. The window shows the field
+    read-only on a new project (project_view.create_locks); the core refuses it the same way
+    (authorize.draft_locks), so the CLI and a package cannot set it at creation either."""
+    import datetime as dt
+
+    from desktop_app.services import operations as ops
+    from tests.core.builders import BASE, make_county
+    from tests.core.dbstate import snapshot
+
+    c = make_county(tmp_path / "c.db")
+    day = dt.date(2026, 5, 6)
+    before = snapshot(c.store)
+    with pytest.raises(ValidationError) as exc:
+        ops.create_project(c.store, c.unit, {**BASE, "delay_explanation": "因疫情延误"}, today=day)
+    assert "新建的项目为「草稿」" in exc.value.fields["delay_explanation"] and "第四条" in exc.value.fields["delay_explanation"]
+    assert snapshot(c.store) == before
+    assert PV.create_locks(c.unit)["delay_explanation"] == Z.draft_locks(UNIT)["delay_explanation"]
+    made = ops.create_project(c.store, c.unit, {**BASE, "delay_explanation": ""}, today=day)
+    assert made["delay_explanation"] is None
     c.store.close()
