@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.errors import Refused
-from desktop_app.exchange import directory, keyring
+from desktop_app.exchange import directory, formats, keyring
 from desktop_app.exchange import records as R
 from desktop_app.exchange.errors import ExportRefused
 from desktop_app.exchange.package import build_package
