@@ -24,6 +24,7 @@ from desktop_app.exchange.errors import (
     KeyFileError,
     PackageRejected,
 )
+from desktop_app.exchange.formats import PROGRAM_VERSION
 from desktop_app.exchange.manifest import (
     MANIFEST_NAME,
     MAX_MANIFEST_BYTES,
@@ -39,7 +40,6 @@ from desktop_app.exchange.manifest import (
 from desktop_app.exchange.sequence import check_created_at, check_sequence
 from desktop_app.exchange.signing import SHA256, SM3, Signer, digest_hex, format_fingerprint
 from desktop_app.exchange.workbook import Cover, SheetSpec, read_workbook, write_workbook
-from desktop_app.exchange.formats import PROGRAM_VERSION
 from desktop_app.exchange.zipsafe import (
     DEFAULT_LIMITS,
     ZipLimits,
