@@ -100,13 +100,15 @@ def version_text(fmt: int, program: str | None = None) -> str:
 
 
 def newer_refusal(fmt: int, program: str | None) -> PackageRejected:
-    """A package this program cannot read because a newer version wrote it."""
-    need = program or WRITTEN_BY.get(fmt)
+    """A package this program cannot read because a newer version wrote it (a newer format, or a newer
+    manifest of the same format). `program`: the version the manifest names, if it names one."""
+    need = program or (WRITTEN_BY.get(fmt) if fmt > FORMAT else None)
+    made = f"govis {program}（数据包格式第{fmt}版）" if program else f"数据包格式第{fmt}版"
     install = f"请安装 govis {need} 或更新的版本后再导入" if need else "请安装更新版本的 govis 后再导入"
     return PackageRejected(
         "newer_format",
-        f"该数据包由较新的程序 {version_text(fmt, program)} 生成，本程序是 govis {PROGRAM_VERSION}"
-        f"（只能读取到格式第{FORMAT}版），已拒绝，未导入任何内容。{install}（可向县政府办公室索取安装程序）。")
+        f"该数据包由较新的程序生成（{made}），本程序是 govis {PROGRAM_VERSION}（只能读取到格式第{FORMAT}版），"
+        f"已拒绝，未导入任何内容。{install}（可向县政府办公室索取安装程序）。")
 
 
 def older_refusal(fmt: int) -> PackageRejected:
