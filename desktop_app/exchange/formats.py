@@ -144,7 +144,7 @@ def upgrade(kind_specs: dict[str, SheetSpec], records: dict[str, list[dict]], fm
     """Records read with `record_specs(..., fmt)` as today's sheets would hold them."""
     if fmt == FORMAT:
         return Upgrade(records, [])
-    notes = [(f"该数据包由 {version_text(fmt)} 生成，已按本程序 govis {PROGRAM_VERSION}"
+    notes = [(f"该数据包由 {version_text(fmt)}生成，已按本程序 govis {PROGRAM_VERSION}"
               f"（格式第{FORMAT}版）的格式读取。")]
     old_name = {RENAMED_SHEETS.get(k, {}).get(fmt, s.name): k for k, s in kind_specs.items()}
     out: dict[str, list[dict]] = {}

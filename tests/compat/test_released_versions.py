@@ -106,5 +106,5 @@ def test_old_county_database_through_the_command_line(tmp_path, capsys):
     assert "逐条校验通过" in capsys.readouterr().out
     assert main(["--db", str(db), "import", str(FIXTURES / "v0.1.0" / "unit-to-county.zip"), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "版本说明：该数据包由 govis 0.1.0（数据包格式第1版） 生成" in out
+    assert "版本说明：该数据包由 govis 0.1.0（数据包格式第1版）生成" in out
     assert "未写入任何数据" in out
