@@ -140,6 +140,8 @@ def _step_printer(code: str, state: str) -> None:
 def _print_preview(pv) -> None:
     m = pv.manifest
     _out(f"数据包：第{m['sequence']}号，来自{pv.sender_name}（{m['sender']}），生成于 {m['created_at']}")
+    for note in pv.opened.format_notes:
+        _out(f"  版本说明：{note}")
     for sheet, c in pv.counts.items():
         _out(f"  {sheet}：新增 {c['new']}，修改 {c['changed']}，无变化 {c['unchanged']}，冲突 {c['conflict']}")
     for item in pv.items:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.errors import Refused
-from desktop_app.exchange import directory, keyring
+from desktop_app.exchange import directory, formats, keyring
 from desktop_app.exchange import records as R
 from desktop_app.exchange.errors import ExportRefused
 from desktop_app.exchange.package import build_package
@@ -189,12 +189,14 @@ def export_package(store, actor, passphrase: str, recipient_code: str, out_path:
     today = now.astimezone().date()
     label = "单位及密钥目录" if kind == "directory" else "业务数据"
     cover = Cover(f"{actor.org_name}（{actor.org_code}）", f"{peer['name']}（{peer['code']}）",
-                  f"{today.year}年{today.month}月{today.day}日", title=f"数据包内容说明（{label}，第{sequence}号）")
+                  f"{today.year}年{today.month}月{today.day}日", title=f"数据包内容说明（{label}，第{sequence}号）",
+                  program=formats.version_text(formats.FORMAT, formats.PROGRAM_VERSION),
+                  versions=formats.cover_versions(R.KIND_SPECS) if kind != "directory" else {})
     if progress:
         progress(90, 100, "正在生成工作簿并签名")
     data, manifest = build_package(
         signer=signer, kind=kind, sender=actor.org_code, recipient=peer["code"], sequence=sequence,
-        schema_version=R.RECORDS_SCHEMA, cover=cover, sheets=sheets, attachments=files,
+        schema_version=formats.FORMAT, cover=cover, sheets=sheets, attachments=files,
         public_key_text=keyring.export_public(store, actor),
         created_at=now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), audit_head=_audit_head(store))
     if out_path is not None:

@@ -20,7 +20,10 @@ The manifest (all keys required, no others)::
     signer            full fingerprint (64 hex) of the signing key
     algorithm         "ed25519" or "sm2"
 
-Optional (packages from earlier versions lack it and stay importable)::
+Optional (packages from earlier versions lack them and stay importable)::
+
+    program_version   "0.2.0": the govis that wrote the package (from 0.2.0 on); a package of a newer
+                      format than this program reads is refused naming it (formats.newer_refusal)
 
     audit_head        {"count": entries in the sender's audit log, "hash": the last entry's hash} when the
                       package was made; signed with the rest, so the receiver holds a piece of the
@@ -63,7 +66,8 @@ _FIELDS = {
     "manifest_version", "package_id", "kind", "sender", "recipient", "sequence", "created_at",
     "schema_version", "hash_algorithm", "files", "records_digest", "signer", "algorithm",
 }
-_OPTIONAL = {"audit_head"}
+_OPTIONAL = {"audit_head", "program_version"}
+_VERSION = re.compile(r"^\d{1,4}(\.\d{1,4}){1,3}([a-z0-9.+-]{0,20})$", re.ASCII)
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.\-]{0,63}$")
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -143,7 +147,8 @@ def utc_now_iso() -> str:
 def build_manifest(*, kind: str, sender: str, recipient: str, sequence: int, schema_version: int,
                    files: Mapping[str, str], records_digest: str, signer: Signer | Verifier,
                    hash_algorithm: str = SHA256, package_id: str | None = None,
-                   created_at: str | None = None, audit_head: dict | None = None) -> dict:
+                   created_at: str | None = None, audit_head: dict | None = None,
+                   program_version: str | None = None) -> dict:
     """A validated manifest dict; `signer` only contributes its fingerprint and algorithm."""
     verifier = signer.verifier() if isinstance(signer, Signer) else signer
     manifest = {
@@ -154,6 +159,8 @@ def build_manifest(*, kind: str, sender: str, recipient: str, sequence: int, sch
         "hash_algorithm": hash_algorithm, "files": dict(files), "records_digest": records_digest,
         "signer": verifier.fingerprint, "algorithm": verifier.algorithm,
     }
+    if program_version is not None:
+        manifest["program_version"] = program_version
     if audit_head is not None:
         manifest["audit_head"] = {"count": audit_head["count"], "hash": audit_head["hash"]}
     problem = _schema_problem(manifest)
@@ -237,6 +244,7 @@ def verify_manifest(manifest_bytes: bytes, signature_bytes: bytes,
             "revoked_signer",
             "数据包的签名密钥已被县政府办公室注销，已拒绝。请发送单位使用新登记的密钥重新导出数据包。",
         )
+    _refuse_newer(doc)
     problem = _schema_problem(doc)
     if problem:
         raise _malformed(problem)
@@ -247,6 +255,18 @@ def verify_manifest(manifest_bytes: bytes, signature_bytes: bytes,
     if canonical != manifest_bytes:
         raise _malformed("不是规范格式")
     return doc
+
+
+def _refuse_newer(doc: dict) -> None:
+    """A newer program's package is refused naming that program, before its fields are judged by this
+    program's (older) rules: a newer manifest may well carry fields this one does not know."""
+    from desktop_app.exchange import formats
+
+    fmt, program = doc.get("schema_version"), doc.get("program_version")
+    program = program if isinstance(program, str) and _VERSION.match(program) else None
+    newer_manifest = type(doc.get("manifest_version")) is int and doc["manifest_version"] > MANIFEST_VERSION
+    if type(fmt) is int and (fmt > formats.FORMAT or newer_manifest):
+        raise formats.newer_refusal(fmt, program)
 
 
 def _refuse_float(text):
@@ -262,6 +282,9 @@ def _schema_problem(m: dict) -> str | None:
         if (not isinstance(h, dict) or set(h) != {"count", "hash"} or type(h["count"]) is not int
                 or not 0 <= h["count"] < 2**53 or not isinstance(h["hash"], str) or not _HEX64.match(h["hash"])):
             return "操作日志链头格式无效"
+    if "program_version" in m and (not isinstance(m["program_version"], str)
+                                   or not _VERSION.match(m["program_version"])):
+        return "程序版本格式无效"
     if m["manifest_version"] != MANIFEST_VERSION or type(m["manifest_version"]) is not int:
         return "清单版本不受支持，请升级本程序"
     try:

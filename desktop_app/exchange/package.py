@@ -17,13 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_app.exchange import keys, trust
+from desktop_app.exchange import formats, keys, trust
 from desktop_app.exchange.errors import (
     AlreadyImported,  # noqa: F401 -- raised by sequence.py; commands, UI and tests import it from here
     FingerprintFormatError,
     KeyFileError,
     PackageRejected,
 )
+from desktop_app.exchange.formats import PROGRAM_VERSION
 from desktop_app.exchange.manifest import (
     MANIFEST_NAME,
     MAX_MANIFEST_BYTES,
@@ -63,7 +64,8 @@ StepCallback = Callable[[str, str], None]  # (step code, "ok" | "running" | "fai
 def build_package(*, signer: Signer, kind: str, sender: str, recipient: str, sequence: int, schema_version: int,
                   cover: Cover, sheets: list[tuple[SheetSpec, list[dict]]], attachments: dict[str, bytes],
                   public_key_text: str, package_id: str | None = None,
-                  created_at: str | None = None, audit_head: dict | None = None) -> tuple[bytes, dict]:
+                  created_at: str | None = None, audit_head: dict | None = None,
+                  program_version: str | None = PROGRAM_VERSION) -> tuple[bytes, dict]:
     """The ZIP bytes and the manifest dict."""
     sheets = [(spec, rows) for spec, rows in sheets if rows]
     workbook = write_workbook(cover, sheets)
@@ -75,7 +77,7 @@ def build_package(*, signer: Signer, kind: str, sender: str, recipient: str, seq
         kind=kind, sender=sender, recipient=recipient, sequence=sequence, schema_version=schema_version,
         files={name: digest_hex(data, hash_alg) for name, data in files.items()},
         records_digest=records_digest(records, hash_alg), signer=signer, hash_algorithm=hash_alg,
-        package_id=package_id, created_at=created_at, audit_head=audit_head)
+        package_id=package_id, created_at=created_at, audit_head=audit_head, program_version=program_version)
     manifest_bytes, signature = sign_manifest(manifest, signer)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -99,6 +101,8 @@ class Opened:
     file_name: str | None
     sender_code: str
     bootstrap_key: object | None = None  # a county key confirmed by fingerprint on this import
+    # what reading an older format changed (columns defaulted or not imported): shown in the preview
+    format_notes: list[str] = field(default_factory=list)
     steps_done: list[str] = field(default_factory=list)
 
 
@@ -181,24 +185,38 @@ def _open(store, own_code, source, specs, confirm_fingerprint, begin, limits, no
         check_files(manifest, entries)
         if WORKBOOK_NAME not in manifest["files"]:
             raise PackageRejected("missing_file", "数据包中没有数据工作簿（records.xlsx），已拒绝。请向发送单位索取新的数据包。")
-        from desktop_app.exchange.records import RECORDS_SCHEMA
+        fmt = manifest["schema_version"]
+        if fmt > formats.FORMAT:
+            raise formats.newer_refusal(fmt, manifest.get("program_version"))
+        if fmt < formats.OLDEST_READABLE:
+            raise formats.older_refusal(fmt)
+        if manifest["kind"] not in specs:
+            raise PackageRejected("schema_mismatch", f"本程序不认识数据包的内容类型「{manifest['kind']}」，已拒绝。"
+                                  "请确认双方程序版本，或向发送单位索取新的数据包。")
+        sheet_specs = specs[manifest["kind"]]
+        older_records = manifest["kind"] == "records" and fmt != formats.FORMAT
+        if older_records:  # read with the sheets of its own format: the signed digest is over those
+            from desktop_app.exchange import records as R
 
-        if manifest["schema_version"] != RECORDS_SCHEMA or manifest["kind"] not in specs:
-            raise PackageRejected("schema_mismatch", f"数据包的格式版本（{manifest['kind']} 第{manifest['schema_version']}版）"
-                                  "与本程序不一致，已拒绝。请双方使用相同版本的程序。")
+            sheet_specs = formats.record_specs(R.KIND_SPECS, [R.STATUS_SPEC, R.ATTACHMENT_SPEC], fmt)
         # 6. the workbook, strictly; its records must be exactly the signed ones
         begin("workbook")
         workbook = safe_extract_bytes(zf, WORKBOOK_NAME, limits.max_entry_size)
-        records = read_workbook(workbook, specs[manifest["kind"]])
+        records = read_workbook(workbook, sheet_specs)
         if records_digest(records, manifest["hash_algorithm"]) != manifest["records_digest"]:
             raise PackageRejected("records_mismatch", "工作簿中的数据与签名清单记载的摘要不符，数据包可能被改动，已拒绝。"
                                   "请向发送单位索取新的数据包。")
+        notes: list[str] = []
+        if older_records:
+            upgraded = formats.upgrade(R.KIND_SPECS, records, fmt)
+            records, notes = upgraded.records, upgraded.notes
         attachments = {name: safe_extract_bytes(zf, name, limits.max_entry_size)
                        for name in manifest["files"] if name.startswith("attachments/")}
     finally:
         zf.close()
     begin("values")
-    return Opened(manifest, records, attachments, digest_hex(data), file_name, manifest["sender"], bootstrap)
+    return Opened(manifest, records, attachments, digest_hex(data), file_name, manifest["sender"], bootstrap,
+                  format_notes=notes)
 
 
 def _bootstrap_key(zf, claimed: str, typed: str):

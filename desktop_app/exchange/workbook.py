@@ -114,6 +114,9 @@ class Cover:
     date: str                        # shown as given, e.g. "2026年11月24日"
     title: str = "数据包内容说明"
     notes: tuple[str, ...] = ("本工作簿随数据包一同签名。请勿修改：修改过的数据包将无法导入。",)
+    program: str = ""                # "govis 0.2.0（数据包格式第2版）": shown on the cover
+    # sheet name -> (the format its layout dates from, columns added in that format): the cover's list
+    versions: Mapping[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -264,14 +267,18 @@ def _write_cover(ws, cover: Cover, counts: list[tuple[str, int]]) -> None:
     title.font = Font(bold=True, size=16)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=2)
     row = 3
-    for label, value in (("发送单位", cover.sender), ("接收单位", cover.recipient), ("日期", cover.date)):
+    fields = [("发送单位", cover.sender), ("接收单位", cover.recipient), ("日期", cover.date)]
+    if cover.program:
+        fields.append(("生成程序", cover.program))
+    for label, value in fields:
         _text_cell(ws, row, 1, label, "说明页").font = _HEADER_FONT
         _text_cell(ws, row, 2, value, f"说明页「{label}」")
         row += 1
     row += 1
     _text_cell(ws, row, 1, "内容清单", "说明页").font = Font(bold=True, size=12)
     row += 1
-    for col, label in ((1, "工作表"), (2, "记录数")):
+    heads = ((1, "工作表"), (2, "记录数")) + (((3, "格式版本"), (4, "该版新增的列")) if cover.versions else ())
+    for col, label in heads:
         c = _text_cell(ws, row, col, label, "说明页")
         c.font, c.fill, c.border, c.alignment = _HEADER_FONT, _HEADER_FILL, _BORDER, _HEADER_ALIGN
     for name, count in counts:
@@ -279,13 +286,21 @@ def _write_cover(ws, cover: Cover, counts: list[tuple[str, int]]) -> None:
         _text_cell(ws, row, 1, name, "说明页").border = _BORDER
         c = ws.cell(row=row, column=2, value=count)
         c.border = _BORDER
+        if cover.versions:
+            version, added = cover.versions.get(name, (1, ()))
+            _text_cell(ws, row, 3, f"第{version}版", "说明页").border = _BORDER
+            _text_cell(ws, row, 4, "、".join(added) or "—", "说明页").border = _BORDER
     row += 2
     for note in cover.notes:
         _text_cell(ws, row, 1, note, "说明页备注")
         row += 1
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = max(30, min(60, max(_display_width(str(v)) for v in
-                                                          (cover.sender, cover.recipient, cover.date)) + 4))
+                                                          (cover.sender, cover.recipient, cover.date,
+                                                           cover.program)) + 4))
+    if cover.versions:
+        ws.column_dimensions["C"].width = 10
+        ws.column_dimensions["D"].width = 40
     _page_setup(ws, print_titles=False)
 
 

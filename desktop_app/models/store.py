@@ -148,17 +148,30 @@ class Store:
         if current and any(v not in done for v, _, _ in MIGRATIONS):
             self.backup_before_migration()
         applied = []
-        for version, name, sql in sorted(MIGRATIONS):
+        for version, name, sql in sorted(MIGRATIONS, key=lambda m: m[0]):
             if version in done:
                 continue
-            # executescript would COMMIT first; run statements one by one inside our transaction.
-            with self.tx():
-                for statement in _split_sql(sql):
-                    self.conn.execute(statement)
-                self.conn.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    (version, name, now_iso()),
-                )
+            rebuild = callable(sql)
+            if rebuild:  # a table rebuild (lang_altertable.html §7): foreign keys off outside the transaction
+                self.conn.execute("PRAGMA foreign_keys=OFF")
+            try:
+                # executescript would COMMIT first; run statements one by one inside our transaction.
+                with self.tx():
+                    if rebuild:
+                        sql(self.conn)
+                        if self.conn.execute("PRAGMA foreign_key_check").fetchone():
+                            raise StoreError(f"数据库升级（第{version}步）后发现引用不一致，已撤销升级，数据未改变。"
+                                             "请联系技术支持，并附上数据库备份。")
+                    else:
+                        for statement in _split_sql(sql):
+                            self.conn.execute(statement)
+                    self.conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        (version, name, now_iso()),
+                    )
+            finally:
+                if rebuild:
+                    self.conn.execute("PRAGMA foreign_keys=ON")
             applied.append(version)
         return applied
 

@@ -395,7 +395,9 @@ class ExchangePage(QWidget):
         self.preview_result = pv
         m, t = pv.manifest, pv.totals()
         self.summary.setText(f"来自{pv.sender_name}（{m['sender']}）的第{m['sequence']}号数据包，校验全部通过。"
-                             f"新增 {t['new']}，修改 {t['changed']}，无变化 {t['unchanged']}，冲突 {t['conflict']}。")
+                             f"新增 {t['new']}，修改 {t['changed']}，无变化 {t['unchanged']}，冲突 {t['conflict']}。"
+                             # an older version's package: which version, what was defaulted or left out
+                             + "".join(f"\n版本说明：{note}" for note in pv.opened.format_notes))
         self.preview_table.setRowCount(len(pv.items))
         for r, item in enumerate(pv.items):
             action = importer.ACTION_LABELS.get(item.action, item.action)

@@ -118,7 +118,8 @@ def _sign_raw(signer, doc) -> tuple[bytes, bytes]:
     lambda m: m.update(files={"../evil": "0" * 64}),
     lambda m: m.update(files={}),
     lambda m: m.update(hash_algorithm="md5"),
-    lambda m: m.update(manifest_version=2),
+    lambda m: m.update(manifest_version="2"),
+    lambda m: m.update(program_version="零点二"),
     lambda m: None,  # valid content, but not canonical JSON (json.dumps adds spaces)
 ])
 def test_signed_but_malformed(ed_signer, mutate):
@@ -128,6 +129,20 @@ def test_signed_but_malformed(ed_signer, mutate):
     err = rejected(data, sig, trusted(ed_signer))
     assert err.reason_code == "malformed_manifest"
     assert "签名清单格式不对" in err.message
+
+
+@pytest.mark.parametrize("change", [{"manifest_version": 2}, {"schema_version": 99, "program_version": "0.9.1"}])
+def test_signed_manifest_of_a_newer_program_names_the_version(ed_signer, change):
+    """A newer manifest or format is not "malformed": the person is told which version to install."""
+    m = _manifest(ed_signer)
+    m.update(change)
+    data, sig = _sign_raw(ed_signer, m)
+    err = rejected(data, sig, trusted(ed_signer))
+    assert err.reason_code == "newer_format"
+    if "program_version" in change:
+        assert "请安装 govis 0.9.1 或更新的版本" in err.message
+    else:  # a newer manifest names no version: none is guessed (certainly not an older one)
+        assert "请安装更新版本的 govis" in err.message and "0.1.0" not in err.message
 
 
 @pytest.mark.parametrize("data", [b"", b"not json", b"[]", b'{"signer": 5}', b"\xff\xfe", b'{"signer":"zz","algorithm":"ed25519"}',

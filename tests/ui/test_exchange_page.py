@@ -116,3 +116,32 @@ def test_export_onto_a_full_stick_says_so_and_stays_unsent(qtbot, world, monkeyp
     page.start_export()  # the retry sends it
     qtbot.waitUntil(lambda: "已导出" in page.message.text(), timeout=20000)
     assert len(list(usb.glob("*.zip"))) == 1
+
+
+def test_preview_of_a_0_1_0_package_says_which_version_wrote_it(qtbot, monkeypatch, tmp_path):
+    """The 0.1.0 unit database (migrated on open) previews the county office's 0.1.0 package."""
+    import shutil
+    from pathlib import Path
+
+    from desktop_app.models.store import Store
+    from desktop_app.services import accounts
+    from tests.core.builders import TEST_PASSWORD
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "v0.1.0"
+    shutil.copyfile(fixtures / "unit.db", tmp_path / "unit.db")
+    store = Store.open(tmp_path / "unit.db")
+    actor = accounts.set_first_password(store, "admin", TEST_PASSWORD)
+
+    class Site:
+        pass
+
+    site = Site()
+    site.store, site.actor = store, actor
+    page = page_for(qtbot, site, monkeypatch, tmp_path)
+    page.resize(1100, 700)
+    page.verify(str(fixtures / "county-to-unit.zip"))
+    qtbot.waitUntil(lambda: page.btn_confirm.isEnabled(), timeout=20000)
+    assert "版本说明：该数据包由 govis 0.1.0（数据包格式第1版）生成" in page.summary.text()
+    out = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "import-0.1.0-package.png"
+    page.grab().save(str(out))
+    store.close()

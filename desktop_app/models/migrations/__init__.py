@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from desktop_app.models.migrations import (
     m0001_initial,
     m0002_exchange,
@@ -11,10 +13,12 @@ from desktop_app.models.migrations import (
     m0006_accounts,
     m0007_audit_heads,
     m0008_ledger_import,
+    m0010_choices_in_registry,
 )
 
-# (version, name, sql). Append only; never edit an applied migration.
-MIGRATIONS: list[tuple[int, str, str]] = [
+# (version, name, sql). Append only; never edit an applied migration. `sql` may instead be a function
+# of the connection (a table rebuild): it runs with foreign keys off, checked before the commit.
+MIGRATIONS: list[tuple[int, str, str | Callable]] = [
     (1, "initial schema", m0001_initial.SQL),
     (2, "exchange", m0002_exchange.SQL),
     (3, "ledger cache", m0003_ledger_cache.SQL),
@@ -23,6 +27,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (6, "accounts: roles, passwords, lockout", m0006_accounts.SQL),
     (7, "audit heads received; audit log filter indexes", m0007_audit_heads.SQL),
     (8, "projects imported from the old Excel ledger", m0008_ledger_import.SQL),
+    (10, "choices validated from the registry: CHECK (... IN ...) removed", m0010_choices_in_registry.migrate),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
