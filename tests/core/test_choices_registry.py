@@ -13,7 +13,7 @@ import pytest
 from desktop_app.errors import ValidationError
 from desktop_app.models import authority
 from desktop_app.models.kinds import KINDS
-from desktop_app.models.migrations import m0010_choices_in_registry as m10
+from desktop_app.models.migrations import m0009_choices_in_registry as m09
 from desktop_app.models.store import Store
 from desktop_app.services import operations as ops
 from tests.core.builders import make_county, new_project
@@ -70,9 +70,9 @@ def test_rebuilt_tables_keep_keys_indexes_and_rows(store):
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert "idx_extension_decisions_project" in indexes
-    for table in m10.TABLES:
+    for table in m09.TABLES:
         sql = store.one("SELECT sql FROM sqlite_master WHERE name=?", (table,))["sql"]
-        assert m10.without_choice_checks(sql) == sql and "_m0010_" not in sql
+        assert m09.without_choice_checks(sql) == sql and "_m0009_" not in sql
 
 
 def test_adding_a_choice_in_the_registry_needs_no_migration(tmp_path):
@@ -99,7 +99,7 @@ def test_an_old_database_with_every_kind_of_row_migrates(tmp_path):
 
     raw = sqlite3.connect(tmp_path / "old.db")
     before = {t: raw.execute(f"SELECT COUNT(*), group_concat(id) FROM {t}").fetchone()
-              for t in m10.TABLES if raw.execute("SELECT 1 FROM sqlite_master WHERE name=?", (t,)).fetchone()}
+              for t in m09.TABLES if raw.execute("SELECT 1 FROM sqlite_master WHERE name=?", (t,)).fetchone()}
     raw.close()
     s = Store.open(tmp_path / "old.db")
     for table, (n, ids) in before.items():

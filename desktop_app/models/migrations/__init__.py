@@ -13,7 +13,7 @@ from desktop_app.models.migrations import (
     m0006_accounts,
     m0007_audit_heads,
     m0008_ledger_import,
-    m0010_choices_in_registry,
+    m0009_choices_in_registry,
 )
 
 # (version, name, sql). Append only; never edit an applied migration. `sql` may instead be a function
@@ -27,7 +27,7 @@ MIGRATIONS: list[tuple[int, str, str | Callable]] = [
     (6, "accounts: roles, passwords, lockout", m0006_accounts.SQL),
     (7, "audit heads received; audit log filter indexes", m0007_audit_heads.SQL),
     (8, "projects imported from the old Excel ledger", m0008_ledger_import.SQL),
-    (10, "choices validated from the registry: CHECK (... IN ...) removed", m0010_choices_in_registry.migrate),
+    (9, "choices validated from the registry: CHECK (... IN ...) removed", m0009_choices_in_registry.migrate),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)

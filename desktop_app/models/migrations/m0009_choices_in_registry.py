@@ -38,7 +38,7 @@ def migrate(conn: sqlite3.Connection) -> None:
         new_sql = without_choice_checks(row[0])
         if new_sql == row[0]:
             continue
-        temp = f"_m0010_{table}"
+        temp = f"_m0009_{table}"
         new_sql = _CREATE.sub(f"CREATE TABLE {temp}", new_sql, count=1)
         extras = [r[0] for r in conn.execute(
             "SELECT sql FROM sqlite_master WHERE tbl_name=? AND type IN ('index', 'trigger') AND sql IS NOT NULL",
