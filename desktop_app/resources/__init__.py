@@ -8,7 +8,7 @@
 
 Found with `importlib.resources`, the same way in a source tree, an installed wheel and a PyInstaller
 bundle (PyInstaller collects this folder as package data and answers `files()` from its unpack folder),
-so there is no `sys._MEIPASS` anywhere. These files are read only: nothing is ever written beside the
+so no module asks PyInstaller where it unpacked. These files are read only: nothing is ever written beside the
 program (the database, backups and printed files live in the user's data folder).
 """
 

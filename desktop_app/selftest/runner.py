@@ -38,9 +38,12 @@ class StepResult:
     detail: str  # what was checked, or why it failed
     seconds: float
 
+    def text(self) -> str:
+        return f"{self.step.label}：{self.detail}（{self.seconds:.1f} 秒）"
+
     def line(self, number: int, total: int) -> str:
         mark = "通过" if self.ok else "失败"
-        return f"[{mark}] {number}/{total} {self.step.label}：{self.detail}（{self.seconds:.1f} 秒）"
+        return f"[{mark}] {number}/{total} {self.text()}"
 
 
 @dataclass
