@@ -32,7 +32,7 @@ APP="$WORK/dist/govis"
 
 size_mb=$(du -sm "$APP" | cut -f1)
 step "bundle size: ${size_mb} MB (limit ${MAX_MB} MB); largest parts:"
-du -sm "$APP"/_internal/* 2>/dev/null | sort -rn | head -12 | sed 's/^/    /'
+du -sm "$APP"/_internal/* 2>/dev/null | sort -rn | sed -n '1,12s/^/    /p'  # sed reads all: no SIGPIPE
 listing() { (cd "$APP" && find . -printf '%p %s %T@\n' | sort); }
 before=$(listing)
 
