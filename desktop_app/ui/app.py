@@ -12,10 +12,10 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_app import APP_NAME_ZH, __version__
+from desktop_app import APP_NAME_ZH, __version__, resources
 from desktop_app.errors import GovisError
 from desktop_app.ui import errors, fonts
 
@@ -37,6 +37,7 @@ def make_app(argv: list[str] | None = None, db_path: str | None = None) -> QAppl
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME_ZH)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(resources.path("icons/govis.png"))))  # the same picture as govis.exe's icon
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     _load_qt_translations(app)
     fonts.apply_ui_font(app)

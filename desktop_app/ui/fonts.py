@@ -1,6 +1,6 @@
 """Chinese UI fonts: register the bundled fonts, then prefer the PC's own Chinese UI face.
 
-The bundled files (resources/fonts, also inside a frozen build via sys._MEIPASS) make the
+The bundled files (desktop_app/resources/fonts, found by desktop_app.resources frozen or not) make the
 window readable on a PC with no Chinese fonts at all; a real Windows PC has 微软雅黑 and looks
 native with it.
 """

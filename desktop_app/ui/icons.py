@@ -1,4 +1,4 @@
-"""Icons: small SVGs in resources/icons, else Qt's standard icons (always present)."""
+"""Icons: small SVGs in desktop_app/resources/icons, else Qt's standard icons (always present)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import cache
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from desktop_app.documents.resources import resources_dir
+from desktop_app import resources
 
 SP = QStyle.StandardPixmap
 # name -> (svg file, standard-icon fallback)
@@ -34,7 +34,7 @@ ICONS = {
 def icon(name: str) -> QIcon:
     svg, standard = ICONS[name]
     if svg:
-        path = resources_dir() / "icons" / svg
+        path = resources.path(f"icons/{svg}")
         if path.is_file():
             ic = QIcon(str(path))
             if not ic.isNull():

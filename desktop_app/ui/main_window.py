@@ -197,6 +197,8 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action("退出(&X)", self.close, QKeySequence.StandardKey.Quit, "quit")
         self.act_about = self._action("关于本程序(&A)", self.about, None, "about")
         self.act_policy = self._action("政策依据(&P)", self.show_policy)
+        self.act_selftest = self._action("自检(&T)…", self.run_selftest, None, None,
+                                         "在临时文件夹中试运行本程序的主要功能，逐项显示结果")
         self.act_print_ledger = self._action("打印项目台账(&L)…", self.print_ledger, "Ctrl+P", "export",
                                              "预览、打印或另存为PDF：项目台账（按台账当前的年度筛选）")
         self.act_print_summary = self._action("打印年度项目申报汇总表(&S)…", self.print_plan_summary, None, None,
@@ -229,6 +231,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_batch_print)
         m = bar.addMenu("帮助(&H)")
         m.addAction(self.act_policy)
+        m.addAction(self.act_selftest)
         m.addAction(self.act_about)
 
         tb = QToolBar("工具栏")
@@ -417,6 +420,13 @@ class MainWindow(QMainWindow):
                           f"<b>{APP_NAME_ZH}</b> {__version__}<br>"
                           f"依据{self.info.profile.notice_no}《关于加强政务信息系统项目管理工作的通知》<br><br>"
                           f"数据库：{self.db_path}<br>日志：{log_file() or '（未启用）'}")
+
+    def run_selftest(self) -> None:
+        from desktop_app.ui.selftest_dialog import SelfTestDialog
+
+        self.selftest_dialog = SelfTestDialog(self, today=self.session.today_override)
+        self.selftest_dialog.show()
+        self.selftest_dialog.start()
 
     def show_policy(self) -> None:
         QMessageBox.information(self, "政策依据",

@@ -91,10 +91,11 @@ def test_invisible_code_points_need_no_glyph(registry):
     assert "".join(t for _, t in registry.font_runs("政\u200b务", SONG)) == "政务"
 
 
-def test_resources_dir_in_source_tree_frozen_and_overridden(monkeypatch, tmp_path):
+def test_resources_dir_is_the_package_folder_and_can_be_overridden(monkeypatch, tmp_path):
+    import desktop_app.resources as package
+
     assert (resources_dir() / "fonts" / "uming.ttc").is_file()
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert resources_mod.resources_dir() == tmp_path / "resources"
+    assert resources_dir() == Path(package.__file__).parent  # importlib.resources, no sys._MEIPASS
     monkeypatch.setenv(resources_mod.RESOURCES_ENV, str(tmp_path / "x"))
     assert resources_mod.resources_dir() == tmp_path / "x"
 
