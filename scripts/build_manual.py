@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "docs" / "manual"
 OUT = ROOT / "desktop_app" / "resources" / "manual"
 TITLE = "政务信息系统项目管理 使用手册"
-IMAGE_WIDTH = 760  # wider screenshots are shown scaled to this width (QTextBrowser keeps the aspect ratio)
+IMAGE_WIDTH = 680  # wider screenshots are shown scaled to this width (QTextBrowser keeps the aspect ratio)
 
 # QTextBrowser understands a subset of CSS: keep to what it renders (colours, margins, font sizes).
 STYLE = """

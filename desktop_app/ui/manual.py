@@ -8,7 +8,7 @@ import logging
 from contextlib import ExitStack
 from importlib.resources import as_file, files
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -75,7 +75,7 @@ class ManualDialog(QDialog):
         split.addWidget(self.contents)
         split.addWidget(self.browser)
         split.setStretchFactor(1, 1)
-        split.setSizes([260, 840])
+        split.setSizes([300, 800])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         buttons.rejected.connect(self.close)
@@ -119,6 +119,8 @@ class ManualDialog(QDialog):
         self.anchor = anchor if anchor in self.items else ""
         if self.anchor:
             self.browser.scrollToAnchor(self.anchor)
+            # once more when the window has its final size: the text reflows and the heading moves
+            QTimer.singleShot(0, lambda a=self.anchor: a == self.anchor and self.browser.scrollToAnchor(a))
             item = self.items[self.anchor]
             if item.parent():
                 item.parent().setExpanded(True)
