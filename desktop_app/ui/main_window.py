@@ -11,6 +11,7 @@ import logging
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -199,6 +200,8 @@ class MainWindow(QMainWindow):
         self.act_policy = self._action("政策依据(&P)", self.show_policy)
         self.act_selftest = self._action("自检(&T)…", self.run_selftest, None, None,
                                          "在临时文件夹中试运行本程序的主要功能，逐项显示结果")
+        self.act_manual = self._action("使用手册(&M)", self.open_manual, "F1", "about", "按 F1 打开当前页面的说明")
+        self.act_manual.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # F1 in a project window too
         self.act_print_ledger = self._action("打印项目台账(&L)…", self.print_ledger, "Ctrl+P", "export",
                                              "预览、打印或另存为PDF：项目台账（按台账当前的年度筛选）")
         self.act_print_summary = self._action("打印年度项目申报汇总表(&S)…", self.print_plan_summary, None, None,
@@ -230,6 +233,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self.act_batch_print)
         m = bar.addMenu("帮助(&H)")
+        m.addAction(self.act_manual)
         m.addAction(self.act_policy)
         m.addAction(self.act_selftest)
         m.addAction(self.act_about)
@@ -415,6 +419,11 @@ class MainWindow(QMainWindow):
                     page.task = None
 
     # ---- help ----------------------------------------------------------------------------------------
+    def open_manual(self):
+        from desktop_app.ui import manual
+
+        return manual.open_manual(self, manual.section_for(QApplication.activeWindow() or self))
+
     def about(self) -> None:
         QMessageBox.about(self, "关于本程序",
                           f"<b>{APP_NAME_ZH}</b> {__version__}<br>"
