@@ -1156,8 +1156,9 @@ def project_delete_refusal(store: Store, actor: Actor, project: dict) -> tuple[s
             or (actor.role == UNIT and project["lead_org_id"] != actor.org_id):
         return "只有填报该项目的单位才能删除项目草稿", "第二条"
     if project["status"] not in DELETABLE_PROJECT_STATUSES:
-        return (f"项目当前状态为「{status_label(project['status'])}」，只有未提交的草稿可以删除；"
-                "已申报的项目如不再建设，请报县政府办公室处理", "第二条")
+        why = (f"项目当前状态为「{status_label(project['status'])}」，只有未提交的草稿可以删除；"
+               "已申报的项目如不再建设，请报县政府办公室处理")
+        return why, "第二条"
     records, attached = _project_items(store, project["id"])
     items = [f"project:{project['id']}", f"status:{project['id']}"]
     items += [f"{k}:{r['id']}" for k, rows in records.items() for r in rows]
