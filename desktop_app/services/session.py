@@ -96,6 +96,12 @@ class Session:
     def transition(self, project_id: str, action: str, values: dict | None = None) -> dict:
         return ops.transition(self.store, self.actor, project_id, action, values, self.today)
 
+    def delete_project(self, project_id: str) -> ops.OpChanges:
+        return ops.delete_project(self.store, self.actor, project_id, self.today)
+
+    def delete_record(self, kind: str, record_id: str) -> ops.OpChanges:
+        return ops.delete_record(self.store, self.actor, kind, record_id, self.today)
+
     def attach_file(self, project_id: str, path: str, record_kind: str, record_id: str) -> dict:
         """Attach to a record of the project; record_kind='project', record_id=project_id for the project."""
         return ops.attach_file(self.store, self.actor, project_id, path, record_kind, record_id)
