@@ -146,7 +146,6 @@ def test_unit_workbench_reminds_what_waits_to_be_sent(app, qtbot, tmp_path):
 
     w.unit.export("MYXZF")  # sent: nothing waits any more
     page.load()
-    qtbot.waitUntil(lambda: page.loaded and not page.task.state == "running", timeout=15000)
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=15000)
 
 
