@@ -375,7 +375,7 @@ class WorkbenchPage(BackgroundLoad, QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setFirstColumnSpanned(0, QModelIndex(), True)
         header = self.view.header()
-        for col, width in enumerate((130, 220, 150, 64, 140, 72)):
+        for col, width in enumerate((165, 210, 150, 60, 150, 72)):
             self.view.setColumnWidth(col, width)
         # the 事项 column takes the spare width; its full text is the tooltip
         header.setStretchLastSection(True)
