@@ -427,6 +427,14 @@ def cmd_project_edit(args) -> int:
     return 0
 
 
+def cmd_project_delete(args) -> int:
+    store, actor = open_session(args)
+    p = ops.project_by_code(store, args.code)
+    ops.delete_project(store, actor, p["id"])
+    _out(f"已删除项目草稿 {p['code']}：{p['name']}（删除前的内容记入操作日志）")
+    return 0
+
+
 def cmd_project_show(args) -> int:
     store = _open(args)
     p = ops.project_by_code(store, args.code)
@@ -809,6 +817,9 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     v.add_argument("fields", nargs="*")
     v.add_argument("--today", help="仅限演示数据库：办理日期（真实数据库一律取本机时钟）")
     v.set_defaults(func=cmd_project_act)
+    v = psub.add_parser("delete", parents=[common], help="删除尚未报送的项目草稿：编号")
+    v.add_argument("code")
+    v.set_defaults(func=cmd_project_delete)
 
     p = sub.add_parser("record", help="项目记录")
     rsub = p.add_subparsers(dest="record_command", required=True)

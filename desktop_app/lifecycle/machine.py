@@ -70,7 +70,8 @@ def refusal(t: Transition, facts: R.Facts, ctx: R.Context, actor, record: dict |
         return (f"项目当前状态为「{status_label(p['status'])}」，不能{t.label}"
                 + ("（项目已结束）" if p["status"] in CLOSED else ""), t.clause)
     if actor.role == UNIT and p["lead_org_id"] != actor.org_id:
-        return f"只有项目牵头单位才能{t.label}", t.clause
+        # the action is named by its button or command; the reason says only why
+        return f"只有项目牵头单位才能办理，{actor.org_name}不是本项目的牵头单位", t.clause
     if not check_gates:
         return None
     if t.gate:

@@ -1058,3 +1058,137 @@ def record_login(store: Store, username: str, *, failed: bool, locked_until: str
         audit.append(store, actor, op, "user", user["id"], None, summary,
                      before={"failed_attempts": user["failed_attempts"], "locked_until": user["locked_until"]},
                      after={k: v for k, v in changes.items() if k != "password_hash"})
+
+
+# ---- deleting what was never sent ---------------------------------------------------------------
+
+DELETABLE_PROJECT_STATUSES = frozenset({"draft"})  # 第二条: a draft is the unit's own until it is submitted
+
+
+def _sent(store: Store, items: list[str]) -> bool:
+    """Whether any of these exchange items (`kind:id`, `status:id`, `attachment:id`) left in a package."""
+    if not items:
+        return False
+    marks = ",".join("?" * len(items))
+    return store.one(f"SELECT 1 FROM exchange_sent WHERE item IN ({marks}) LIMIT 1", tuple(items)) is not None
+
+
+def _bound_attachments(store: Store, kind_name: str, record_id: str) -> list[dict]:
+    return store.all("SELECT id, filename, size, sha256 FROM attachments WHERE record_kind=? AND record_id=?",
+                     (kind_name, record_id))
+
+
+def _referring(store: Store, kind_name: str, record_id: str, but: str | None = None) -> str | None:
+    """The label of a record (other than `but`) that refers to this one (an expert opinion to its
+    review, a material to its file), if any."""
+    for other in KINDS.values():
+        for f in other.fields:
+            if f.ref_kind == kind_name and store.one(
+                    f"SELECT 1 FROM {other.table} WHERE {f.name}=? AND id IS NOT ? LIMIT 1", (record_id, but)):
+                return other.label
+    return None
+
+
+def record_delete_refusal(store: Store, actor: Actor, kind_name: str, record: dict,
+                          project: dict | None = None) -> tuple[str, str | None] | None:
+    """Why `actor` may not delete this record, as (Chinese reason, clause); None if allowed. The window
+    asks this for the button's tooltip; `delete_record` raises it."""
+    why = Z.person_reason(actor, "draft")
+    if why:
+        return why, None
+    kind = KINDS[kind_name]
+    rule = A.rule(kind_name)
+    if actor.role not in rule.writers or record["owner_org"] != actor.org_id:
+        return f"这条{kind.label}不是{actor.org_name}填报的，不能删除", rule.clause or None
+    project = project or store.get("project", record["project_id"])
+    if rule.via_action:
+        labels = "或".join(f"“{machine.TRANSITIONS[a].label}”" for a in rule.via_action)
+        return f"这条{kind.label}是办理{labels}时写入的，项目状态随之变更，不能删除", rule.clause or None
+    if project["status"] not in rule.edit_in:
+        return (f"项目当前状态为「{status_label(project['status'])}」，{kind.label}已不能修改或删除",
+                rule.clause or None)
+    attached = _bound_attachments(store, kind_name, record["id"])
+    if _sent(store, [f"{kind_name}:{record['id']}"] + [f"attachment:{a['id']}" for a in attached]):
+        return (f"这条{kind.label}已通过数据包报送，不能删除；如有错误，请修改后重新报送", rule.clause or None)
+    other = _referring(store, kind_name, record["id"]) or next(
+        (x for a in attached if (x := _referring(store, "attachment", a["id"], but=record["id"]))), None)
+    if other:
+        return f"这条{kind.label}已被{other}引用，请先删除引用它的{other}", None
+    return None
+
+
+def delete_record(store: Store, actor: Actor, kind_name: str, record_id: str,
+                  today: dt.date | None = None) -> OpChanges:
+    """Delete a record its owner has not yet sent (with the files bound to it); the audit entry keeps it
+    whole as `before`."""
+    kind = KINDS.get(kind_name)
+    if kind is None or not kind.project_scoped:
+        raise ValidationError({"kind": f"未知的记录类型「{kind_name}」"})
+    Z.check_person(actor, "draft")
+    before = store.get(kind, record_id)
+    project = store.get("project", before["project_id"])
+    Z.check_ownership(store, actor, project, f"删除该项目的{kind.label}")
+    why = record_delete_refusal(store, actor, kind_name, before, project)
+    if why:
+        raise Refused(*why)
+    attached = _bound_attachments(store, kind_name, record_id)
+    with store.tx():
+        store.write("DELETE FROM attachments WHERE record_kind=? AND record_id=?", (kind_name, record_id))
+        store.write(f"DELETE FROM {kind.table} WHERE id=?", (record_id,))
+        audit.append(store, actor, f"删除{kind.label}", kind.name, record_id, project["id"],
+                     f"{project['code']} 删除{kind.label}", before={**before, "attachments": attached})
+        queries.refresh_deadlines(store, today, [project["id"]])
+    return OpChanges(frozenset({project["id"]}), frozenset({kind_name} | ({"attachment"} if attached else set())),
+                     frozenset({record_id}))
+
+
+def _project_items(store: Store, project_id: str) -> tuple[dict[str, list[dict]], list[dict]]:
+    records = {k.name: store.for_project(k, project_id) for k in KINDS.values() if k.project_scoped}
+    attached = store.all("SELECT id, record_kind, record_id, filename, size, sha256 FROM attachments "
+                         "WHERE project_id=?", (project_id,))
+    return {k: rows for k, rows in records.items() if rows}, attached
+
+
+def project_delete_refusal(store: Store, actor: Actor, project: dict) -> tuple[str, str | None] | None:
+    """Why `actor` may not delete this project, as (Chinese reason, clause); None if allowed."""
+    why = Z.person_reason(actor, "draft")
+    if why:
+        return why, None
+    if actor.role not in A.rule("project").writers or project["owner_org"] != actor.org_id \
+            or (actor.role == UNIT and project["lead_org_id"] != actor.org_id):
+        return "只有填报该项目的单位才能删除项目草稿", "第二条"
+    if project["status"] not in DELETABLE_PROJECT_STATUSES:
+        why = (f"项目当前状态为「{status_label(project['status'])}」，只有未提交的草稿可以删除；"
+               "已申报的项目如不再建设，请报县政府办公室处理")
+        return why, "第二条"
+    records, attached = _project_items(store, project["id"])
+    items = [f"project:{project['id']}", f"status:{project['id']}"]
+    items += [f"{k}:{r['id']}" for k, rows in records.items() for r in rows]
+    items += [f"attachment:{a['id']}" for a in attached]
+    if _sent(store, items):
+        return "该项目或其记录已通过数据包报送，不能删除", "第二条"
+    return None
+
+
+def delete_project(store: Store, actor: Actor, project_id: str, today: dt.date | None = None) -> OpChanges:
+    """Delete a draft project nothing of which was sent, with its records and files, in one transaction;
+    the audit entry keeps all of it as `before`."""
+    Z.check_person(actor, "draft")
+    project = store.get("project", project_id)
+    why = project_delete_refusal(store, actor, project)
+    if why:
+        raise Refused(*why)
+    records, attached = _project_items(store, project_id)
+    with store.tx():
+        store.write("PRAGMA defer_foreign_keys = ON")  # records refer to each other; all go together
+        store.write("DELETE FROM attachments WHERE project_id=?", (project_id,))
+        for name in records:
+            store.write(f"DELETE FROM {KINDS[name].table} WHERE project_id=?", (project_id,))
+        for table in ("project_deadlines", "ledger_imports"):  # derived rows about the project
+            store.write(f"DELETE FROM {table} WHERE project_id=?", (project_id,))
+        store.write("DELETE FROM projects WHERE id=?", (project_id,))
+        audit.append(store, actor, "删除项目", "project", project_id, project_id,
+                     f"删除项目草稿 {project['code']} {project['name']}",
+                     before={"project": project, "records": records, "attachments": attached})
+    kinds = frozenset({"project"} | set(records) | ({"attachment"} if attached else set()))
+    return OpChanges(frozenset({project_id}), kinds, frozenset({project_id}), status=True)

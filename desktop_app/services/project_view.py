@@ -205,6 +205,36 @@ def project_edit_refusal(actor, project: dict | None) -> str | None:
     return None
 
 
+# ---- deleting --------------------------------------------------------------------------------
+
+def _reason(why: tuple[str, str | None] | None) -> str | None:
+    return None if why is None else why[0] + (f"（依据：通知{why[1]}）" if why[1] else "")
+
+
+DELETABLE_PROJECT_STATUSES = ops.DELETABLE_PROJECT_STATUSES
+
+
+def may_ever_delete_project(actor) -> bool:
+    """Whether this installation ever deletes projects (the roles that write them): else no button."""
+    return actor.role in A.rule("project").writers
+
+
+def project_delete_refusal(session, project: dict) -> str | None:
+    """Why this project cannot be deleted now (the same rule ops.delete_project applies); None if it can."""
+    return _reason(ops.project_delete_refusal(session.store, session.actor, project))
+
+
+def may_ever_delete(actor, kind_name: str) -> bool:
+    """Whether this installation ever deletes records of this kind: it writes them, and not through a
+    lifecycle action (those records moved the project's status)."""
+    rule = A.rule(kind_name)
+    return actor.role in rule.writers and not rule.via_action
+
+
+def record_delete_refusal(session, kind_name: str, record: dict, project: dict) -> str | None:
+    return _reason(ops.record_delete_refusal(session.store, session.actor, kind_name, record, project))
+
+
 # ---- reference fields ------------------------------------------------------------------------
 
 def _review_label(r: dict) -> str:

@@ -51,11 +51,15 @@ class Session:
         return load_facts(self.store, [project_id])[0]
 
     def actions(self, project_id: str) -> list[tuple[machine.Transition, str | None]]:
-        """Lifecycle actions from the current status, each with its refusal reason (None = allowed):
-        the organisation's (machine) and the signed-in person's (authorize.person_reason)."""
+        """Lifecycle actions this installation's role takes (machine.Transition.roles) from the current
+        status, each with its refusal reason (None = allowed): the organisation's (machine) and the
+        signed-in person's (authorize.person_reason)."""
         out = []
         for t, why in machine.available(self.facts(project_id), load_context(self.store, self.today), self.actor):
-            mine = Z.person_reason(self.actor, A.person_right(t.action), f"「{t.label}」")
+            if self.actor.role not in t.roles:
+                continue  # a step of another party (the county office never submits): no button at all
+            # the button names the action: its reason does not repeat it
+            mine = Z.person_reason(self.actor, A.person_right(t.action), "此项")
             out.append((t, why or mine))
         return out
 
@@ -91,6 +95,12 @@ class Session:
 
     def transition(self, project_id: str, action: str, values: dict | None = None) -> dict:
         return ops.transition(self.store, self.actor, project_id, action, values, self.today)
+
+    def delete_project(self, project_id: str) -> ops.OpChanges:
+        return ops.delete_project(self.store, self.actor, project_id, self.today)
+
+    def delete_record(self, kind: str, record_id: str) -> ops.OpChanges:
+        return ops.delete_record(self.store, self.actor, kind, record_id, self.today)
 
     def attach_file(self, project_id: str, path: str, record_kind: str, record_id: str) -> dict:
         """Attach to a record of the project; record_kind='project', record_id=project_id for the project."""

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.errors import GovisError
-from desktop_app.exchange import export, history, importer, keyring, receipt
+from desktop_app.exchange import export, history, importer, keyring, pending, receipt
 from desktop_app.exchange.package import STEPS, AlreadyImported
 from desktop_app.models.kinds import COUNTY, ROLES
 from desktop_app.ui.worker import Task
@@ -44,6 +44,7 @@ STEP_MARK = {"running": "…", "ok": "✓", "failed": "✗", None: "○"}
 
 class ExchangePage(QWidget):
     imported = Signal()  # records arrived: the ledger, workbench and statistics must re-read
+    exported = Signal()  # a package was recorded as sent: 工作台's 尚未报送 count changes
     """One page of the main window. Dialogs go through small classmethods so tests can patch them."""
 
     def __init__(self, session, db_path: str, parent=None):
@@ -105,6 +106,11 @@ class ExchangePage(QWidget):
         form = QFormLayout(box)
         self.recipient = QComboBox()
         form.addRow("接收单位：", self.recipient)
+        self.no_recipient = QLabel()  # why the list is empty, and how to fill it
+        self.no_recipient.setWordWrap(True)
+        self.no_recipient.setStyleSheet("color: #8a5a00;")
+        self.no_recipient.hide()
+        form.addRow("", self.no_recipient)
         self.contents = QListWidget()
         for code, label in export.CONTENT_CHOICES.items():
             item = QListWidgetItem(label)
@@ -241,6 +247,10 @@ class ExchangePage(QWidget):
             i = self.recipient.findData(current)
             if i >= 0:
                 self.recipient.setCurrentIndex(i)
+        why = pending.why_no_recipients(store, actor)
+        self.no_recipient.setText(why or "")
+        self.no_recipient.setVisible(bool(why))
+        self.recipient.setEnabled(not why)
         rows = history.packages(store)
         self.packages.setRowCount(len(rows))
         for r, p in enumerate(rows):
@@ -249,6 +259,11 @@ class ExchangePage(QWidget):
                      "单位及密钥目录" if p["kind"] == "directory" else "业务数据", p["state"], p["id"]]
             for c, text in enumerate(cells):
                 self.packages.setItem(r, c, QTableWidgetItem(text))
+
+    def choose_recipient(self, code: str) -> None:
+        i = self.recipient.findData(code) if code else -1
+        if i >= 0:
+            self.recipient.setCurrentIndex(i)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #b00020;" if error else "")
@@ -324,6 +339,7 @@ class ExchangePage(QWidget):
         listed = "，".join(f"{k}{n}条" for k, n in counts.items() if n)
         self._say(f"已导出：{path}（{listed}）")
         self.refresh()
+        self.exported.emit()
 
     # ---- import -----------------------------------------------------------------------------------
     def _reset_steps(self) -> None:

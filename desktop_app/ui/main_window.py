@@ -121,9 +121,11 @@ class MainWindow(QMainWindow):
         }
         self.pages["backup"].restored.connect(self.reopen_after_restore)
         self.pages["workbench"].open_project.connect(self.open_project)
+        self.pages["workbench"].export_requested.connect(self.export_to)
         self.pages["ledger"].open_project.connect(lambda pid: self.open_project(pid, "basic"))
         self.pages["settings"].deadlines_changed.connect(self.refresh_all)
         self.pages["exchange"].imported.connect(self.refresh_all)
+        self.pages["exchange"].exported.connect(self.refresh_all)
         self.pages["exchange"].imported.connect(self.pages["units"].refresh)  # a directory or a new audit head
         self.pages["units"].key_changed.connect(self.pages["exchange"].refresh)
         self.check_hub = CheckHub(self)
@@ -354,6 +356,11 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "导出台账", "台账正在读取，请稍后再导出。")
             return
         ledger.export_dialog()
+
+    def export_to(self, recipient: str) -> None:
+        """工作台's 导出数据包…: the exchange page with that recipient chosen ('' : just the page)."""
+        self.show_page("exchange")
+        self.pages["exchange"].choose_recipient(recipient)
 
     def import_ledger(self) -> None:
         from desktop_app.ui.ledger_import_wizard import LedgerImportWizard

@@ -104,12 +104,38 @@ class RecordsPage(_Page):
         self.header.hide()
         self.body.addWidget(self.header)
         self.sections: dict[str, RecordSection] = {}
+        self.delete_buttons: dict[str, QPushButton] = {}
         for name in PV.TAB_KINDS[tab]:
             sec = RecordSection(KINDS[name], window.session, self._extra_columns(name))
             sec.written.connect(window.record_written)
             self.body.addWidget(sec)
             self.sections[name] = sec
+            if PV.may_ever_delete(window.session.actor, name):
+                self._add_delete_button(name, sec)
         self.finish()
+
+    def _add_delete_button(self, name: str, sec: RecordSection) -> None:
+        button = QPushButton("删除所选…")
+        button.clicked.connect(lambda _c=False, n=name: self.window_.delete_record(n))
+        bar = _layout_holding(sec.layout(), sec.edit_button)
+        if bar is not None:  # beside 修改所选
+            bar.insertWidget(bar.indexOf(sec.edit_button) + 1, button)
+        else:
+            sec.layout().addWidget(button)
+        sec.table.selectionModel().selectionChanged.connect(lambda *_a, n=name: self.update_delete(n))
+        self.delete_buttons[name] = button
+        self.update_delete(name)
+
+    def update_delete(self, name: str) -> None:
+        """Enabled only for a selected record the core would delete; otherwise the reason as tooltip."""
+        button, sec = self.delete_buttons[name], self.sections[name]
+        row = sec.selected_row()
+        if row is None or self.view is None:
+            why = "请先在表中选择一条记录"
+        else:
+            why = PV.record_delete_refusal(self.window_.session, name, row, self.view.project)
+        button.setEnabled(why is None)
+        button.setToolTip(why or f"删除所选{KINDS[name].label}（尚未报送；删除前的内容记入操作日志）")
 
     def _extra_columns(self, kind: str):
         if kind == "contract":
@@ -128,6 +154,8 @@ class RecordsPage(_Page):
         for sec in self.sections.values():
             if sec.affected_by(self.changes):
                 sec.refresh(view)
+        for name in self.delete_buttons:  # a package sent or a status moved changes what may go
+            self.update_delete(name)
 
 
 class BasicPage(_Page):
@@ -260,6 +288,18 @@ class HistoryPage(_Page):
         self.model.set_rows(rows)
 
 
+def _layout_holding(layout, widget):
+    """The (sub)layout of `layout` that holds `widget`, or None."""
+    if layout.indexOf(widget) >= 0:
+        return layout
+    for i in range(layout.count()):
+        inner = layout.itemAt(i).layout()
+        found = _layout_holding(inner, widget) if inner is not None else None
+        if found is not None:
+            return found
+    return None
+
+
 def _size_text(n: int) -> str:
     return f"{n} 字节" if n < 1024 else (f"{n / 1024:.1f} KB" if n < 1024 ** 2 else f"{n / 1024 ** 2:.1f} MB")
 
@@ -287,6 +327,9 @@ class ProjectWindow(QMainWindow):
         self.print_button.setToolTip("预览、打印或另存为PDF：本项目的《政务信息系统项目申请表》")
         self.print_button.clicked.connect(self.print_application)
         top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.delete_button = QPushButton("删除草稿…")
+        self.delete_button.clicked.connect(self.delete_project)
+        top.addWidget(self.delete_button, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(top)
         self.ledger_mark = QLabel()  # 由台账导入, until someone has checked the project against the paper
         self.ledger_mark.setWordWrap(True)
@@ -356,6 +399,7 @@ class ProjectWindow(QMainWindow):
             self.tabs.setTabEnabled(i, key == "basic" or not new)
         self.actions_bar.setVisible(not new)
         self.print_button.setVisible(not new)
+        self.delete_button.setVisible(False)
         if new:
             self.setWindowTitle("新建项目 — 政务信息系统项目管理")
             self.header.setText("<h3>新建项目</h3>填写基本信息后保存，即建立项目草稿；其余各页在保存后可用。")
@@ -368,6 +412,7 @@ class ProjectWindow(QMainWindow):
         self.header.setText(f"<h3>{html.escape(v.title)}</h3>牵头单位：{html.escape(v.org_name(v.project['lead_org_id']))}"
                             f"　　状态：<b>{html.escape(v.status_text)}</b>")
         self.actions_bar.set_view(v)
+        self._show_delete_button()
         self._show_ledger_mark()
         for i, (key, title) in enumerate(PV.TABS.items()):
             page = self.pages[key]
@@ -375,6 +420,69 @@ class ProjectWindow(QMainWindow):
             page.refresh(v)
             urgent = sum(1 for f in v.open_findings(key) if f.state in URGENT)
             self.tabs.setTabText(i, f"{title}（{urgent}）" if urgent else title)
+
+    def _show_delete_button(self) -> None:
+        """Only while the project is a draft, and only for an installation that writes projects; greyed
+        with the reason when something of it was sent."""
+        p = self.view.project
+        self.delete_button.setVisible(PV.may_ever_delete_project(self.session.actor)
+                                      and p["status"] in PV.DELETABLE_PROJECT_STATUSES)
+        why = PV.project_delete_refusal(self.session, p)
+        self.delete_button.setEnabled(why is None)
+        self.delete_button.setToolTip(why or "删除本项目草稿及其记录和附件（尚未报送；删除前的内容记入操作日志）")
+
+    # ---- deleting ----
+    @classmethod
+    def delete_box(cls, parent, title: str, text: str) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+        box.addButton("删除", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(box.addButton("取消", QMessageBox.ButtonRole.RejectRole))
+        return box
+
+    @classmethod
+    def ask_delete(cls, parent, title: str, text: str) -> bool:
+        """Ask before deleting (tests patch this)."""
+        box = cls.delete_box(parent, title, text)
+        box.exec()
+        return box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.DestructiveRole
+
+    def delete_project(self) -> bool:
+        if self.view is None or not self.delete_button.isEnabled():
+            return False
+        p = self.view.project
+        counts = sum(len(rows) for rows in self.view.records.values()) + len(self.view.attachments)
+        extra = f"及其{counts}条记录和附件" if counts else ""
+        if not self.ask_delete(self, "删除项目草稿",
+                               f"确定删除项目草稿「{p['code']} {p['name']}」{extra}吗？\n\n"
+                               "删除后不能恢复；删除前的全部内容记入操作日志。"):
+            return False
+        try:
+            self.session.delete_project(self.project_id)
+        except GovisError as exc:
+            QMessageBox.warning(self, "未能删除", exc.message)
+            return False
+        self.changed.emit(self.project_id)
+        self.close()
+        return True
+
+    def delete_record(self, kind: str) -> bool:
+        page = next(pg for pg in self.pages.values() if isinstance(pg, RecordsPage) and kind in pg.sections)
+        row = page.sections[kind].selected_row()
+        if row is None or not page.delete_buttons[kind].isEnabled():
+            return False
+        from desktop_app.services.attachment_files import record_title
+
+        label = KINDS[kind].label
+        if not self.ask_delete(self, f"删除{label}", f"确定删除{label}「{record_title(kind, row)}」吗？\n\n"
+                               "删除后不能恢复；删除前的内容记入操作日志。"):
+            return False
+        try:
+            changes = self.session.delete_record(kind, row["id"])
+        except GovisError as exc:
+            QMessageBox.warning(self, "未能删除", exc.message)
+            return False
+        self._after_write(f"已删除{label}", changes)
+        return True
 
     def _show_ledger_mark(self) -> None:
         mark = self.session.ledger_import_mark(self.project_id)

@@ -82,6 +82,18 @@ def test_bad_input_exit_1_chinese_and_nothing_written(unit_db, args, needle):
     assert db.snap() == before
 
 
+def test_project_delete_removes_an_unsent_draft_and_is_audited(unit_db):
+    r = govis(unit_db, "project", "delete", "MYJYJ-2028-001", check=0)
+    assert "已删除项目草稿 MYJYJ-2028-001" in r.stdout
+    r = govis(unit_db, "project", "show", "MYJYJ-2028-001", check=1)
+    assert "找不到" in r.stderr
+    con = sqlite3.connect(unit_db)
+    op, before = con.execute("SELECT operation, before FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    con.close()
+    assert op == "删除项目" and json.loads(before)["project"]["name"] == "县智慧教育云平台"
+    assert "逐条校验通过" in govis(unit_db, "audit", "verify", check=0).stdout
+
+
 def test_tampered_audit_row_is_named(unit_db):
     con = sqlite3.connect(unit_db)
     con.execute("UPDATE audit_log SET summary='改过' WHERE seq=2")

@@ -1,6 +1,8 @@
 """Show the project window on a demo county (for screenshots):
 
-    python -m tests.ui.project_demo basic|construction|history|... [draft] [why]
+    python -m tests.ui.project_demo basic|construction|history|... [draft] [why] [delete]
+
+`delete` opens the real confirmation of 删除草稿 (issue 11).
 
 With `shot.sh`: ../shared/tools/shot.sh docs/screenshots/project-basic.png 5 \
     .venv/bin/python -m tests.ui.project_demo basic draft why
@@ -52,6 +54,8 @@ def main(argv: list[str]) -> int:
     w.show()
     if "why" in argv:
         QTimer.singleShot(300, w.actions_bar.explain_all)
+    if "delete" in argv:
+        QTimer.singleShot(600, w.delete_project)
     return app.exec()
 
 

@@ -11,6 +11,7 @@ from desktop_app.lifecycle.policy import POLICY_FIELDS, load_profile
 from desktop_app.lifecycle.rules import STATE_LABELS, UPCOMING
 from desktop_app.services import stats
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.workbench import COL
 
 NOTICES = Path(__file__).resolve().parents[1] / "core" / "notices"
 
@@ -33,8 +34,8 @@ def contract_due(bench) -> str:
         if not group.data().startswith(STATE_LABELS[UPCOMING]):
             continue
         for r in range(m.rowCount(group)):
-            if "HT-2028-01" in (m.index(r, 4, group).data() or ""):
-                return m.index(r, 3, group).data()
+            if "HT-2028-01" in (m.index(r, COL["事项"], group).data() or ""):
+                return m.index(r, COL["期限"], group).data()
     raise AssertionError("the contract's filing deadline is not on 工作台")
 
 

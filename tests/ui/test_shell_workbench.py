@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from desktop_app.lifecycle import rules as R
-from desktop_app.ui.workbench import GROUPS, WorkbenchPage
+from desktop_app.ui.workbench import COL, GROUPS, HEADERS, WorkbenchPage
 
 
 @pytest.fixture
@@ -32,13 +32,16 @@ def test_groups_and_counts_match_findings(bench, shell_county):
 def test_rows_show_code_name_clause_due_and_tentative(bench):
     m = bench.model
     overdue = m.index(0, 0)
-    rows = [[m.index(r, c, overdue).data() for c in range(5)] for r in range(m.rowCount(overdue))]
-    by_code = {r[0]: r for r in rows}
+    rows = [dict(zip(HEADERS, (m.index(r, c, overdue).data() for c in range(len(HEADERS)))))
+            for r in range(m.rowCount(overdue))]
+    by_code = {r["项目编号"]: r for r in rows}
     acc = by_code["MY-2027-004"]
-    assert acc[1] == "县教育资源公共服务平台" and acc[2] == "第六条"
-    assert acc[3] == "2027-12-14（暂定）" and "验收报告" in acc[4]
+    assert acc["项目名称"] == "县教育资源公共服务平台" and acc["条款"] == "第六条"
+    assert acc["建设单位"] == "蒙阴县教育和体育局"
+    assert acc["期限"] == "2027-12-14（暂定）" and "验收报告" in acc["事项"]
+    assert acc["逾期天数"] == "49"  # 2027-12-14 to the fixture's 2028-02-01
     # sorted by due date within the group
-    dues = [r[3] for r in rows]
+    dues = [r["期限"] for r in rows]
     assert dues == sorted(dues)
 
 
@@ -76,7 +79,7 @@ def test_contract_filing_due_appears_on_workbench(app, qtbot, tmp_path):
     m = page.model
     titles = [m.index(g, 0).data() for g in range(m.rowCount())]
     parent = m.index(next(g for g, t in enumerate(titles) if t.startswith(R.STATE_LABELS[R.UPCOMING])), 0)
-    rows = [[m.index(r, col, parent).data() for col in range(5)] for r in range(m.rowCount(parent))]
-    contract = [r for r in rows if "HT-2026-11" in r[4]]
-    assert contract and contract[0][0] == p["code"] and contract[0][2] == "第四条"
-    assert contract[0][3] == "2026-11-27"
+    rows = [[m.index(r, col, parent).data() for col in range(len(HEADERS))] for r in range(m.rowCount(parent))]
+    contract = [r for r in rows if "HT-2026-11" in r[COL["事项"]]]
+    assert contract and contract[0][COL["项目编号"]] == p["code"] and contract[0][COL["条款"]] == "第四条"
+    assert contract[0][COL["期限"]] == "2026-11-27" and contract[0][COL["逾期天数"]] == ""
