@@ -14,8 +14,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GOVIS_TEST_FAST_HASH", "1")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -73,12 +73,12 @@ def main(out: str, which: list[str]) -> None:
             w = window(app, demo, folder)
         if name.startswith("statistics"):
             w.show_page("statistics")
-            wait(app, lambda: w.pages["statistics"].loaded)
+            wait(app, lambda w=w: w.pages["statistics"].loaded)
             target = w
         elif name == "ledger-no-hits":
             w.show_page("ledger")
             page = w.pages["ledger"]
-            wait(app, lambda: page.loaded)
+            wait(app, lambda page=page: page.loaded)
             page.search.setText("区块链电子证照")
             target = w
         elif name == "print-preview":
