@@ -18,6 +18,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 TODAY = dt.date(2026, 11, 26)
+FILES = {"record-empty": "record-table-empty"}  # screenshot names in docs/screenshots
 
 
 def wait(app, until, rounds=400):
@@ -95,8 +96,8 @@ def main(out: str, which: list[str]) -> None:
             target = w.project_windows[row["id"]]
             target.resize(1100, 760)
         wait(app, lambda: False, rounds=25)
-        target.grab().save(str(out_dir / f"{name}.png"))
-        print("saved", out_dir / f"{name}.png")
+        target.grab().save(str(out_dir / f"{FILES.get(name, name)}.png"))
+        print("saved", out_dir / f"{FILES.get(name, name)}.png")
         w.close()
 
 
