@@ -86,7 +86,7 @@ def main(out: str, which: list[str]) -> None:
             from desktop_app.ui.print_preview import preview_document
 
             row = next(r for r in w.session.ledger() if r["status"] == "in_construction")
-            dlg = preview_document(w, w.session, "project-card", project_id=row["id"])
+            dlg = preview_document(w, w.session, "application", project_id=row["id"])
             dlg.resize(900, 800)
             dlg.go_to_page(1)
             target = dlg
