@@ -98,3 +98,19 @@ def ledger_import_mark(store, project_id: str) -> dict | None:
     """The 由台账导入 mark of a project not yet checked against the paper file (source, sheet row, what the
     import assumed), or None."""
     return store.one("SELECT * FROM ledger_imports WHERE project_id=? AND reviewed_at IS NULL", (project_id,))
+
+
+# ---- why the ledger flags a project (its 风险 column) ------------------------------------------------
+RISK_ORDER = {R.OVERDUE: 0, R.VIOLATION: 0, R.BLOCKED: 1}  # the states the ledger counts as 逾期 / 受限
+
+
+def risk_findings(store: Store, today: dt.date, project_id: str) -> list[R.Finding]:
+    """The findings behind a project's 风险 column (overdue, in violation, blocking a step), worst and
+    oldest first: the same rules refresh_deadlines counts, for one project (a few milliseconds)."""
+    found = [f for f in check(store, today, [project_id]) if f.state in RISK_ORDER]
+    return sorted(found, key=lambda f: (RISK_ORDER[f.state], f.due.day if f.due else dt.date.max, f.clause))
+
+
+def risk_reasons(store: Store, today: dt.date, project_id: str) -> list[str]:
+    """The same, one line each as the clerk reads it: 【逾期】第四条 …message…"""
+    return [f"【{R.STATE_LABELS[f.state]}】{f.clause} {f.message}" for f in risk_findings(store, today, project_id)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,8 +44,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.lifecycle.states import STATUSES, status_label
 from desktop_app.models.fields import fen_to_wan_text
+from desktop_app.services import queries
 from desktop_app.services.stats import wan
 from desktop_app.ui import xlsx
+from desktop_app.ui.empty_state import EmptyNote, how_to_add_projects
 from desktop_app.ui.icons import icon
 from desktop_app.ui.worker import run_task
 
@@ -82,6 +85,8 @@ def late_text(row: dict) -> str:
     return str(row["late_done"]) if row.get("late_done") else ""
 
 
+RISK_TIP = ("逾期：已过期限仍未履行的义务（含违反通知规定的情形）；受限：前置条件未满足，某一步暂不能办理"
+            "（如未验收不得拨付后续资金）。鼠标停在单元格上可看每一项的条款和原因。")
 LATE_TIP = "已完成但超过期限的义务数（如合同逾期备案、进度报告逾期报送）；详见项目各页的“已完成（逾期N个工作日）”"
 
 
@@ -120,11 +125,15 @@ class LedgerModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[_Row] = []
         self._pos: dict[str, int] = {}  # project id -> row number
+        # project id -> the lines behind its 风险 cell, asked of the services on first hover only
+        self.reasons: Callable[[str], list[str]] | None = None
+        self._reasons: dict[str, list[str]] = {}
         self.sort_column, self.sort_order = COL["code"], Qt.SortOrder.AscendingOrder
 
     # ---- content ------------------------------------------------------------------------
     def set_rows(self, rows: list[dict]) -> None:
         self.beginResetModel()
+        self._reasons.clear()
         self._rows = [_Row.of(r) for r in rows]
         self._sort_rows()
         self.endResetModel()
@@ -150,6 +159,7 @@ class LedgerModel(QAbstractTableModel):
     def update_row(self, row: dict | None, project_id: str | None = None) -> None:
         """Replace one project's row in place (dataChanged), append a new one, or drop a deleted one."""
         pid = row["id"] if row else project_id
+        self._reasons.pop(pid, None)
         i = self._pos.get(pid)
         if row is None:
             if i is not None:
@@ -167,6 +177,18 @@ class LedgerModel(QAbstractTableModel):
             return
         self._rows[i] = _Row.of(row)
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def risk_reasons(self, project_id: str) -> list[str]:
+        """Why a project is flagged (from the services' rules, never computed here); cached until its row changes."""
+        if self.reasons is None:
+            return []
+        if project_id not in self._reasons:
+            self._reasons[project_id] = self.reasons(project_id)
+        return self._reasons[project_id]
+
+    def risk_tip(self, project_id: str) -> str:
+        lines = self.risk_reasons(project_id)
+        return "风险原因：\n" + "\n".join(lines) if lines else RISK_TIP
 
     def row_of(self, source_row: int) -> _Row:
         return self._rows[source_row]
@@ -187,8 +209,8 @@ class LedgerModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section == COL["late"]:
-            return LATE_TIP
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return {COL["late"]: LATE_TIP, COL["risk"]: RISK_TIP}.get(section)
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -218,6 +240,8 @@ class LedgerModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if c == COL["late"]:
                 return LATE_TIP
+            if c == COL["risk"] and (overdue or blocked):
+                return self.risk_tip(r.data["id"])
             if c == COL["due"] and r.data.get("next_message"):
                 return r.data["next_message"] + ("\n（暂定：该年度官方节假日安排尚未录入）"
                                                  if r.data.get("next_due_tentative") else "")
@@ -315,6 +339,7 @@ class LedgerPage(QWidget):
         super().__init__(parent)
         self.session, self.db_path = session, db_path
         self.model = LedgerModel(self)
+        self.model.reasons = lambda pid: queries.risk_reasons(self.session.store, self.session.today, pid)
         self.proxy = LedgerProxy(self)
         self.proxy.setSourceModel(self.model)
         self.loaded = False
@@ -375,11 +400,17 @@ class LedgerPage(QWidget):
         self.view.doubleClicked.connect(self._double_clicked)
         self.view.activated.connect(self._double_clicked)
 
+        self.empty = EmptyNote(self.view)
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addWidget(self.view, 1)
         foot = QHBoxLayout()
         foot.addWidget(self.count)
+        self.clear_btn = QPushButton("清除搜索和筛选")
+        self.clear_btn.setToolTip("清空搜索框，年度、建设单位、状态回到“全部”，取消“只看逾期”")
+        self.clear_btn.clicked.connect(self.clear_filters)
+        self.clear_btn.hide()
+        foot.addWidget(self.clear_btn)
         foot.addStretch(1)
         foot.addWidget(QLabel("双击一行打开项目；点击列标题排序"))
         lay.addLayout(foot)
@@ -495,6 +526,36 @@ class LedgerPage(QWidget):
 
     def _update_count(self, *_):
         self.count.setText(f"显示 {self.proxy.rowCount()} 个项目，共 {self.model.rowCount()} 个")
+        filters = self.current_filters()
+        active = filters != Filters(text=filters.text) or bool(filters.text.strip())
+        self.clear_btn.setVisible(active)
+        self.empty.set_text(self.empty_text(filters) if self.loaded else "")
+
+    def empty_text(self, filters: Filters) -> str:
+        """What the empty table says: no project at all (and how to add one), or what found nothing."""
+        if not self.model.rowCount():
+            return "还没有项目。\n" + how_to_add_projects(self.session.actor.role)
+        what = []
+        if filters.text.strip():
+            what.append(f"搜索“{filters.text.strip()}”")
+        for combo, value in ((self.year, filters.year), (self.unit, filters.unit), (self.status, filters.status)):
+            if value is not None:
+                what.append(combo.currentText())
+        if filters.overdue_only:
+            what.append("只看逾期")
+        return (f"没有找到符合条件的项目（{'，'.join(what)}）。\n"
+                "搜索只查编号、项目名称和建设单位；请检查输入，或点击下方“清除搜索和筛选”。")
+
+    def clear_filters(self) -> None:
+        for w in (self.search, self.year, self.unit, self.status, self.overdue):
+            w.blockSignals(True)
+        self.search.clear()
+        for combo in (self.year, self.unit, self.status):
+            combo.setCurrentIndex(0)
+        self.overdue.setChecked(False)
+        for w in (self.search, self.year, self.unit, self.status, self.overdue):
+            w.blockSignals(False)
+        self.apply_filters()
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -32,6 +32,7 @@ from desktop_app.documents import filled
 from desktop_app.documents.errors import DocumentError
 from desktop_app.errors import GovisError
 from desktop_app.services import atomic_file
+from desktop_app.ui.preview_controls import PreviewControls
 from desktop_app.ui.worker import Task, run_task
 
 # A 1200 dpi printer would need a 550 MB image per A4 page; 600 dpi is more than a stamp needs.
@@ -99,6 +100,7 @@ class PrintPreviewDialog(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.setDocument(self.document)
+        self.controls = PreviewControls(self.view, self)
         self.info = QLabel(f"共 {self.document.pageCount()} 页。打印时请选择A4纸、100%（实际大小），不要“适合页面”。")
         self.print_button = QPushButton("打印…")
         self.save_button = QPushButton("另存为PDF…")
@@ -109,9 +111,17 @@ class PrintPreviewDialog(QDialog):
         self.print_button.clicked.connect(self.print_document)
         self.save_button.clicked.connect(self.save_as)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.controls)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.info)
         lay.addWidget(buttons)
+
+    # page and zoom, for the menu-less keyboard user and for tests (the bar above does the same)
+    def go_to_page(self, page: int) -> None:
+        self.controls.go_to_page(page)
+
+    def current_page(self) -> int:
+        return self.controls.current_page()
 
     # dialogs a test can patch
     @classmethod

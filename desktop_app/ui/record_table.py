@@ -1,12 +1,15 @@
 """Record tables: a QAbstractTableModel over record dicts, and a section (table + 添加/修改) whose
 buttons open the generic form in a dialog. Writes go through the Session; refusals stay in the
-dialog and change nothing."""
+dialog and change nothing.
+
+Columns fit their content up to a cap; longer text is elided (…) and its whole text shown on hover.
+An empty table says what belongs there and how to add it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,7 +23,10 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QVBoxLayout,
 )
 
@@ -31,9 +37,13 @@ from desktop_app.models.kinds import KINDS
 from desktop_app.services import attachment_files as AF
 from desktop_app.services import project_view as PV
 from desktop_app.services.operations import OpChanges
+from desktop_app.ui.empty_state import EmptyNote
 from desktop_app.ui.forms import RecordForm
 
-Column = tuple[str, Callable[[dict], str]]
+# (header, display text of a row), optionally a third item: the row's full text for the tooltip
+Column = tuple[str, Callable[[dict], str]] | tuple[str, Callable[[dict], str], Callable[[dict], str]]
+MAX_COLUMN_CHARS = 22  # a column fits its content up to about this many Chinese characters, then elides
+EMPTY_DEFAULT = "暂无记录"
 
 # file dialogs offer only the allowed attachment types
 ATTACH_FILTER = f"允许的附件类型 ({AF.DIALOG_PATTERNS})"
@@ -57,11 +67,20 @@ def display(f: Field, value, ref_labels: dict | None = None) -> str:
     return str(value)
 
 
+def full_text(f: Field, value, ref_labels: dict | None = None) -> str:
+    """The whole value for the tooltip: a long text with its line breaks, not cut at 30 characters."""
+    if f.type == LONGTEXT and value:
+        return str(value)
+    return display(f, value, ref_labels)
+
+
 def kind_columns(kind: Kind, ref_labels: dict[str, dict] | None = None) -> list[Column]:
     cols: list[Column] = []
     for f in kind.fields:
         header = f"{f.label}（{f.unit}）" if f.unit == "万元" else f.label
-        cols.append((header, lambda row, f=f: display(f, row.get(f.name), (ref_labels or {}).get(f.name))))
+        labels = (ref_labels or {}).get(f.name)
+        cols.append((header, lambda row, f=f, labels=labels: display(f, row.get(f.name), labels),
+                     lambda row, f=f, labels=labels: full_text(f, row.get(f.name), labels)))
     return cols
 
 
@@ -107,8 +126,11 @@ class RowsModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.columns[index.column()][1](self.rows[index.row()])
+        column, row = self.columns[index.column()], self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column[1](row)
+        if role == Qt.ItemDataRole.ToolTipRole:  # shown only when the cell cannot show it all (ElideTips)
+            return (column[2] if len(column) > 2 else column[1])(row) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[index.column()][0].endswith("（万元）"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # amounts line up
         return None
@@ -122,18 +144,59 @@ class RowsModel(QAbstractTableModel):
         return self.columns[col][1](self.rows[row])
 
 
-def make_table(model: RowsModel) -> QTableView:
+class ElideTips(QStyledItemDelegate):
+    """Cells elide long text (…); hovering shows the whole text, but only when the cell does not show it."""
+
+    def helpEvent(self, event, view, option, index) -> bool:
+        if event is None or event.type() != QEvent.Type.ToolTip:
+            return super().helpEvent(event, view, option, index)
+        tip = index.data(Qt.ItemDataRole.ToolTipRole)
+        shown = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        if not tip or (tip == shown and not cell_elided(view, index)):
+            QToolTip.hideText()
+            event.ignore()
+            return True
+        QToolTip.showText(event.globalPos(), str(tip), view)
+        return True
+
+
+def cell_elided(view: QTableView, index) -> bool:
+    """Does the cell need more width than its column has (so the view draws its text elided)? The same
+    size hint resizeColumnsToContents uses."""
+    option = QStyleOptionViewItem()
+    option.font = view.font()
+    option.fontMetrics = view.fontMetrics()
+    return view.itemDelegateForIndex(index).sizeHint(option, index).width() > view.columnWidth(index.column())
+
+
+def fit_columns(view: QTableView) -> None:
+    """Each column as wide as its content (header included), but no wider than MAX_COLUMN_CHARS."""
+    cap = view.fontMetrics().horizontalAdvance("县" * MAX_COLUMN_CHARS)
+    view.resizeColumnsToContents()
+    for c in range(view.model().columnCount()):
+        if view.columnWidth(c) > cap:
+            view.setColumnWidth(c, cap)
+
+
+def make_table(model: RowsModel, empty_text: str = EMPTY_DEFAULT) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
+    view.setWordWrap(False)  # one line per record; long text is elided, its whole text on hover
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setItemDelegate(ElideTips(view))
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     view.setMinimumHeight(96)
     view.setMaximumHeight(220)
+    for signal in (model.modelReset, model.rowsInserted, model.dataChanged):
+        signal.connect(lambda *_: fit_columns(view))
+    fit_columns(view)
+    view.empty_note = EmptyNote(view, empty_text)
     return view
 
 
@@ -196,14 +259,21 @@ def printable_documents(kind_name: str) -> tuple[list, str | None]:
     return filled.for_record_kind(parent_kind), column
 
 
+def what_belongs(kind: Kind) -> str:
+    """The default first line of an empty record table; the second says how to add one, or why not here."""
+    return f"本项目还没有{kind.label}。"
+
+
 class RecordSection(QGroupBox):
     """One kind's records on a project tab: table, 添加 and 修改, read-only note when not ours."""
 
     written = Signal(object)  # the OpChanges of a successful add, edit or attachment
 
-    def __init__(self, kind: Kind, session, extra_columns: list[Column] = (), parent=None):
+    def __init__(self, kind: Kind, session, extra_columns: list[Column] = (), parent=None,
+                 empty_text: str | None = None):
         super().__init__(kind.label, parent)
         self.kind = kind
+        self.empty_text = empty_text or what_belongs(kind)
         self.session = session
         self.extra_columns = list(extra_columns)
         self.view_: PV.ProjectView | None = None
@@ -234,13 +304,14 @@ class RecordSection(QGroupBox):
         bar.addWidget(self.note, 1)
         lay.addLayout(bar)
         self.model = RowsModel(kind_columns(kind) + self.extra_columns, self)
-        self.table = make_table(self.model)
+        self.table = make_table(self.model, self.empty_text)
         self.table.activated.connect(lambda _i: self.open_edit())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         lay.addWidget(self.table)
         refusal = PV.write_refusal(session.actor, kind)
         self.add_button.setVisible(refusal is None)
         self.note.setText(refusal or "")
+        self._set_empty_note(refusal)
 
     # ---- data ----
     def affected_by(self, changes) -> bool:
@@ -268,6 +339,12 @@ class RecordSection(QGroupBox):
                 why = f"须先有{KINDS[parent.ref_kind].label}，才能添加{self.kind.label}"
         self.add_button.setEnabled(why is None)
         self.note.setText(why or "")
+        self._set_empty_note(why)
+
+    def _set_empty_note(self, why: str | None) -> None:
+        """What an empty table says: what belongs here, then how to add it (or why this PC cannot now)."""
+        how = f"点击上方“添加{self.kind.label}”录入。" if why is None else why.rstrip("。") + "。"
+        self.table.empty_note.set_text(f"{self.empty_text}\n{how}")
 
     def _choices(self, f: Field):
         return PV.ref_choices(self.view_, f, self.view_.organisations if self.view_ else [], self.session.actor)

@@ -1,6 +1,9 @@
 """统计分析: bar charts (QtCharts) over the ledger and today's findings, and their tables to xlsx.
 
-The fourth cell has two tabs: overdue and late-met obligations (已完成（逾期）) by clause and by unit."""
+The fourth cell has two tabs: overdue and late-met obligations (已完成（逾期）) by clause and by unit.
+Every category gets its label: QtCharts hides a category label that would overlap its neighbour, so a
+chart's minimum height grows with its number of categories (the page scrolls rather than drop labels).
+A chart with nothing to show is replaced by a sentence saying so, never by an empty 0..1 axis."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -25,6 +28,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.services import stats
 from desktop_app.ui import xlsx
+from desktop_app.ui.empty_state import how_to_add_projects
 from desktop_app.ui.icons import icon
 from desktop_app.ui.loading import BackgroundLoad
 from desktop_app.ui.worker import run_task
@@ -154,7 +160,7 @@ def status_chart(t: stats.Table) -> QChart:
     return chart
 
 
-def _overdue_and_late(title: str, labels: list[str], overdue: list[int], late: list[int], empty: str) -> QChart:
+def _overdue_and_late(title: str, labels: list[str], overdue: list[int], late: list[int]) -> QChart:
     """Horizontal bars: obligations overdue today (red) and obligations met late (orange)."""
     chart = _chart(title)
     series = QHorizontalBarSeries()
@@ -168,7 +174,7 @@ def _overdue_and_late(title: str, labels: list[str], overdue: list[int], late: l
     series.setLabelsVisible(True)
     series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
     chart.addSeries(series)
-    cats = _categories(labels or [empty])
+    cats = _categories(labels)
     chart.addAxis(cats, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(cats)
     axis = _value_axis(max(overdue + late or [0]), "项", integer=True)
@@ -180,13 +186,55 @@ def _overdue_and_late(title: str, labels: list[str], overdue: list[int], late: l
 def overdue_chart(t: stats.Table) -> QChart:
     rows = list(reversed(t.rows[:12]))
     return _overdue_and_late(t.title, [f"{row[0]} {_short(row[1], 12)}" for row in rows],
-                             [row[2] for row in rows], [row[3] for row in rows], "（无逾期）")
+                             [row[2] for row in rows], [row[3] for row in rows])
 
 
 def late_unit_chart(t: stats.Table, county: str = "") -> QChart:
     rows = list(reversed(t.rows[:12]))
     return _overdue_and_late(t.title, [_short(_unit_label(row[0], county), 14) for row in rows],
-                             [row[1] for row in rows], [row[2] for row in rows], "（无逾期）")
+                             [row[1] for row in rows], [row[2] for row in rows])
+
+
+def min_chart_height(chart: QChart) -> int:
+    """The height at which a chart with categories on its left axis shows every category's label:
+    one label line (plus spacing) per category, and room for the title, the bottom axis and the legend."""
+    cats = [a for a in chart.axes(Qt.Orientation.Vertical) if isinstance(a, QBarCategoryAxis)]
+    if not cats:
+        return 260
+    line = QFontMetrics(chart.titleFont()).height()
+    per = QFontMetrics(cats[0].labelsFont()).height() + 3  # QtCharts' own gap between category labels
+    legend = line * 5 // 2 if chart.legend().isVisible() else 0
+    # title, bottom axis labels and its title, margins: measured as about six title lines
+    return max(260, cats[0].count() * per + 6 * line + legend + 10)
+
+
+def visible_category_labels(chart: QChart) -> list[str]:
+    """The category labels QtCharts actually shows (it hides one that would overlap its neighbour),
+    as the axis holds them. A label is rich text (the status chart's <br>), so both sides are compared
+    without line breaks."""
+    from PySide6.QtWidgets import QGraphicsTextItem
+
+    def flat(text: str) -> str:
+        return "".join(text.replace("<br>", "").split())
+
+    names = {flat(c): c for axis in chart.axes() if isinstance(axis, QBarCategoryAxis) for c in axis.categories()}
+    scene = chart.scene()
+    if scene is None:
+        return []
+    shown = (flat(item.toPlainText()) for item in scene.items()
+             if isinstance(item, QGraphicsTextItem) and item.isVisible())
+    return [names[t] for t in shown if t in names]
+
+
+# what an empty chart says instead of drawing axes over nothing
+EMPTY_TEXT = {
+    "by_year": "还没有项目，暂无按年度的投资数据。",
+    "by_unit": "还没有项目，暂无各建设单位的投资数据。",
+    "by_status": "还没有项目，暂无状态分布。",
+    "overdue_by_rule": "今日没有逾期的义务，也没有逾期完成的义务。",
+    "late_by_unit": "今日没有逾期的义务，也没有逾期完成的义务。",
+}
+NO_PROJECTS = "还没有项目，统计图表会在有项目后显示。"
 
 
 BUILDERS = {"by_year": year_chart, "by_unit": unit_chart, "by_status": status_chart,
@@ -237,22 +285,47 @@ class StatisticsPage(BackgroundLoad, QWidget):
         top.addWidget(self.export_btn)
         grid = QGridLayout()
         grid.setSpacing(6)
+        self.cells: dict[str, QStackedWidget] = {}  # per chart: the chart, or the sentence saying it is empty
+        self.empty_notes: dict[str, QLabel] = {}
         for key in BUILDERS:
             view = QChartView()
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
             view.setMinimumSize(360, 260)
             self.views[key] = view
+            note = QLabel(EMPTY_TEXT[key])
+            note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #666; background: white; border: 1px solid #ddd;")
+            self.empty_notes[key] = note
+            cell = QStackedWidget()
+            cell.addWidget(view)
+            cell.addWidget(note)
+            self.cells[key] = cell
         tabbed = dict(OVERDUE_TABS)
         for i, key in enumerate(k for k in BUILDERS if k not in tabbed):
-            grid.addWidget(self.views[key], i // 2, i % 2)
+            grid.addWidget(self.cells[key], i // 2, i % 2)
         self.overdue_tabs = QTabWidget()
         self.overdue_tabs.setDocumentMode(True)
         for key, label in OVERDUE_TABS:
-            self.overdue_tabs.addTab(self.views[key], label)
+            self.overdue_tabs.addTab(self.cells[key], label)
         grid.addWidget(self.overdue_tabs, 1, 1)
+        charts = QWidget()
+        charts.setLayout(grid)
+        # a small window scrolls rather than squeeze the charts until QtCharts drops category labels
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(charts)
+        self.no_projects = QLabel(NO_PROJECTS + "\n" + how_to_add_projects(self.session.actor.role))
+        self.no_projects.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_projects.setWordWrap(True)
+        self.no_projects.setStyleSheet("color: #555; font-size: 11pt;")
+        self.body = QStackedWidget()
+        self.body.addWidget(self.scroll)
+        self.body.addWidget(self.no_projects)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addLayout(grid, 1)
+        lay.addWidget(self.body, 1)
 
     LOADING_TEXT = "正在统计…"
     FAILED_TEXT = "统计未完成"
@@ -268,9 +341,12 @@ class StatisticsPage(BackgroundLoad, QWidget):
         self.tables = tables
         by_key = {t.key: t for t in tables}
         for key, build in BUILDERS.items():
+            table = by_key[key]
             old = self.views[key].chart()
-            chart = build(by_key[key], self.county) if key in WITH_COUNTY else build(by_key[key])
+            chart = build(table, self.county) if key in WITH_COUNTY else build(table)
             self.views[key].setChart(chart)
+            self.views[key].setMinimumHeight(min_chart_height(chart))
+            self.cells[key].setCurrentWidget(self.views[key] if table.rows else self.empty_notes[key])
             if old is not None:
                 old.deleteLater()
         year = by_key["by_year"]
@@ -278,10 +354,18 @@ class StatisticsPage(BackgroundLoad, QWidget):
         total = sum(r[2] for r in year.rows)
         overdue = sum(r[2] for r in by_key["overdue_by_rule"].rows)
         late = sum(r[3] for r in by_key["overdue_by_rule"].rows)
-        self.summary.setText(f"共 {n} 个项目，总投资 {total:,.2f} 万元；今日逾期义务 {overdue} 项；"
-                             f"{LATE_SERIES}（已完成但超过期限）{late} 项")
-        self.export_btn.setEnabled(True)
+        if n:
+            self.summary.setText(f"共 {n} 个项目，总投资 {total:,.2f} 万元；今日逾期义务 {overdue} 项；"
+                                 f"{LATE_SERIES}（已完成但超过期限）{late} 项")
+        else:
+            self.summary.setText("还没有项目")
+        self.body.setCurrentWidget(self.scroll if n else self.no_projects)
+        self.export_btn.setEnabled(bool(n))
         self.loaded = True
+
+    def is_empty(self) -> bool:
+        """No project at all: the page shows the sentence, not the charts."""
+        return self.body.currentWidget() is self.no_projects
 
     def export_dialog(self) -> None:
         default = str(Path.home() / f"统计分析_{self.session.today.isoformat()}.xlsx")

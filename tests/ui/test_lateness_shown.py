@@ -46,7 +46,8 @@ def test_statistics_shows_the_late_count(app, qtbot, late_county):
     tabs = page.overdue_tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == ["按条款", "按建设单位"]
     tabs.setCurrentIndex(1)
-    assert tabs.currentWidget() is page.views["late_by_unit"]
+    assert tabs.currentWidget() is page.cells["late_by_unit"]
+    assert page.cells["late_by_unit"].currentWidget() is page.views["late_by_unit"]
 
 
 def test_ledger_shows_the_late_count(app, qtbot, late_county):

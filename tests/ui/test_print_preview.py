@@ -219,3 +219,56 @@ def test_attach_a_file_to_a_selected_record(qtbot, monkeypatch, tmp_path):
     other = Session(c.store, B.actor_for(c.store, "MYGAJ"), today_override=TODAY)
     with pytest.raises(ops.Refused):
         other.attach_file(project["id"], str(scan), "contract", contract["id"])
+
+
+def _multi_page(qtbot, county):
+    session, project, _ = county
+    dlg = PP.preview_document(None, session, "application", project_id=project["id"])
+    qtbot.addWidget(dlg)
+    dlg.resize(800, 700)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.document.pageCount() >= 2, "the application form should span pages"
+    return dlg
+
+
+def test_preview_pages_next_previous_and_count(qtbot, county):
+    dlg = _multi_page(qtbot, county)
+    bar, n = dlg.controls, dlg.document.pageCount()
+    assert bar.page_count.text() == f"共 {n} 页" and bar.page_box.maximum() == n
+    assert dlg.current_page() == 0 and not bar.prev_button.isEnabled() and bar.next_button.isEnabled()
+    bar.next_button.click()
+    assert dlg.current_page() == 1 and bar.page_box.value() == 2 and bar.prev_button.isEnabled()
+    assert bar.state_text().startswith(f"第 2 页，共 {n} 页")
+    bar.prev_button.click()
+    assert dlg.current_page() == 0 and bar.page_box.value() == 1
+    bar.page_box.setValue(n)  # typing a page number jumps there
+    assert dlg.current_page() == n - 1 and not bar.next_button.isEnabled()
+    bar.next_page()  # past the end stays on the last page
+    assert dlg.current_page() == n - 1
+
+
+def test_preview_zoom_and_fit(qtbot, county):
+    from PySide6.QtPdfWidgets import QPdfView
+
+    dlg = _multi_page(qtbot, county)
+    bar, view = dlg.controls, dlg.view
+    assert view.zoomMode() == QPdfView.ZoomMode.FitToWidth and bar.fit_width_button.isChecked()
+    fitted = bar.effective_zoom()
+    bar.zoom_in_button.click()
+    assert view.zoomMode() == QPdfView.ZoomMode.Custom and view.zoomFactor() > fitted
+    assert not bar.fit_width_button.isChecked() and bar.zoom_box.currentText() == f"{round(view.zoomFactor() * 100)}%"
+    bigger = view.zoomFactor()
+    bar.zoom_out_button.click()
+    bar.zoom_out_button.click()
+    assert view.zoomFactor() < bigger
+    bar.zoom_box.setCurrentIndex(bar.zoom_box.findText("100%"))
+    bar.zoom_box.activated.emit(bar.zoom_box.currentIndex())
+    assert view.zoomFactor() == 1.0 and view.zoomMode() == QPdfView.ZoomMode.Custom
+    bar.fit_page_button.click()
+    assert view.zoomMode() == QPdfView.ZoomMode.FitInView and bar.fit_page_button.isChecked()
+    whole = bar.effective_zoom()
+    assert 0 < whole < fitted  # a whole A4 page in a wide window is smaller than the page at full width
+    assert "适合整页" in bar.state_text()
+    bar.fit_width_button.click()
+    assert view.zoomMode() == QPdfView.ZoomMode.FitToWidth and abs(bar.effective_zoom() - fitted) < 0.01
