@@ -69,3 +69,34 @@ def page_texts(data: bytes) -> list[str]:
 def compact(s: str) -> str:
     """Text without whitespace, for substring checks across line breaks."""
     return "".join(s.split())
+
+
+def marked_text(data: bytes) -> list[dict[str, int]]:
+    """Per page, how many text-showing operators lie in each marked-content tag ("" = none).
+
+    The form builder tags signing blocks /Signing, the 填表说明 /Notes and page numbers /Artifact.
+    """
+    from pypdf.generic import ContentStream
+
+    pages = []
+    for page in reader(data).pages:
+        counts: dict[str, int] = {}
+        stack: list[str] = []
+        content = ContentStream(page.get_contents(), page.pdf)
+        for operands, op in content.operations:
+            if op in (b"BMC", b"BDC"):
+                stack.append(str(operands[0]).lstrip("/"))
+            elif op == b"EMC":
+                stack.pop()
+            elif op in (b"Tj", b"TJ", b"'", b'"') and any(len(o) for o in operands if hasattr(o, "__len__")):
+                tag = stack[0] if stack else ""
+                counts[tag] = counts.get(tag, 0) + 1
+        pages.append(counts)
+    return pages
+
+
+def signing_alone(data: bytes) -> list[int]:
+    """Pages (1-based) that hold a signing block and no other content (page numbers and
+    填表说明 do not count as content)."""
+    return [n for n, counts in enumerate(marked_text(data), start=1)
+            if counts.get("Signing") and not counts.get("")]
