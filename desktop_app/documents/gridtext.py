@@ -28,6 +28,9 @@ NO_LINE_END = frozenset("（《「『【〔〈［｛‘“([{<")
 # Runs of these stay together, like words.
 _WORD_CHAR = re.compile(r"[A-Za-z0-9.,%/:_\-+@#&'’·×]")
 
+# Justification adds at most this fraction of a character between two characters.
+MAX_JUSTIFY_STRETCH = 0.3
+
 ALIGN_JUSTIFY = "justify"
 ALIGN_LEFT = "left"
 ALIGN_CENTER = "center"
@@ -347,6 +350,8 @@ class GridParagraph(Flowable):
             x = indent
             if self.align == ALIGN_JUSTIFY and not last and len(atoms) > 1:
                 extra = max(0.0, (avail - used) / (len(atoms) - 1))
+                if extra > self.pitch * MAX_JUSTIFY_STRETCH:
+                    extra = 0.0  # a long unbreakable group went to the next line: ragged, not spaced out
             elif self.align == ALIGN_CENTER:
                 x += (avail - used) / 2
             elif self.align == ALIGN_RIGHT:
