@@ -159,7 +159,7 @@ class _KeepTail(Flowable):
     and at least one goes over with the signature (GB/T 9704 §7.3.5).
     """
 
-    def __init__(self, paragraph: GridParagraph | None, block: Flowable):
+    def __init__(self, paragraph: GridParagraph | None, block: Flowable):  # block: signature (with 附件说明)
         super().__init__()
         self.paragraph, self.block = paragraph, block
 
@@ -171,8 +171,8 @@ class _KeepTail(Flowable):
         return aw, self.height
 
     def split(self, aw, ah):
-        if not isinstance(self.paragraph, GridParagraph):
-            return []  # nothing, or the 附件说明, which go over whole with the signature
+        if self.paragraph is None:
+            return []
         lines = len(self.paragraph._layout(aw))
         fit = min(int((ah + 1e-6) // GONGWEN_LINE), lines - 1)
         if fit <= 0:
@@ -394,16 +394,14 @@ class GongwenDocument:
                 prefix = f"附件：{i + 1}．" if i == 0 else f"{i + 1}．"
                 notes.append(grid([(FANGSONG, prefix + name, field)],
                                   first_indent_chars=2 if i == 0 else 5, left_indent_chars=7))
-        tail_para: Flowable | None = None
-        if notes:  # the 附件说明 stay together, and with the signature after them
-            tail_para = _Group([Spacer(1, GONGWEN_LINE), *notes])
-            notes = []
-        elif body:
-            tail_para = body.pop()
-        signature = _SignatureBlock(
+        tail_para = body.pop() if body else None
+        signature: Flowable = _SignatureBlock(
             reg.font_runs(signer or "", FANGSONG, "发文机关署名"),
             reg.font_runs(format_cn_date(date) if date else "", FANGSONG, "成文日期"),
         )
+        if notes:  # the 附件说明 stay together, with the signature and a line of the body before them
+            signature = _Group([Spacer(1, GONGWEN_LINE), *notes, signature])
+            notes = []
         colophon = None
         if cc or printer:
             cc_para = None

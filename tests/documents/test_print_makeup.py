@@ -267,6 +267,9 @@ def test_attachment_notes_stay_together_with_the_signature(registry):
         assert len(first) == 1, paragraphs
         assert _pages_with(data, "3．投资预算表") == first, paragraphs
         assert _pages_with(data, "蒙阴县人民政府办公室2026年11月24日") == first, paragraphs
+        # and never without a line of the body before them
+        page = compact(page_texts(data)[first[0] - 1])
+        assert page.index("附件：") > 0 and "组织实施" in page[:page.index("附件：")], paragraphs
 
 
 def test_level_2_heading_wholly_in_kai(pdfs, registry):
