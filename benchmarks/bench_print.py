@@ -141,7 +141,7 @@ def _sample_project(store: Store, doc) -> tuple[str | None, str | None]:
 
 
 def write_samples(out: Path, store: Store) -> list[Path]:
-    """Render every kind at 60 dpi: the first 2 pages per kind, and the last page of the ledger."""
+    """Render every kind at 60 dpi: the first 2 pages per kind, and the last page."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,7 +156,7 @@ def write_samples(out: Path, store: Store) -> list[Path]:
             info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
             pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
             wanted = [1, 2] if pages > 1 else [1]
-            if doc.code == "ledger" and pages > 2:
+            if pages > 2:  # the last page: where the signing blocks are
                 wanted.append(pages)
             for n in wanted:
                 target = out / f"{doc.code}-{n}"

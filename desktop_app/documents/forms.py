@@ -35,7 +35,7 @@ from reportlab.platypus import (
 
 from .fonts import FANGSONG, HEI, KAI, SONG, TITLE, FontRegistry, default_registry
 from .formatting import BLANK_DATE, format_cn_date
-from .gridtext import GridParagraph
+from .gridtext import Breaking, GridParagraph, line_width
 from .page import (
     FORM_LANDSCAPE,
     FORM_PORTRAIT,
@@ -52,6 +52,11 @@ from .page import (
 CELL_PAD = 2.5  # points around the text inside a cell
 GRID_WIDTH = 0.6
 STAMP_ROOM = 38 * mm  # vertical room left for a round 公章 (42 mm, overlapping text lines)
+# Labels, headers and titles break between words, in even lines, never one character alone.
+LABEL_BREAKING = Breaking(words=True, balance=True)
+# PDF marked-content tags: readers ignore them; they say which text is a signing block
+# (盖章/签字 boxes), 填表说明 or a page number (tests check page make-up with them).
+SIGNING, NOTES, ARTIFACT = "Signing", "Notes", "Artifact"
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,160 @@ class _MinHeight(Flowable):
         self.child.drawOn(self.canv, 0, self.height - self._child_h)
 
 
+class _Marked(Flowable):
+    """A flowable inside a PDF marked-content sequence (/Signing BMC … EMC)."""
+
+    def __init__(self, child: Flowable, tag: str):
+        super().__init__()
+        self.child, self.tag = child, tag
+
+    def wrap(self, aw, ah):
+        self.width, self.height = self.child.wrapOn(getattr(self, "canv", None), aw, ah)
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        return [_Marked(part, self.tag) for part in self.child.splitOn(getattr(self, "canv", None), aw, ah)]
+
+    def draw(self):
+        self.canv._code.append(f"/{self.tag} BMC")  # no public API for marked content
+        self.child.drawOn(self.canv, 0, 0)
+        self.canv._code.append("EMC")
+
+
+class _Stack(Flowable):
+    """Flowables one under another, split between them (the 填表说明 and its items)."""
+
+    def __init__(self, parts: list[Flowable]):
+        super().__init__()
+        self.parts = parts
+
+    def wrap(self, aw, ah):
+        self._heights = [p.wrapOn(getattr(self, "canv", None), aw, ah)[1] for p in self.parts]
+        self.width, self.height = aw, sum(self._heights)
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        self.wrap(aw, ah)
+        used = 0.0
+        for k, h in enumerate(self._heights):
+            if used + h > ah + 1e-6:
+                return [_Stack(self.parts[:k]), _Stack(self.parts[k:])] if k else []
+            used += h
+        return []
+
+    def draw(self):
+        y = self.height
+        for p, h in zip(self.parts, self._heights, strict=True):
+            y -= h
+            p.drawOn(self.canv, 0, y)
+
+
+def _is_signing(f: Flowable) -> bool:
+    return isinstance(f, _Marked) and f.tag == SIGNING
+
+
+def _rides_along(f: Flowable) -> bool:
+    """Spacers, section headings (keepWithNext), signing blocks and 填表说明: what follows content."""
+    return isinstance(f, (Spacer, _Marked)) or bool(getattr(f, "keepWithNext", False))
+
+
+class _WithTail(Flowable):
+    """Content and the signing blocks after it, so a signing block never starts a page alone.
+
+    When the whole does not fit, the content is split so that its last part (a table's last
+    rows, a paragraph's last line) goes over with the blocks; content that cannot be split goes
+    over whole. A tail taller than a page gives up and flows as usual.
+    """
+
+    def __init__(self, head: Flowable, tail: list[Flowable], page_height: float):
+        super().__init__()
+        self.head, self.tail, self.page_height = head, tail, page_height
+
+    def wrap(self, aw, ah):
+        self._hh = self.head.wrapOn(self.canv, aw, ah)[1]
+        self._th = [f.wrapOn(self.canv, aw, ah)[1] for f in self.tail]
+        self.width, self.height = aw, self._hh + sum(self._th)
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        self.wrap(aw, ah)
+        if self._hh <= ah:  # the content fits, the blocks do not: its last rows or lines go over
+            parts = _split_between_rows(self.head, self.canv, aw, self._hh - 1)
+        else:
+            parts = self.head.splitOn(self.canv, aw, ah)
+        if len(parts) >= 2:
+            return [*parts[:-1], _WithTail(parts[-1], self.tail, self.page_height)]
+        frame = getattr(self, "_frame", None)
+        if self._hh + sum(self._th) > self.page_height and getattr(frame, "_atTop", True):
+            return [self.head, *self.tail]  # cannot be kept together on any page
+        return []  # to the next page
+
+    def draw(self):
+        y = self.height - self._hh
+        self.head.drawOn(self.canv, 0, y)
+        for f, h in zip(self.tail, self._th, strict=True):
+            y -= h
+            f.drawOn(self.canv, 0, y)
+
+
+class _KeepWithNext(KeepTogether):
+    """A heading kept with what follows (ReportLab groups keepWithNext flowables in this).
+
+    ReportLab moves such a group to the next page whenever it does not fit, even when the
+    group is longer than a page and would leave this page nearly empty: here a group longer
+    than a page flows on from where it is, unless little room is left.
+    """
+
+    page_height = 0.0
+    low_water = 40 * mm
+
+    def split(self, aW, aH):
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        if self._H > self.page_height and aH > self.low_water:
+            return list(self._content)
+        return super().split(aW, aH)
+
+
+def _split_between_rows(f: Flowable, canv, aw: float, ah: float) -> list[Flowable]:
+    """Split a table only between rows (a row cut in two would carry a sliver over)."""
+    in_row = getattr(f, "splitInRow", None)
+    if not in_row:
+        return f.splitOn(canv, aw, ah)
+    f.splitInRow = 0
+    try:
+        parts = f.splitOn(canv, aw, ah)
+    finally:
+        f.splitInRow = in_row
+    for part in parts:
+        if isinstance(part, Table):
+            part.splitInRow = in_row
+    return parts
+
+
+def keep_signing_with_content(story: list[Flowable], page_height: float) -> list[Flowable]:
+    """Bind each run of signing blocks (with the spacers, headings and notes around them) to
+    the content flowable before it."""
+    out: list[Flowable] = []
+    i = 0
+    while i < len(story):
+        j = i
+        while j < len(story) and _rides_along(story[j]):
+            j += 1
+        run = story[i:j]
+        # headings and spacers after the last block stay with the content that follows them
+        end = max((k + 1 for k, f in enumerate(run) if isinstance(f, _Marked)), default=0)
+        if any(_is_signing(f) for f in run) and out and not _rides_along(out[-1]):
+            out.append(_WithTail(out.pop(), run[:end], page_height))
+            out.extend(run[end:])
+        else:
+            out.extend(run)
+        if j < len(story):
+            out.append(story[j])
+        i = j + 1
+    return out
+
+
 class FormDocument:
     """A printed form: title, sections, tables, opinion boxes and signature blocks."""
 
@@ -126,7 +285,8 @@ class FormDocument:
         if attachment_label:
             label = self._para(attachment_label, HEI, SIZE_3HAO, "附件标识", align="left")
             self._add(lambda: [label(), Spacer(1, 2 * mm)])
-        title_p = self._para(title, TITLE, SIZE_2HAO, "标题", align="center", leading=SIZE_2HAO * 1.35)
+        title_p = self._para(title, TITLE, SIZE_2HAO, "标题", align="center", leading=SIZE_2HAO * 1.35,
+                             breaking=LABEL_BREAKING)
         parts = [title_p]
         if subtitle:
             parts.append(self._para(subtitle, KAI, SIZE_3HAO, "副标题", align="center"))
@@ -135,7 +295,8 @@ class FormDocument:
     # ------------------------------------------------------------ text helpers
 
     def _para(self, text: Cell, face: str, size: float, field: str, *, align: str = "left",
-              leading: float | None = None, first_indent: float = 0) -> Callable[[], GridParagraph]:
+              leading: float | None = None, first_indent: float = 0,
+              breaking: Breaking | None = None) -> Callable[[], GridParagraph]:
         """Check glyphs now (raising MissingGlyphError with `field`); return a factory.
 
         GridParagraph rather than ReportLab's Paragraph: its CJK wrap leaves text such
@@ -144,6 +305,7 @@ class FormDocument:
         para = GridParagraph(
             [(face, "" if text is None else str(text), field)], self.registry, size=size, pitch=size,
             leading=leading or size * 1.4, first_indent_chars=first_indent / size, align=align,
+            **({"breaking": breaking} if breaking else {}),
         )
         # A fresh copy per build: the doc template marks flowables it had to
         # postpone, and a mark left from an earlier build breaks the next one.
@@ -200,23 +362,39 @@ class FormDocument:
         p = self._para(text, face, size, field, first_indent=2 * size if indent else 0)
         return self._add(lambda: [p(), Spacer(1, 1.5 * mm)])
 
+    def _label_width(self, labels: Sequence[Callable[[], GridParagraph]], most: float) -> float:
+        """The width of the longest label (no wider than `most`, where it breaks between words)."""
+        inner = most - 2 * CELL_PAD
+        widest = 0.0
+        for make in labels:
+            para = make()
+            para.wrap(inner, 10**6)
+            widest = max([widest] + [line_width(atoms) for atoms, _ in para.lines])
+        return widest + 2 * CELL_PAD + 0.5
+
     def kv_table(self, items: Sequence[KVItem], *, columns: int = 1,
                  label_width: float | None = None) -> FormDocument:
-        """Label/value rows; columns=2 puts two pairs side by side (wide items span)."""
+        """Label/value rows; columns=2 puts two pairs side by side (wide items span).
+
+        The label column takes the width of its longest label, up to `label_width`
+        (default 32 mm beside two columns, 40 mm beside one); a longer label breaks between words.
+        """
         if columns not in (1, 2):
             raise ValueError("columns must be 1 or 2")
         size = self.font_size
-        lw = label_width or (24 * mm if columns == 2 else 32 * mm)
-        vw = (self.width - columns * lw) / columns
-        widths = [lw, vw] * columns
+        most = label_width or (32 * mm if columns == 2 else 40 * mm)
         leading = size * 1.4
         cells = []
         for item in items:
             kv = item if isinstance(item, KV) else KV(*item)
-            label = self._para(kv.label, HEI, size, f"{kv.label}（栏目名）", align="center")
+            label = self._para(kv.label, HEI, size, f"{kv.label}（栏目名）", align="center",
+                               breaking=LABEL_BREAKING)
             value = self._para(kv.value, FANGSONG, size, kv.label)
             min_h = kv.min_lines * leading
             cells.append((label, value, min_h, kv.wide or columns == 1))
+        lw = self._label_width([c[0] for c in cells], most)
+        vw = (self.width - columns * lw) / columns
+        widths = [lw, vw] * columns
 
         def make():
             rows, spans = [], []
@@ -263,7 +441,9 @@ class FormDocument:
         widths = [self.width * w / total for w in weights]
         aligns = list(align) if align else ["left"] * n
         prefix = f"{name}" if name else ""
-        head = [self._para(h, HEI, size, f"{prefix}表头「{h}」", align="center") for h in headers]
+        head = [self._para(h, HEI, size, f"{prefix}表头「{h}」", align="center", breaking=LABEL_BREAKING)
+                for h in headers]
+        widths = self._fit_headers(head, widths)
         body = []
         for r, row in enumerate(rows, start=1):
             if len(row) != n:
@@ -279,11 +459,27 @@ class FormDocument:
 
         return self._add(make)
 
+    def _fit_headers(self, head: Sequence[Callable[[], GridParagraph]], widths: list[float]) -> list[float]:
+        """Widen a column whose header (up to 5 characters a line) would otherwise break,
+        taking the room from the widest column: 自主可控, not 自主可/控."""
+        widths = list(widths)
+        for c, make in enumerate(head):
+            para = make()
+            para.wrap(10**6, 10**6)
+            need = max(line_width(atoms) for atoms, _ in para.lines) + 2 * CELL_PAD + 0.5
+            short = need - widths[c]
+            widest = max(range(len(widths)), key=lambda k: widths[k])
+            if 0 < short and need <= 5 * para.size + 2 * CELL_PAD + 0.5 and widest != c \
+                    and widths[widest] - short >= 2 * need:
+                widths[c] += short
+                widths[widest] -= short
+        return widths
+
     def opinion_box(self, label: str, text: str = "", *, signer: str = "（盖章）",
                     date: _dt.date | None = None, lines: int = 5) -> FormDocument:
         """A bordered box for an opinion: label, text (or room to write), stamp and date."""
         size = self.font_size
-        lp = self._para(label, HEI, size, f"{label}（栏目名）", align="center")
+        lp = self._para(label, HEI, size, f"{label}（栏目名）", align="center", breaking=LABEL_BREAKING)
         tp = self._para(text, FANGSONG, size, label)
         sp = self._para(signer, FANGSONG, size, f"{label}署名", align="right")
         dp = self._para(format_cn_date(date), FANGSONG, size, f"{label}日期", align="right")
@@ -295,9 +491,9 @@ class FormDocument:
             inner.setStyle(self._plain_style(("LEFTPADDING", (0, 0), (-1, -1), 0),
                                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                               ("RIGHTPADDING", (0, 1), (-1, -1), 10 * mm)))
-            t = Table([[lp(), inner]], colWidths=[lw, self.width - lw])
+            t = Table([[lp(), inner]], colWidths=[lw, self.width - lw])  # one row: never split
             t.setStyle(self._table_style())
-            return [KeepTogether([t]), Spacer(1, 3 * mm)]
+            return [_Marked(t, SIGNING), Spacer(1, 3 * mm)]
 
         return self._add(make)
 
@@ -330,7 +526,7 @@ class FormDocument:
             t = Table([cells], colWidths=[colw] * len(cols))
             t.setStyle(self._plain_style(("VALIGN", (0, 0), (-1, -1), "TOP"),
                                           ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm)))
-            return [Spacer(1, 4 * mm), KeepTogether([t])]
+            return [Spacer(1, 4 * mm), _Marked(t, SIGNING)]  # one row: never split
 
         return self._add(make)
 
@@ -339,7 +535,7 @@ class FormDocument:
         head = self._para(title + "：", HEI, SIZE_5HAO, "填表说明标题")
         items = [self._para(f"{i}．{t}", FANGSONG, SIZE_5HAO, f"{title}第{i}条", first_indent=0)
                  for i, t in enumerate(lines, start=1)]
-        return self._add(lambda: [Spacer(1, 3 * mm), head()] + [p() for p in items])
+        return self._add(lambda: [Spacer(1, 3 * mm), _Marked(_Stack([head()] + [p() for p in items]), NOTES)])
 
     def spacer(self, height_mm: float) -> FormDocument:
         return self._add(lambda: [Spacer(1, height_mm * mm)])
@@ -349,8 +545,10 @@ class FormDocument:
     def _footer(self, canvas, page: int, total: int) -> None:
         g = self.geometry
         canvas.saveState()
+        canvas._code.append(f"/{ARTIFACT} BMC")
         canvas.setFont(self._footer_font, SIZE_5HAO)
         canvas.drawCentredString(g.width / 2, g.bottom / 2 - SIZE_5HAO / 2, form_page_number(page, total))
+        canvas._code.append("EMC")
         canvas.restoreState()
 
     def story(self) -> list[Flowable]:
@@ -358,7 +556,9 @@ class FormDocument:
         out: list[Flowable] = []
         for factory in self._blocks:
             out.extend(factory())
-        return out
+        while out and isinstance(out[-1], Spacer):  # else a full last page may be followed by an empty one
+            out.pop()
+        return keep_signing_with_content(out, self.geometry.block_height)
 
     def build(self, target: Target = None) -> bytes:
         """Render the PDF; write it to a path or file object if given; return the bytes."""
@@ -374,6 +574,7 @@ class FormDocument:
                 pageTemplates=[PageTemplate("form", [frame])],
                 leftMargin=g.left, rightMargin=g.right, topMargin=g.top, bottomMargin=g.bottom,
             )
+            doc.keepTogetherClass = type("KeepWithNext", (_KeepWithNext,), {"page_height": g.block_height})
             doc.build(self.story(), canvasmaker=page_count_canvas(self._footer))
 
         return write_pdf(render, target)

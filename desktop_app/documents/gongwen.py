@@ -15,11 +15,20 @@ from dataclasses import dataclass
 
 from reportlab.lib.colors import Color, black
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Spacer
 
 from .fonts import FANGSONG, HEI, KAI, SONG, TITLE, FontRegistry, default_registry
 from .formatting import format_cn_date
-from .gridtext import ALIGN_CENTER, ALIGN_LEFT, GridParagraph, draw_atoms, line_width, make_atoms
+from .gridtext import (
+    ALIGN_CENTER,
+    ALIGN_LEFT,
+    ALIGN_RIGHT,
+    Breaking,
+    GridParagraph,
+    draw_atoms,
+    line_width,
+    make_atoms,
+)
 from .page import (
     CJK_ASCENT,
     GONGWEN_LINE,
@@ -36,6 +45,22 @@ from .page import (
 RED = Color(0.9, 0.0, 0.0)
 STAMP_DIAMETER = 42 * mm  # the usual round 公章
 MARK_MAX_SIZE = 42.0
+
+# 信函格式 (GB/T 9704 §10.1): the mark's top 30 mm below the page top, a red double line
+# (thick over thin) 4 mm under it and one (thin over thick) 20 mm above the page bottom, both 170 mm.
+LETTER_MARK_TOP = 30 * mm
+LETTER_MARK_MAX_SIZE = 36.0
+LETTER_RULE_GAP = 4 * mm
+LETTER_RULE_BOTTOM = 20 * mm
+LETTER_RULE_LENGTH = 170 * mm
+LETTER_THICK, LETTER_THIN, LETTER_RULE_SPACE = 1.0 * mm, 0.3 * mm, 0.7 * mm
+LETTER_RULES_HEIGHT = LETTER_THICK + LETTER_RULE_SPACE + LETTER_THIN
+# "与该线的距离为3号汉字高度的7/8": from the line to the glyphs of the first or last text line.
+LETTER_TEXT_GAP = SIZE_3HAO * 7 / 8
+# A grid line's glyphs sit this far inside its top and bottom edges.
+GLYPH_INSET = (GONGWEN_LINE - SIZE_3HAO) / 2
+# The first page of a 信函 carries text down to 7/8 of a character above the lower double line.
+LETTER_TEXT_BOTTOM = LETTER_RULE_BOTTOM + LETTER_RULES_HEIGHT + LETTER_TEXT_GAP - GLYPH_INSET
 
 
 @dataclass(frozen=True)
@@ -134,7 +159,7 @@ class _KeepTail(Flowable):
     and at least one goes over with the signature (GB/T 9704 §7.3.5).
     """
 
-    def __init__(self, paragraph: GridParagraph | None, block: Flowable):
+    def __init__(self, paragraph: GridParagraph | None, block: Flowable):  # block: signature (with 附件说明)
         super().__init__()
         self.paragraph, self.block = paragraph, block
 
@@ -161,16 +186,37 @@ class _KeepTail(Flowable):
         self.block.drawOn(self.canv, 0, 0)
 
 
+class _Group(Flowable):
+    """Flowables one under another that never split (the 附件说明)."""
+
+    def __init__(self, parts: list[Flowable]):
+        super().__init__()
+        self.parts = parts
+
+    def wrap(self, aw, ah):
+        self._heights = [p.wrap(aw, ah)[1] for p in self.parts]
+        self.width, self.height = aw, sum(self._heights)
+        return aw, self.height
+
+    def draw(self):
+        y = self.height
+        for part, h in zip(self.parts, self._heights, strict=True):
+            y -= h
+            part.drawOn(self.canv, 0, y)
+
+
 class _Colophon(Flowable):
     """版记 (抄送, 印发机关和印发日期) at the bottom of the last page.
 
     It claims the rest of the frame so its last line lies on the block's bottom edge.
+    rules=False: the 信函 版记, 抄送 only, without the 分隔线 (§10.1).
     """
 
-    def __init__(self, cc_para: GridParagraph | None, printer_atoms, date_atoms):
+    def __init__(self, cc_para: GridParagraph | None, printer_atoms, date_atoms, rules: bool = True):
         super().__init__()
         self.cc_para = cc_para
         self.printer_atoms, self.date_atoms = printer_atoms, date_atoms
+        self.rules = rules
 
     def _content_height(self, aw):
         cc_h = self.cc_para.wrap(aw, 10**6)[1] if self.cc_para is not None else 0.0
@@ -190,11 +236,12 @@ class _Colophon(Flowable):
         c.saveState()
         c.setStrokeColor(black)
         c.setLineWidth(thick)
-        c.line(0, top, self.width, top)
-        c.line(0, 0, self.width, 0)
+        if self.rules:
+            c.line(0, top, self.width, top)
+            c.line(0, 0, self.width, 0)
         if self.cc_para is not None:
             self.cc_para.drawOn(c, 0, top - self._cc_h)
-            if self.printer_atoms:
+            if self.printer_atoms and self.rules:
                 c.setLineWidth(thin)
                 c.line(0, top - self._cc_h, self.width, top - self._cc_h)
         c.restoreState()
@@ -203,6 +250,55 @@ class _Colophon(Flowable):
             draw_atoms(c, self.printer_atoms, SIZE_4HAO, baseline, SIZE_4HAO)
             date_w = line_width(self.date_atoms)
             draw_atoms(c, self.date_atoms, self.width - SIZE_4HAO - date_w, baseline, SIZE_4HAO)
+
+
+class _OnEvenPage(Flowable):
+    """The 版记 goes on an even page, the back of a sheet printed on both sides.
+
+    The body ending on an odd page: the 版记 goes on the next page. The body ending on an even
+    page without room left: a blank page, then the 版记 page; neither shows a page number (§7.5).
+    """
+
+    def __init__(self, colophon: _Colophon, unnumbered: set[int]):
+        super().__init__()
+        self.colophon, self.unnumbered = colophon, unnumbered
+
+    def _fits(self, aw, ah) -> bool:
+        page = self._doctemplateAttr("page") or 1
+        return page % 2 == 0 and self.colophon._content_height(aw)[1] <= ah + 1e-6
+
+    def wrap(self, aw, ah):
+        if self._fits(aw, ah):
+            self.width, self.height = self.colophon.wrap(aw, ah)
+        else:
+            self.width, self.height = aw, ah + 1  # does not fit: split() turns the page
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        if self._fits(aw, ah):
+            return [self.colophon]
+        page = self._doctemplateAttr("page") or 1
+        frame = getattr(self, "_frame", None)
+        if page % 2 and getattr(frame, "_atTop", False):  # an odd page left blank
+            self.unnumbered.update((page, page + 1))
+        return [PageBreak(), _OnEvenPage(self.colophon, self.unnumbered)]
+
+    def draw(self):
+        self.colophon.drawOn(self.canv, 0, 0)
+
+
+def _draw_double_rule(canvas, y_top: float, thick_first: bool) -> None:
+    """A red double line of the 信函格式, 170 mm centred on the page, its top edge at y_top."""
+    x0 = (GONGWEN_PAGE.width - LETTER_RULE_LENGTH) / 2
+    widths = (LETTER_THICK, LETTER_THIN) if thick_first else (LETTER_THIN, LETTER_THICK)
+    canvas.saveState()
+    canvas.setStrokeColor(RED)
+    y = y_top
+    for k, w in enumerate(widths):
+        canvas.setLineWidth(w)
+        canvas.line(x0, y - w / 2, x0 + LETTER_RULE_LENGTH, y - w / 2)
+        y -= w + (LETTER_RULE_SPACE if k == 0 else 0)
+    canvas.restoreState()
 
 
 class GongwenDocument:
@@ -224,6 +320,8 @@ class GongwenDocument:
         *,
         issuer_mark: str | None = None,
         letterhead: bool = True,
+        letter: bool = False,
+        title_keep: Sequence[str] = (),
         attachments: Sequence[str] = (),
         cc: Sequence[str] = (),
         printer: str | None = None,
@@ -243,9 +341,20 @@ class GongwenDocument:
             kw.setdefault("leading", GONGWEN_LINE)
             return GridParagraph(segments, reg, **kw)
 
+        self.letter = letter
+        self._unnumbered: set[int] = set()
         self._story_parts: list = []
         head: list = []
-        if letterhead:
+        if letter:
+            # 信函格式: the mark and the red double lines are drawn on the first page itself.
+            mark = issuer_mark or issuer
+            self._mark_size = min(LETTER_MARK_MAX_SIZE, LETTER_RULE_LENGTH / max(1, len(mark)))
+            self._mark = make_atoms(reg.font_runs(mark, TITLE, "发文机关标志"), self._mark_size, self._mark_size)
+            if doc_no:  # 顶格居版心右边缘, 7/8 of a character below the double line
+                head += [Spacer(1, LETTER_TEXT_GAP - GLYPH_INSET),
+                         grid([(FANGSONG, doc_no, "发文字号")], align=ALIGN_RIGHT)]
+            head.append(Spacer(1, 2 * GONGWEN_LINE))
+        elif letterhead:
             mark = issuer_mark or f"{issuer}文件"
             size = min(MARK_MAX_SIZE, GONGWEN_PAGE.block_width / max(1, len(mark)))
             head += [Spacer(1, 35 * mm), _IssuerMark(reg.font_runs(mark, TITLE, "发文机关标志"), size),
@@ -256,7 +365,10 @@ class GongwenDocument:
             # spare line height above the grid line's bottom.
             head += [_Rule(4 * mm - (GONGWEN_LINE - SIZE_3HAO) / 2, 0.5 * mm, RED),
                      Spacer(1, 2 * GONGWEN_LINE)]
-        head.append(grid([(TITLE, title, "标题")], size=SIZE_2HAO, pitch=SIZE_2HAO, align=ALIGN_CENTER))
+        # 回行时词意完整 (§7.3.1): between words, the issuer's and the caller's names whole, even lines.
+        title_breaking = Breaking(words=True, balance=True, keep=(issuer, *title_keep))
+        head.append(grid([(TITLE, title, "标题")], size=SIZE_2HAO, pitch=SIZE_2HAO, align=ALIGN_CENTER,
+                         breaking=title_breaking))
         if addressee:
             text = addressee if addressee.endswith(("：", ":")) else addressee + "："
             head += [Spacer(1, GONGWEN_LINE), grid([(FANGSONG, text, "主送机关")], align=ALIGN_LEFT)]
@@ -282,18 +394,14 @@ class GongwenDocument:
                 prefix = f"附件：{i + 1}．" if i == 0 else f"{i + 1}．"
                 notes.append(grid([(FANGSONG, prefix + name, field)],
                                   first_indent_chars=2 if i == 0 else 5, left_indent_chars=7))
-        if notes:
-            notes.insert(0, Spacer(1, GONGWEN_LINE))
-
-        tail_para = None
-        if notes and isinstance(notes[-1], GridParagraph):
-            tail_para = notes.pop()
-        elif body:
-            tail_para = body.pop()
-        signature = _SignatureBlock(
+        tail_para = body.pop() if body else None
+        signature: Flowable = _SignatureBlock(
             reg.font_runs(signer or "", FANGSONG, "发文机关署名"),
             reg.font_runs(format_cn_date(date) if date else "", FANGSONG, "成文日期"),
         )
+        if notes:  # the 附件说明 stay together, with the signature and a line of the body before them
+            signature = _Group([Spacer(1, GONGWEN_LINE), *notes, signature])
+            notes = []
         colophon = None
         if cc or printer:
             cc_para = None
@@ -301,10 +409,12 @@ class GongwenDocument:
                 cc_para = grid([(FANGSONG, "抄送：" + "，".join(cc) + "。", "抄送机关")], size=SIZE_4HAO,
                                pitch=SIZE_4HAO, first_indent_chars=1, left_indent_chars=4,
                                align=ALIGN_LEFT)
+            if letter:  # 信函: 版记不加印发机关和印发日期、分隔线
+                printer = None
             p_atoms = make_atoms(reg.font_runs(printer or "", FANGSONG, "印发机关"), SIZE_4HAO, SIZE_4HAO)
             d_text = format_cn_date(print_date or date) + "印发" if printer else ""
             d_atoms = make_atoms(reg.font_runs(d_text, FANGSONG, "印发日期"), SIZE_4HAO, SIZE_4HAO)
-            colophon = _Colophon(cc_para, p_atoms if printer else [], d_atoms)
+            colophon = _Colophon(cc_para, p_atoms if printer else [], d_atoms, rules=not letter)
         self._parts = (head, body, notes, tail_para, signature, colophon)
 
     def _story(self) -> list[Flowable]:
@@ -314,25 +424,54 @@ class GongwenDocument:
         fresh = [copy.copy(f) for f in (*head, *body, *notes)]
         tail = _KeepTail(copy.copy(tail_para) if tail_para is not None else None, copy.copy(signature))
         story: list[Flowable] = [*fresh, tail]
+        self._unnumbered = set()
         if colophon is not None:
-            story.append(copy.copy(colophon))
+            story.append(_OnEvenPage(copy.copy(colophon), self._unnumbered))
         return story
 
-    def _on_page(self, canvas, doc):
-        draw_gongwen_page_number(canvas, doc.page, self._page_font)
+    def _page_end(self, canvas, doc):
+        page = doc.page
+        if page in self._unnumbered or (self.letter and page == 1):  # 信函: 首页不显示页码
+            return
+        draw_gongwen_page_number(canvas, page, self._page_font)
+
+    def _letter_rule_top(self) -> float:
+        """Height above the page bottom of the first double line's top edge."""
+        return GONGWEN_PAGE.height - LETTER_MARK_TOP - self._mark_size - LETTER_RULE_GAP
+
+    def _letter_first_page(self, canvas, doc):
+        g = GONGWEN_PAGE
+        used = line_width(self._mark)
+        top = g.height - LETTER_MARK_TOP
+        draw_atoms(canvas, self._mark, (g.width - used) / 2, top - self._mark_size * CJK_ASCENT,
+                   self._mark_size, color=RED)
+        _draw_double_rule(canvas, self._letter_rule_top(), thick_first=True)
+        _draw_double_rule(canvas, LETTER_RULE_BOTTOM + LETTER_RULES_HEIGHT, thick_first=False)
+
+    def _templates(self) -> list[PageTemplate]:
+        g = GONGWEN_PAGE
+        frame = Frame(g.left, g.bottom, g.block_width, g.block_height,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+        body = PageTemplate("gongwen", [frame], onPageEnd=self._page_end)
+        if not self.letter:
+            return [body]
+        bottom = LETTER_TEXT_BOTTOM
+        top = self._letter_rule_top() - LETTER_RULES_HEIGHT
+        first = Frame(g.left, bottom, g.block_width, top - bottom,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="letter")
+        return [PageTemplate("letter", [first], onPage=self._letter_first_page, onPageEnd=self._page_end,
+                             autoNextPageTemplate="gongwen"), body]
 
     def build(self, target: Target = None) -> bytes:
         """Render the PDF; write it to a path or file object if given; return the bytes."""
 
         def render(buffer):
             g = GONGWEN_PAGE
-            frame = Frame(g.left, g.bottom, g.block_width, g.block_height,
-                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
             doc = BaseDocTemplate(
                 buffer, pagesize=g.size, title=self.title, author=self.issuer, creator="govis",
                 # Else every page names Helvetica, a font that is never embedded.
                 initialFontName=self._page_font,
-                pageTemplates=[PageTemplate("gongwen", [frame], onPage=self._on_page)],
+                pageTemplates=self._templates(),
                 leftMargin=g.left, rightMargin=g.right, topMargin=g.top, bottomMargin=g.bottom,
             )
             doc.build(self._story())

@@ -19,6 +19,7 @@ from reportlab.platypus import Flowable
 
 from .fonts import FontRegistry, LoadedFont
 from .page import CJK_ASCENT
+from .words import amount_glue, word_glue
 
 # Characters that may not begin a line (they stick to the character before).
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉］｝’”…—·%‰,.;:?!)]}>～ー℃")
@@ -26,6 +27,9 @@ NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉］｝’�
 NO_LINE_END = frozenset("（《「『【〔〈［｛‘“([{<")
 # Runs of these stay together, like words.
 _WORD_CHAR = re.compile(r"[A-Za-z0-9.,%/:_\-+@#&'’·×]")
+
+# Justification adds at most this fraction of a character between two characters.
+MAX_JUSTIFY_STRETCH = 0.3
 
 ALIGN_JUSTIFY = "justify"
 ALIGN_LEFT = "left"
@@ -67,15 +71,17 @@ def make_atoms(runs: Sequence[tuple[LoadedFont, str]], size: float, pitch: float
     return atoms
 
 
-def _groups(atoms: Sequence[Atom]) -> list[list[Atom]]:
-    """Unbreakable groups: words, and characters glued by the 禁则."""
+def _groups(atoms: Sequence[Atom], glued: set[int] | frozenset[int] = frozenset()) -> list[list[Atom]]:
+    """Unbreakable groups: Latin words and numbers, characters glued by the 禁则, and
+    every index in `glued` (it stays with the character before it)."""
     groups: list[list[Atom]] = []
     glue_next = False
-    for atom in atoms:
+    for index, atom in enumerate(atoms):
         wordish = bool(_WORD_CHAR.match(atom.ch))
         prev = groups[-1][-1] if groups else None
         join = bool(groups) and (
             glue_next
+            or index in glued
             or atom.ch in NO_LINE_START
             or (wordish and prev is not None and _WORD_CHAR.match(prev.ch) is not None)
         )
@@ -91,11 +97,36 @@ def _width(atoms: Sequence[Atom]) -> float:
     return sum(a.advance for a in atoms)
 
 
-def break_lines(atoms: Sequence[Atom | None], width: float, first_indent: float,
-                left_indent: float = 0.0) -> list[Line]:
-    """Greedy line filling over unbreakable groups; over-long groups are cut.
+@dataclass(frozen=True)
+class Breaking:
+    """How a paragraph may break. Default: anywhere between characters (body text).
 
-    The first line starts at `first_indent`, the others at `left_indent`.
+    words: only between words (titles, labels); keep: names that stay whole if a line allows;
+    balance: lines of even length, never one character alone on a line (titles, labels).
+    """
+
+    words: bool = False
+    keep: tuple[str, ...] = ()
+    balance: bool = False
+
+
+CHARACTERS = Breaking()
+
+
+def _glued(para: Sequence[Atom], breaking: Breaking) -> set[int]:
+    text = "".join(a.ch for a in para)
+    glued = amount_glue(text)
+    if breaking.words:
+        glued |= word_glue(text, breaking.keep)
+    return glued
+
+
+def break_lines(atoms: Sequence[Atom | None], width: float, first_indent: float,
+                left_indent: float = 0.0, breaking: Breaking = CHARACTERS) -> list[Line]:
+    """Line filling over unbreakable groups; over-long groups are cut.
+
+    The first line starts at `first_indent`, the others at `left_indent`. Greedy filling,
+    or with `breaking.balance` the same number of lines made as even as the words allow.
     """
     lines: list[Line] = []
     paragraphs: list[list[Atom]] = [[]]
@@ -106,25 +137,79 @@ def break_lines(atoms: Sequence[Atom | None], width: float, first_indent: float,
             paragraphs[-1].append(atom)
     first = True
     for para in paragraphs:
-        current: list[Atom] = []
-        avail = width - (first_indent if first else left_indent)
+        groups = _groups(para, _glued(para, breaking))
+        avail_first = width - (first_indent if first else left_indent)
         first = False
-        for group in _groups(para):
-            if current and _width(current) + _width(group) > avail + 1e-6:
-                while current and current[-1].is_space:
-                    current.pop()
-                lines.append((tuple(current), False))
-                current, avail = [], width - left_indent
-                while group and group[0].ch == " ":
-                    group = group[1:]
-            while _width(group) > avail + 1e-6:  # a word longer than the line
-                cut = 1
-                while cut < len(group) and _width(current) + _width(group[: cut + 1]) <= avail + 1e-6:
-                    cut += 1
-                lines.append((tuple(current + group[:cut]), False))
-                current, group, avail = [], group[cut:], width - left_indent
-            current.extend(group)
-        lines.append((tuple(current), True))
+        greedy = _greedy(groups, avail_first, width - left_indent)
+        if breaking.balance and len(greedy) > 1:
+            greedy = _balanced(groups, len(greedy), avail_first, width - left_indent) or greedy
+        lines.extend(greedy)
+    return lines
+
+
+def _greedy(groups: list[list[Atom]], avail_first: float, avail_rest: float) -> list[Line]:
+    lines: list[Line] = []
+    current: list[Atom] = []
+    avail = avail_first
+    for group in groups:
+        if current and _width(current) + _width(group) > avail + 1e-6:
+            while current and current[-1].is_space:
+                current.pop()
+            lines.append((tuple(current), False))
+            current, avail = [], avail_rest
+            while group and group[0].ch == " ":
+                group = group[1:]
+        while _width(group) > avail + 1e-6:  # a word longer than the line
+            cut = 1
+            while cut < len(group) and _width(current) + _width(group[: cut + 1]) <= avail + 1e-6:
+                cut += 1
+            lines.append((tuple(current + group[:cut]), False))
+            current, group, avail = [], group[cut:], avail_rest
+        current.extend(group)
+    lines.append((tuple(current), True))
+    return lines
+
+
+def _balanced(groups: list[list[Atom]], count: int, avail_first: float, avail_rest: float) -> list[Line] | None:
+    """`count` lines over whole groups with the least sum of squared slack; a line of one
+    character costs more than any slack. None when the groups do not fit in `count` lines."""
+    n = len(groups)
+    widths = [_width(g) for g in groups]
+    chars = [sum(1 for a in g if not a.is_space) for g in groups]
+    big = 1e12
+    # best[k][j]: cost of putting groups[:j] on k lines
+    best = [[big] * (n + 1) for _ in range(count + 1)]
+    back = [[-1] * (n + 1) for _ in range(count + 1)]
+    best[0][0] = 0.0
+    for k in range(1, count + 1):
+        avail = avail_first if k == 1 else avail_rest
+        for j in range(1, n + 1):
+            used, glyphs = 0.0, 0
+            for i in range(j - 1, -1, -1):
+                used += widths[i]
+                glyphs += chars[i]
+                if used > avail + 1e-6:
+                    break
+                if best[k - 1][i] >= big:
+                    continue
+                cost = best[k - 1][i] + (avail - used) ** 2 + (big / 10 if glyphs == 1 else 0.0)
+                if cost < best[k][j]:
+                    best[k][j], back[k][j] = cost, i
+    if best[count][n] >= big:
+        return None
+    cuts, j = [], n
+    for k in range(count, 0, -1):
+        i = back[k][j]
+        cuts.append((i, j))
+        j = i
+    lines: list[Line] = []
+    for index, (i, j) in enumerate(reversed(cuts)):
+        atoms = [a for g in groups[i:j] for a in g]
+        while atoms and atoms[-1].is_space:
+            atoms.pop()
+        while atoms and atoms[0].ch == " ":
+            atoms.pop(0)
+        lines.append((tuple(atoms), index == count - 1))
     return lines
 
 
@@ -187,6 +272,7 @@ class GridParagraph(Flowable):
         left_indent_chars: float = 0,
         align: str = ALIGN_JUSTIFY,
         color: Color = black,
+        breaking: Breaking = CHARACTERS,
         _lines: list[Line] | None = None,
         _width: float | None = None,
     ):
@@ -194,7 +280,7 @@ class GridParagraph(Flowable):
         self.size, self.pitch, self.leading = size, pitch, leading
         self.first_indent = first_indent_chars * pitch
         self.left_indent = left_indent_chars * pitch
-        self.align, self.color = align, color
+        self.align, self.color, self.breaking = align, color, breaking
         self._registry = registry
         self._segments = tuple(segments)
         if _lines is None:
@@ -215,7 +301,7 @@ class GridParagraph(Flowable):
 
     def _layout(self, width: float) -> list[Line]:
         if self._lines is None or self._laid_width is None or abs(self._laid_width - width) > 1e-6:
-            self._lines = break_lines(self._atoms, width, self.first_indent, self.left_indent)
+            self._lines = break_lines(self._atoms, width, self.first_indent, self.left_indent, self.breaking)
             self._laid_width = width
         return self._lines
 
@@ -248,7 +334,7 @@ class GridParagraph(Flowable):
         return GridParagraph(
             self._segments, self._registry, size=self.size, pitch=self.pitch, leading=self.leading,
             first_indent_chars=first_indent / self.pitch, left_indent_chars=self.left_indent / self.pitch,
-            align=self.align, color=self.color, _lines=lines, _width=width,
+            align=self.align, color=self.color, breaking=self.breaking, _lines=lines, _width=width,
         )
 
     def draw(self):
@@ -264,6 +350,8 @@ class GridParagraph(Flowable):
             x = indent
             if self.align == ALIGN_JUSTIFY and not last and len(atoms) > 1:
                 extra = max(0.0, (avail - used) / (len(atoms) - 1))
+                if extra > self.pitch * MAX_JUSTIFY_STRETCH:
+                    extra = 0.0  # a long unbreakable group went to the next line: ragged, not spaced out
             elif self.align == ALIGN_CENTER:
                 x += (avail - used) / 2
             elif self.align == ALIGN_RIGHT:

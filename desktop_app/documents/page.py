@@ -5,8 +5,10 @@ Sizes follow GB/T 9704-2012 for 公文 and common practice for bordered forms (�
 
 from __future__ import annotations
 
+import functools
 import io
 import os
+import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from typing import BinaryIO
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.services import atomic_file
@@ -62,7 +65,7 @@ GONGWEN_CHARS = 28
 # One grid line and one character cell of the 22 x 28 grid.
 GONGWEN_LINE = GONGWEN_PAGE.block_height / GONGWEN_LINES
 GONGWEN_PITCH = GONGWEN_PAGE.block_width / GONGWEN_CHARS
-# Page number: 4号, its top 7 mm below the block (§7.5), one character in from the edge.
+# Page number: 4号, its 一字线 7 mm below the block (§7.5), one character in from the edge.
 PAGE_NUMBER_GAP = 7 * mm
 
 # Forms: bound on the left like other papers, a little more room than 公文 for wide tables.
@@ -80,12 +83,36 @@ def gongwen_page_number(n: int) -> str:
     return f"— {n} —"
 
 
+@functools.lru_cache(maxsize=64)
+def glyph_top(font_name: str, ch: str, default: float = 0.39) -> float:
+    """Top of a glyph's outline above the baseline, in ems (read from the TrueType glyf table)."""
+    try:
+        face = pdfmetrics.getFont(font_name).face
+        glyph = face.charToGlyph[ord(ch)]
+        head = face.get_table("head")
+        units = struct.unpack(">H", head[18:20])[0]
+        long_offsets = struct.unpack(">h", head[50:52])[0] == 1
+        loca = face.get_table("loca")
+        if long_offsets:
+            offset = struct.unpack(">I", loca[4 * glyph:4 * glyph + 4])[0]
+        else:
+            offset = struct.unpack(">H", loca[2 * glyph:2 * glyph + 2])[0] * 2
+        y_max = struct.unpack(">h", face.get_table("glyf")[offset + 8:offset + 10])[0]
+        return y_max / units
+    except (AttributeError, KeyError, struct.error, TypeError):
+        return default
+
+
 def draw_gongwen_page_number(canvas: Canvas, page: int, font_name: str,
                              geometry: PageGeometry = GONGWEN_PAGE) -> None:
-    """Odd pages right, even pages left, each one character in from the block edge."""
+    """Odd pages right, even pages left, each one character in from the block edge.
+
+    §7.5: the 一字线 lie 7 mm below the block's bottom edge, so the baseline sits lower by the
+    dash's height above it in this font.
+    """
     text = gongwen_page_number(page)
     size = SIZE_4HAO
-    baseline = geometry.bottom - PAGE_NUMBER_GAP - size * CJK_ASCENT
+    baseline = geometry.bottom - PAGE_NUMBER_GAP - size * glyph_top(font_name, "—")
     canvas.saveState()
     canvas.setFont(font_name, size)
     if page % 2:

@@ -69,3 +69,61 @@ def page_texts(data: bytes) -> list[str]:
 def compact(s: str) -> str:
     """Text without whitespace, for substring checks across line breaks."""
     return "".join(s.split())
+
+
+def marked_text(data: bytes) -> list[dict[str, int]]:
+    """Per page, how many text-showing operators lie in each marked-content tag ("" = none).
+
+    The form builder tags signing blocks /Signing, the 填表说明 /Notes and page numbers /Artifact.
+    """
+    from pypdf.generic import ContentStream
+
+    pages = []
+    for page in reader(data).pages:
+        counts: dict[str, int] = {}
+        stack: list[str] = []
+        content = ContentStream(page.get_contents(), page.pdf)
+        for operands, op in content.operations:
+            if op in (b"BMC", b"BDC"):
+                stack.append(str(operands[0]).lstrip("/"))
+            elif op == b"EMC":
+                stack.pop()
+            elif op in (b"Tj", b"TJ", b"'", b'"') and any(len(o) for o in operands if hasattr(o, "__len__")):
+                tag = stack[0] if stack else ""
+                counts[tag] = counts.get(tag, 0) + 1
+        pages.append(counts)
+    return pages
+
+
+def signing_alone(data: bytes) -> list[int]:
+    """Pages (1-based) that hold a signing block and no other content (page numbers and
+    填表说明 do not count as content)."""
+    return [n for n, counts in enumerate(marked_text(data), start=1)
+            if counts.get("Signing") and not counts.get("")]
+
+
+def page_number_dash_mm(data: bytes, page: int, block_bottom_mm: float, dpi: int = 600) -> float:
+    """How far below the text block the top edge of a page number's first 一字线 lies, in mm,
+    measured on the page rendered by poppler (pdftoppm) at `dpi`."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "doc.pdf"
+        pdf.write_bytes(data)
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-gray", "-singlefile",
+                        str(pdf), str(Path(tmp) / "page")], check=True)
+        image = Image.open(Path(tmp) / "page.pgm")
+        image.load()
+    per_mm = dpi / 25.4
+    top = int((block_bottom_mm + 2) * per_mm)  # below any rule drawn on the block's bottom edge
+    band = image.crop((0, top, image.width, int((block_bottom_mm + 20) * per_mm))).point(lambda v: 255 if v < 128 else 0)
+    box = band.getbbox()
+    if box is None:
+        raise AssertionError(f"no page number below the text block on page {page}")
+    dash = band.crop((box[0], 0, box[0] + int(2 * per_mm), band.height))  # the leftmost glyph: the dash
+    dash_box = dash.getbbox()
+    return (top + dash_box[1]) / per_mm - block_bottom_mm

@@ -27,10 +27,11 @@ from .common import (
 
 def _funds_items(req: Request) -> list[KV]:
     funded = sum_fen(req.records("funding"), "approved_fen")
+    # wide: a 大写 amount does not fit half a row and would break
     return [
-        KV("核定资金", money(funded) if funded else "（未核定）"),
-        KV("合同总额", money(sum_fen(req.records("contract"), "amount_fen"))),
-        KV("累计拨付", money(sum_fen(req.records("disbursement"), "amount_fen"))),
+        KV("核定资金", money(funded) if funded else "（未核定）", wide=True),
+        KV("合同总额", money(sum_fen(req.records("contract"), "amount_fen")), wide=True),
+        KV("累计拨付", money(sum_fen(req.records("disbursement"), "amount_fen")), wide=True),
     ]
 
 

@@ -82,9 +82,10 @@ def consent_letter(req: Request) -> GongwenDocument:
         "优先采购安全可控产品，建成后按规定接入数据共享开放平台。"),
         "特此函复。",
     ]
+    # a 函 to one unit: the 信函格式 of GB/T 9704 §10.1, not the 文件 版头
     return GongwenDocument(office, number, f"{office}关于同意{unit}申报{p['name']}的审核意见", unit, paragraphs,
-                           office, consent, issuer_mark=f"{office}文件", cc=[finance_bureau(req.store)],
-                           printer=office, print_date=consent, registry=req.registry)
+                           office, consent, letter=True, title_keep=(unit,), cc=[finance_bureau(req.store)],
+                           registry=req.registry)
 
 
 def consent_date_text(r: dict) -> str:

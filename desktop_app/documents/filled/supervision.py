@@ -46,7 +46,8 @@ def rectification_notice(req: Request) -> GongwenDocument:
     numerals = "一二三四五六七八九十"
     for n, f in enumerate(findings):
         mark = f"（{numerals[n]}）" if n < len(numerals) else f"（{n + 1}）"
-        paragraphs.append(Heading2(mark, f"{f['description'].rstrip('。')}。整改期限：{date_text(f['rectify_by'])}前。"))
+        # the finding is the level-2 heading, all of it in 楷体; its deadline runs on in 仿宋
+        paragraphs.append(Heading2(f"{mark}{f['description'].rstrip('。')}。", f"整改期限：{date_text(f['rectify_by'])}前。"))
     paragraphs += [
         Heading1("二、整改要求"),
         ("请你单位逐项制定整改措施，明确责任人和完成时限，于整改期限届满前将整改情况书面报告县政府办公室。"
@@ -54,5 +55,5 @@ def rectification_notice(req: Request) -> GongwenDocument:
         "特此通知。",
     ]
     return GongwenDocument(office, number, f"{office}关于“{p['name']}”限期整改的通知", unit, paragraphs,
-                           office, day, cc=[finance_bureau(req.store), f"{req.profile.county_name}审计局"],
+                           office, day, title_keep=(unit,), cc=[finance_bureau(req.store), f"{req.profile.county_name}审计局"],
                            printer=office, print_date=day, registry=req.registry)
