@@ -23,8 +23,12 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from . import tounicode
 from .errors import MissingGlyphError, NoFontError
 from .resources import fonts_dir
+
+# Every font we embed goes through ReportLab's TTFont: fix its text layer beyond U+FFFF first.
+tounicode.install()
 
 FANGSONG = "fangsong"
 SONG = "song"
