@@ -23,6 +23,23 @@ BUILT = ("accepted", "in_operation", "self_evaluated", "post_evaluated")
 LIVE = ("in_operation", "self_evaluated", "post_evaluated")
 
 
+# The 绩效自评价 indicators and their full marks; a report's 综合得分 is their total.
+INDICATORS = (("决策", 20), ("过程", 20), ("产出", 30), ("效益", 30))
+
+
+def indicator_lines(score: int) -> str:
+    r"""决策:17\n过程:17\n产出:26\n效益:26 for 86: each in proportion to its full marks, the
+    rounding remainder handed out one point at a time, so the lines add up to `score`."""
+    parts = [score * full // 100 for _, full in INDICATORS]
+    rest = score - sum(parts)  # 0 to 3; score <= 100 = the full marks, so there is room
+    while rest:
+        for i, (_, full) in enumerate(INDICATORS):
+            if rest and parts[i] < full:
+                parts[i] += 1
+                rest -= 1
+    return "\n".join(f"{name}:{n}" for (name, _), n in zip(INDICATORS, parts, strict=True))
+
+
 @dataclass
 class World:
     """What every story shares: randomness, today, calendar, the organisations and an id source."""
@@ -786,7 +803,6 @@ class Story:
         grade = "poor" if score < 60 else "fair" if score < 80 else "good" if score < 90 else "excellent"
         self.rec("evaluation", day, {
             "eval_kind": kind, "evaluated_on": day.isoformat(), "score": score, "grade": grade,
-            "indicators": f"决策:{min(20, score // 5)}\n过程:{min(20, score // 5)}\n产出:{min(30, score * 3 // 10)}\n"
-                          f"效益:{min(30, score * 3 // 10)}",
+            "indicators": indicator_lines(score),
             "findings": "系统使用率偏低，部分功能闲置，建议加强推广应用。" if poor else "项目实施规范，应用成效明显。",
             "rectify_by": (day + DAY * rng.randint(60, 120)).isoformat() if poor else None}, owner=owner)

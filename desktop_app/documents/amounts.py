@@ -37,10 +37,15 @@ def wan_str(fen: int) -> str:
 
 
 def amount_in_words(fen: int) -> str:
-    """The 大写 of an amount in 元角分, e.g. 壹佰贰拾叁万肆仟伍佰元整."""
+    """The 大写 of an amount in 元角分: 壹佰贰拾叁万肆仟伍佰元整, 壹拾贰元叁角整, 壹拾贰元叁角伍分.
+
+    《会计基础工作规范》第五十二条: 大写金额到"元"或"角"为止的，其后写"整"（或"正"）字；
+    有"分"的，"分"字后面不写"整"字。We write 整. cn2an already ends 元 with 整, not 角.
+    """
     fen = _check(fen)
     # A decimal string, never a float, so cn2an cannot round.
-    return cn2an.an2cn(yuan_str(fen), "rmb")
+    words = cn2an.an2cn(yuan_str(fen), "rmb")
+    return words + "整" if words.endswith("角") else words
 
 
 def format_amount_wan(fen: int) -> str:

@@ -23,8 +23,12 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from . import tounicode
 from .errors import MissingGlyphError, NoFontError
 from .resources import fonts_dir
+
+# Every font we embed goes through ReportLab's TTFont: fix its text layer beyond U+FFFF first.
+tounicode.install()
 
 FANGSONG = "fangsong"
 SONG = "song"
@@ -242,6 +246,11 @@ def _glyph_chars(text: str) -> list[str]:
     return [c for c in dict.fromkeys(printable_text(text)) if c not in _LAYOUT_CHARS]
 
 
+def code_label(ch: str) -> str:
+    """［U+2A6A5］: how a character no font has is shown where the paper must print anyway."""
+    return f"［U+{ord(ch):04X}］"
+
+
 class FontRegistry:
     """Resolves faces to loaded fonts: a chain per face plus a shared fallback chain."""
 
@@ -336,6 +345,14 @@ class FontRegistry:
             else:
                 runs.append((font, ch))
         return runs
+
+    def with_codes(self, text: str, face: str) -> tuple[str, list[str]]:
+        """`text` with every character no font can draw replaced by its code (［U+2A6A5］),
+        and those characters. For lists over many projects, which must print anyway."""
+        bad = self.unprintable_characters(text, face)
+        for ch in bad:
+            text = text.replace(ch, code_label(ch))
+        return text, bad
 
     def check(self, items: Iterable[tuple[str, str, str]]) -> None:
         """Check many (field, text, face) at once; raise for the first unprintable one."""

@@ -516,10 +516,14 @@ class FormDocument:
 
         def make():
             colw = self.width / len(cols)
+            made = [(unit(), person(), date()) for unit, person, date in cols]
+            # A unit name that wraps must not push its party's lines below the others': each line is
+            # as tall as the tallest of its kind, so all parties share the signature baselines.
+            tall = [max(m[k].wrap(colw - 6 * mm, self.geometry.block_height)[1] for m in made) for k in (0, 1)]
             cells = []
-            for unit, person, date in cols:
-                inner = Table([[unit()], [Spacer(1, STAMP_ROOM / 2)], [person()], [Spacer(1, STAMP_ROOM / 2)],
-                               [date()]], colWidths=[colw - 6 * mm])
+            for unit, person, date in made:
+                inner = Table([[_MinHeight(unit, tall[0])], [Spacer(1, STAMP_ROOM / 2)], [_MinHeight(person, tall[1])],
+                               [Spacer(1, STAMP_ROOM / 2)], [date]], colWidths=[colw - 6 * mm])
                 inner.setStyle(self._plain_style(("LEFTPADDING", (0, 0), (-1, -1), 0),
                                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)))
                 cells.append(inner)

@@ -31,11 +31,33 @@ def test_wan_is_exact_never_rounded():
     (100_505, "壹仟零伍元零伍分"),
     (100_005, "壹仟元零伍分"),
     (100_001_000, "壹佰万零壹拾元整"),
-    (1_050, "壹拾元伍角"),
+    (1_050, "壹拾元伍角整"),
     (10_100_000, "壹拾万壹仟元整"),
 ])
 def test_amount_in_words_zeros(fen, words):
     assert amount_in_words(fen) == words
+
+
+# 《会计基础工作规范》第五十二条: 到元或角为止的写"整"，有分的不写.
+@pytest.mark.parametrize("fen, words", [
+    (1_200, "壹拾贰元整"),
+    (1_230, "壹拾贰元叁角整"),
+    (50, "伍角整"),
+    (-1_230, "负壹拾贰元叁角整"),
+    (1_235, "壹拾贰元叁角伍分"),
+    (1_205, "壹拾贰元零伍分"),
+    (5, "伍分"),
+    (1_000_000_050, "壹仟万元伍角整"),
+])
+def test_amount_in_words_zheng_after_yuan_or_jiao_never_after_fen(fen, words):
+    assert amount_in_words(fen) == words
+
+
+@given(st.integers(min_value=-10**13, max_value=10**13))
+def test_zheng_exactly_when_no_fen(fen):
+    words = amount_in_words(fen)
+    assert words.endswith("整") == (fen % 10 == 0)
+    assert words.endswith("分") == (fen % 10 != 0)
 
 
 def test_amounts_reject_non_integers():

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from desktop_app.documents.amounts import format_amount_wan, wan_str
 from desktop_app.documents.errors import DocumentError
-from desktop_app.documents.fonts import FontRegistry
+from desktop_app.documents.fonts import FANGSONG, FontRegistry, code_label, default_registry
 from desktop_app.documents.formatting import format_cn_date, format_doc_no
 from desktop_app.documents.forms import KV, FormDocument
 from desktop_app.lifecycle.policy import PolicyProfile, load_profile
@@ -95,6 +95,16 @@ def county_office(store: Store) -> str:
 
 def finance_bureau(store: Store) -> str:
     return _org_of_role(store, "finance") or f"{county_name(store)}财政局"
+
+
+def compiling_org(store: Store) -> tuple[str, bool]:
+    """Who compiles a list printed here (编制单位): this installation's own organisation, so a
+    unit's ledger names the unit; and whether that is the county office (the 汇总 of the county)."""
+    own = store.get_setting("installation_org_id")
+    row = store.one("SELECT name, role FROM organisations WHERE id=?", (own,)) if own else None
+    if row is None:
+        return county_office(store), True
+    return row["name"], row["role"] == "county_office"
 
 
 def unit_name(req: Request) -> str:
@@ -222,3 +232,39 @@ def unit_box(doc: FormDocument, label: str, unit: str, date: _dt.date | None,
              person: str = "项目责任人（签字）") -> FormDocument:
     """The unit's signing box inside the form: name, person's signature, stamp and date."""
     return doc.opinion_box(label, f"{unit}\n\n{person}：", signer="（盖章）", date=date, lines=4)
+
+
+class CodedTexts:
+    """Cell texts of a list over many projects (台账, 汇总表).
+
+    One project's character that no font has refuses that project's own documents, but must not
+    stop the county's list: there it is shown as its code (［U+2A6A5］) and `notes()` names the
+    project on the last page.
+    """
+
+    def __init__(self, req: Request, face: str = FANGSONG):
+        self.registry = req.registry or default_registry()
+        self.face = face
+        self._found: dict[str, dict[str, list[str]]] = {}  # project -> field -> characters
+
+    def __call__(self, text: str | None, project: str, field: str) -> str:
+        shown, bad = self.registry.with_codes(text or "", self.face)
+        if bad:
+            self._found.setdefault(project, {}).setdefault(field, []).extend(bad)
+        return shown
+
+    def project(self, code: str, name: str) -> str:
+        """How the notes name a project: MY-2027-003（［U+2A6A5］山镇便民服务系统）."""
+        return f"{code}（{self.registry.with_codes(name, self.face)[0]}）"
+
+    def notes(self) -> list[str]:
+        if not self._found:
+            return []
+        lines = []
+        for project, fields in self._found.items():
+            where = "，".join(f"{field}中的{'、'.join(code_label(c) for c in dict.fromkeys(chars))}"
+                             for field, chars in fields.items())
+            lines.append(f"项目{project}：{where}。")
+        lines.append("以上字符在本机所有字体中都没有字形，表中以其Unicode编码代替；安装含该字的字体或改用常用字之前，"
+                     "这些项目的单项文书无法打印。")
+        return lines

@@ -45,7 +45,8 @@ def contract_form(req: Request) -> FormDocument:
     else:
         state = f"按期备案（{format_cn_date(filed)}）"
     doc = FormDocument("政务信息系统项目采购合同备案表", registry=req.registry)
-    doc.meta_line(f"建设单位（盖章）：{unit}", f"备案编号：{c['contract_no']}")
+    # A contract not yet filed has no 备案编号: left blank for the county office to write in.
+    doc.meta_line(f"建设单位（盖章）：{unit}", f"备案编号：{c['contract_no'] if filed else ''}")
     section(doc, "一、项目情况").kv_table(project_items(req), columns=2)
     section(doc, "二、合同情况").kv_table([
         KV("合同编号", c["contract_no"]), KV("采购方式", label("contract", "procurement_method", c["procurement_method"])),
