@@ -107,13 +107,16 @@ def draft_locks(role: str) -> dict[str, str]:
     return out
 
 
-def check_fields(kind_name: str, role: str, given: dict, *, creating: bool, status: str | None) -> None:
-    """Refuse any field this role may not type now. `given`: field -> value actually set or changed."""
+def check_fields(kind_name: str, role: str, given: dict, *, creating: bool, status: str | None,
+                 new_draft: bool = True) -> None:
+    """Refuse any field this role may not type now. `given`: field -> value actually set or changed.
+    `new_draft=False`: a project arriving in a package is created with its fields as they are at its sender,
+    then replayed to its status; the draft's locks are not its own."""
     kind = KINDS[kind_name]
     allowed = A.typed_field_set(kind_name, role, creating)
     if not creating:
         locked = A.locked_fields(kind_name, role, status)
-    elif kind_name == "project":  # a value given for a field the new draft locks (an empty one is no value)
+    elif kind_name == "project" and new_draft:  # a value given for a field the new draft locks (an empty one is no value)
         locked = {n: why for n, why in draft_locks(role).items() if given.get(n) not in (None, "")}
     else:
         locked = {}

@@ -432,7 +432,8 @@ def create_project(store: Store, actor: Actor, values: dict, today: dt.date | No
     errors = FieldErrors(found)
     errors.add(date_order_errors(kind, row, skip=errors))
     errors.catch(Z.check_fields, "project", actor.role,
-                 {k: v for k, v in values.items() if k not in ("code", "lead_org_id")}, creating=True, status=None)
+                 {k: v for k, v in values.items() if k not in ("code", "lead_org_id")}, creating=True, status=None,
+                 new_draft=incoming is None)
     day = _today(today, incoming)
     errors.catch(Z.check_event_dates, "project", row, day)
     errors.add(_money_errors(row, skip=errors))

@@ -119,9 +119,10 @@ def test_county_sees_each_units_last_head(page, shell_county):
     store = shell_county.session.store
     with store.tx():
         for seq, count in ((1, 40), (2, 55)):
-            audit_heads.record(store, {"package_id": f"p{seq}", "sender": "MYJYJ", "sequence": seq,
-                                       "audit_head": {"count": count, "hash": f"{seq:x}" * 64}},
-                               dt.datetime(2028, 1, seq).isoformat())
+            store.insert("audit_heads", audit_heads.received_row(
+                store, {"package_id": f"p{seq}", "sender": "MYJYJ", "sequence": seq,
+                        "audit_head": {"count": count, "hash": f"{seq:x}" * 64}},
+                dt.datetime(2028, 1, seq).isoformat()))
     page.load()
     assert page.heads_box.isVisibleTo(page) and page.heads.rowCount() == 1
     assert [page.heads.item(0, c).text() for c in range(3)] == ["蒙阴县教育和体育局", "55", "2" * 12]
