@@ -1,7 +1,11 @@
 """Empty states: what an empty screen or table says instead of showing nothing (or bare axes).
 
 `EmptyNote` is a label laid over a table's viewport; it shows while the table has no rows, so the
-clerk reads what belongs there and how to add it."""
+clerk reads what belongs there and how to add it. It follows the rows from the viewport's paint and
+resize events, not from the model's signals: with PySide6 6.12 those connections (rowsInserted and
+the like, to a Python slot) left a 10,000-row ledger crashing at interpreter exit (none_dealloc in the
+final garbage collection; benchmarks/bench_ui.py caught it), and a viewport repaints whenever its rows
+change anyway."""
 
 from __future__ import annotations
 
@@ -32,14 +36,7 @@ class EmptyNote(QLabel):
         self.setStyleSheet("color: #666; padding: 12px;")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         view.viewport().installEventFilter(self)
-        self._watch(view.model())
         self.update_visibility()
-
-    def _watch(self, model) -> None:
-        if model is None:
-            return
-        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):
-            signal.connect(self.update_visibility)
 
     def set_text(self, text: str) -> None:
         self.setText(text)
@@ -56,6 +53,8 @@ class EmptyNote(QLabel):
         self.setGeometry(self.view.viewport().rect())
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.view.viewport().rect())
+        # the viewport repaints whenever its rows change: follow the model from there
+        kind = event.type()
+        if kind == QEvent.Type.Resize or kind == QEvent.Type.Paint:
+            self.update_visibility()
         return False
