@@ -174,6 +174,7 @@ def edit_locks(actor, kind_name: str, project: dict | None) -> dict[str, str]:
 
 
 NEW_PROJECT_STATUS = Z.NEW_PROJECT_STATUS
+FILLED_ON_CREATE = frozenset({"code"})  # ops.create_project numbers a new project saved without a code
 
 
 def create_locks(actor) -> dict[str, str]:

@@ -346,7 +346,8 @@ class RecordForm(QWidget):
     edited = Signal()
 
     def __init__(self, kind: Kind, *, exclude=(), choices: dict | None = None, multi=(),
-                 today: dt.date | None = None, defaults: dict | None = None, parent=None):
+                 today: dt.date | None = None, defaults: dict | None = None, optional=(), parent=None):
+        """`optional`: required fields the core fills when left empty (no 必填 star)."""
         super().__init__(parent)
         self.kind = kind
         self.today = today or dt.date.today()
@@ -378,8 +379,9 @@ class RecordForm(QWidget):
             col.setSpacing(1)
             col.addWidget(ed)
             col.addWidget(err)
-            label = QLabel(f"{f.label}{' *' if f.required else ''}：")  # the unit sits after the editor
-            if f.required:
+            required = f.required and f.name not in optional
+            label = QLabel(f"{f.label}{' *' if required else ''}：")  # the unit sits after the editor
+            if required:
                 label.setToolTip("必填项")
             label.setBuddy(ed.focus_widget())
             self.layout_.addRow(label, cell)

@@ -171,7 +171,8 @@ class BasicPage(_Page):
                  and (s.actor.role != UNIT or o["id"] == s.actor.org_id)]
         self.form = RecordForm(KINDS["project"], choices={"lead_org_id": units, "prohibited_types": PROHIBITED},
                                multi={"prohibited_types"}, today=s.today,
-                               defaults={"plan_year": PV.default_plan_year(s)})
+                               defaults={"plan_year": PV.default_plan_year(s)},
+                               optional=PV.FILLED_ON_CREATE if window.project_id is None else ())
         self.form.editor("plan_year").changed.connect(self._follow_year)
         self._follow_year()
         self.own_unit: dict[str, str] = {}

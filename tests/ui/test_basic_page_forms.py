@@ -67,6 +67,19 @@ def test_the_code_shown_follows_the_year_until_the_first_save(qtbot, town):
     assert form.values()["code"] == "MY-2029-002"
 
 
+def test_the_code_is_not_marked_required_on_a_new_project_but_is_once_it_has_one(qtbot, town):
+    """A new project may be saved without a code (it is numbered on save): no 必填 star; a saved project's code
+    cannot be emptied: the star is back."""
+    def label(form, name) -> str:
+        return form.layout_.labelForField(form.editor(name).parentWidget()).text()
+
+    _, form = new_form(qtbot, town.unit, dt.date(2026, 11, 26))
+    assert label(form, "code") == "项目编号：" and label(form, "name") == "项目名称 *："
+    p = F.draft(town)
+    w = open_window(qtbot, town.unit, p["id"])
+    assert label(w.pages["basic"].form, "code") == "项目编号 *："
+
+
 # ---- 2. every error at once -----------------------------------------------------------------------
 
 def test_saving_shows_every_fields_error_at_once_next_to_its_field(qtbot, town, tmp_path):
