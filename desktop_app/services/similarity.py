@@ -33,7 +33,8 @@ GENERIC = (
 LEVELS = {"duplicate": "重复", "partial": "部分重复", "none": "无重复"}
 DEFAULT_LIMIT = 10
 MAX_OVERLAP = 8
-IDF_FLOOR = 0.1
+MAX_DF = 0.5
+MIN_DOCS_FOR_MAX_DF = 20
 
 _SPLIT = re.compile("|".join(sorted((re.escape(w) for w in GENERIC), key=len, reverse=True))
                     + r"|[^0-9a-z\u3400-\u9fff\U00020000-\U0002ffff]+")
@@ -110,9 +111,11 @@ class Index:
         for c in counts:
             df.update(c.keys())
         n = len(docs)
-        # log(1 + (n+1)/(df+1)): a gram every project has keeps a little weight, so two projects alone
-        # in a new installation still compare (plain log(n/df) would make all they share worth 0)
-        idf = {g: math.log((n + 1) / (d + 1)) + IDF_FLOOR for g, d in df.items()}
+        # smoothed IDF (+1): two projects alone in a new installation still compare by what they share;
+        # in a larger one a gram more than half the projects have is boilerplate (a template summary) and
+        # is left out, as a corpus-specific stop word
+        common = n * MAX_DF if n >= MIN_DOCS_FOR_MAX_DF else n + 1
+        idf = {g: math.log((n + 1) / (d + 1)) + 1.0 for g, d in df.items() if d <= common}
         index = cls(docs, stamp, idf=idf, position={d.key: i for i, d in enumerate(docs)})
         postings: dict[str, list[tuple[int, float]]] = {}
         for i, c in enumerate(counts):
@@ -124,8 +127,7 @@ class Index:
         return index
 
     def _weigh(self, counts: Counter) -> dict[str, float]:
-        vec = {g: (1.0 + math.log(tf)) * self.idf.get(g, math.log(2.0 + len(self.docs)))
-               for g, tf in counts.items()}
+        vec = {g: (1.0 + math.log(tf)) * self.idf[g] for g, tf in counts.items() if g in self.idf}
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         return {g: w / norm for g, w in vec.items()}
 
@@ -151,9 +153,8 @@ class Index:
         return ranked[:limit]
 
     def common_gram(self, gram: str) -> bool:
-        """A gram half the projects share (boilerplate such as a template summary): not worth showing."""
-        n = len(self.docs)
-        return n >= 10 and self.idf.get(gram, 99.0) <= math.log(1.0 + (n + 1) / (n / 2 + 1))
+        """A gram left out as boilerplate (or unknown to the index): not worth showing as an overlap."""
+        return gram not in self.idf
 
 
 def level_of(score: float, profile: PolicyProfile) -> str:
