@@ -10,7 +10,8 @@ Groups: generate, open, ledger, check, refresh, audit (the shared county), ui (w
 search, memory: child processes on the shared county; bench_ui.py), print (documents: their own 120- and
 500-project counties; bench_print.py), exchange (a 1,000-project package; bench_exchange.py, skipped with
 a note when that module or its exchange_benchmarks() is missing), ledger_import (a 2,000-row old ledger
-brought in, beside plain openpyxl reading the same file; bench_ledger_import.py).
+brought in, beside plain openpyxl reading the same file; bench_ledger_import.py), similar (the duplicate
+check: index build over the shared county, then one project against all of them).
 
 Add a row: write `def bench_x(env) -> Measurement` (or a list of them) and decorate it with
 `@benchmark("x", "说明")`. `env.store()` opens the shared database (generated once, untimed, if no earlier
@@ -212,6 +213,26 @@ def bench_ledger_import(env: Env) -> list[Measurement]:
     labels = {"ledger_import": "导入原有台账 2,000 行（预览+写入）", "ledger_import_preview": "其中预览（读取、解析、比对）",
               "ledger_import_write": "其中写入（一个事务）", "ledger_openpyxl_read": "对照：openpyxl 只读读取同一文件"}
     return [Measurement.row(r, labels[r[0]]) for r in bench_ledger_import.ledger_import_benchmarks()]
+
+
+@benchmark("similar", "查重（第一条）：一个申报项目与全部项目比较")
+def bench_similar(env: Env) -> list[Measurement]:
+    """The index is built once per process (and again when projects change); each check then reads it."""
+    from desktop_app.services import similarity
+
+    store = env.store()
+    t0 = time.perf_counter()
+    index = similarity.build_index(store)
+    built = time.perf_counter() - t0
+    profile = similarity.load_profile(store)
+    probes = store.all("SELECT * FROM projects ORDER BY code")[:: max(1, env.projects // 7)][:7]
+
+    def check_all():
+        for p in probes:
+            similarity.candidates(store, p, profile=profile, index=index)
+    per_check = statistics.median(timed(check_all, max(3, env.repeat))) / len(probes)
+    return [Measurement("similar_index", built, "s", 5.0, f"查重索引建立（{len(index.docs):,} 个项目）"),
+            Measurement("similar_check", per_check * 1000, "ms", 300.0, "查重：一个项目对全部项目（含相同表述）")]
 
 
 # ---- running and printing ---------------------------------------------------------------------------

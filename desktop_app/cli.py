@@ -95,7 +95,7 @@ def _pairs(items: list[str], kind_name: str) -> dict:
 READ_ONLY = {("ledger", None), ("check", None), ("project", "show"), ("audit", "verify"), ("policy", "show"),
              ("print", None), ("keys", "show"), ("keys", "export-public"), ("keys", "print"), ("trust", "list"),
              ("verify", None), ("packages", None), ("receipt", None), ("backup", None), ("integrity", None),
-             ("gui", None), ("org", "list"), ("selftest", None)}
+             ("gui", None), ("org", "list"), ("selftest", None), ("similar", None)}
 
 
 def command_key(args) -> tuple[str, str | None]:
@@ -456,6 +456,24 @@ def cmd_project_show(args) -> int:
     for f in findings:
         if f.open:
             _out(f"  [{f.state_text}] {f.clause} {f.message}")
+    return 0
+
+
+def cmd_similar(args) -> int:
+    """第一条: the projects most like this one, with score, suggested level and the phrases they share."""
+    from desktop_app.services import similarity
+
+    store = _open(args)
+    result = similarity.report(store, args.code, limit=args.limit)
+    if args.json:
+        _out(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    if not result["candidates"]:
+        _out(f"{result['project']}：本机其他项目中没有内容相似的项目。")
+        return 0
+    _out(f"与 {result['project']} 最相似的项目（相似度、建议认定、相同的表述）：")
+    for c in result["candidates"]:
+        _out(f"  {c['code']}\t{c['name']}\t{round(c['score'] * 100)}%\t{c['level']}\t{'、'.join(c['overlap'])}")
     return 0
 
 
@@ -820,6 +838,12 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     v = psub.add_parser("delete", parents=[common], help="删除尚未报送的项目草稿：编号")
     v.add_argument("code")
     v.set_defaults(func=cmd_project_delete)
+
+    p = sub.add_parser("similar", parents=[common], help="查重：与本机所有项目比较名称、建设内容和数据资源（第一条）")
+    p.add_argument("code", help="项目编号")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--limit", type=int, default=10, help="最多列出几个相似项目（默认10）")
+    p.set_defaults(func=cmd_similar)
 
     p = sub.add_parser("record", help="项目记录")
     rsub = p.add_subparsers(dest="record_command", required=True)

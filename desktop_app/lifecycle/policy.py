@@ -41,6 +41,10 @@ class PolicyProfile:
     crypto_assessment_months: int = 12
     # 第八条: surplus returned by the original channel — county interpretation: 3 months after acceptance
     surplus_return_months: int = 3
+    # 第一条 集约建设: the duplicate-project check's levels, as a percentage of text similarity —
+    # county interpretation (the notice forbids building the same thing twice, it gives no measure)
+    duplicate_threshold_pct: int = 50
+    partial_threshold_pct: int = 15
     # reminders: how far ahead an obligation counts as 即将到期
     upcoming_workdays: int = 10
 
@@ -120,6 +124,10 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 "密码应用同步规划、建设、运行和定期评估（通知未规定周期）"),
     PolicyField("surplus_return_months", "结余资金退回期限（验收后）", "第八条", "个月", 1, 24, COUNTY_RULE,
                 "结余资金按原渠道退回（通知未规定期限）"),
+    PolicyField("duplicate_threshold_pct", "查重：认定“重复”的相似度", "第一条", "%", 2, 100, COUNTY_RULE,
+                "统筹集约建设，避免重复建设（通知未规定相似度标准）；相似度达到此值提示“重复”"),
+    PolicyField("partial_threshold_pct", "查重：认定“部分重复”的相似度", "第一条", "%", 1, 99, COUNTY_RULE,
+                "相似度达到此值（低于“重复”）提示“部分重复”，由县政府办公室审查认定"),
     PolicyField("upcoming_workdays", "到期前提醒（即将到期）", "", "个工作日", 1, 60, REMINDER,
                 "期限前多少个工作日在工作台列为“即将到期”"),
 )}
@@ -127,7 +135,8 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
 # (month field, day field): a yearly deadline, the day must exist in the month in every year
 MONTH_DAYS = (("application_month", "application_day"), ("progress_report_month", "progress_report_day"))
 # (lower, upper): a window whose lower bound must lie below its upper bound
-WINDOWS = (("self_eval_min_months", "self_eval_max_months"),)
+WINDOWS = (("self_eval_min_months", "self_eval_max_months"),
+           ("partial_threshold_pct", "duplicate_threshold_pct"))
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February 29 is not in every year
 TEXT_MAX = 40
 

@@ -127,6 +127,9 @@ AUTHORITY: dict[str, KindRule] = {
                            via_action=("self_evaluate", "post_evaluate"), clause="第六条",
                            planned_dates=frozenset({"rectify_by"}),
                            fields={"eval_kind": FieldRule(core=True)}),
+    # ---- 第一条 集约建设: the duplicate-project check's finding is the county office's own record ----
+    "duplicate_decision": KindRule((COUNTY,), add_in=OPEN, clause="第一条",
+                                   fields={"level": _DECIDED}),
     # ---- 第七条 sharing -----------------------------------------------------------------------
     "catalog_entry": KindRule((UNIT,), add_in=OPEN, clause="第七条"),
     "platform_connection": KindRule((UNIT,), add_in=OPEN, clause="第七条"),

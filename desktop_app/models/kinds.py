@@ -67,6 +67,7 @@ SECURITY_KIND = (
     ("rectification", "安全整改"),
 )
 PASS_FAIL = (("pass", "符合"), ("fail", "不符合"))
+DUPLICATE_LEVEL = (("duplicate", "重复"), ("partial", "部分重复"), ("none", "无重复"))
 
 
 def _k(name, table, label, *fields, project_scoped=True, parent=None):
@@ -303,6 +304,15 @@ EVALUATION = _k(
     F("findings", "主要问题与建议", LONGTEXT),
     F("rectify_by", "整改期限", DATE),
 )
+# 第一条 集约建设: the county office's finding on the duplicate-project check (services/similarity.py)
+DUPLICATE_DECISION = _k(
+    "duplicate_decision", "duplicate_decisions", "重复建设审查意见",
+    F("level", "审查认定", ENUM, required=True, choices=DUPLICATE_LEVEL),
+    F("decided_on", "审查日期", DATE, required=True),
+    F("similar_codes", "相似项目编号", max_len=400),
+    F("reason", "认定理由", LONGTEXT, required=True),
+    F("justification", "确需建设的理由（认定重复后安排资金的依据）", LONGTEXT),
+)
 CATALOG = _k(
     "catalog_entry", "resource_catalog", "信息资源目录",
     F("resource_name", "信息资源名称", required=True, max_len=200),
@@ -367,7 +377,7 @@ KINDS: dict[str, Kind] = {
         FUNDING, UPWARD_CONSENT, HIGHER_LEVEL, SECRECY, CONTRACT, PROGRESS, CHANGE, CHANGE_DECISION, PROBLEM,
         INSPECTION, FINDING, RECTIFICATION, SANCTION_K, ACCEPT_APP, EXTENSION, EXTENSION_DECISION,
         DELAY_ACCEPTANCE, ACCEPT_RESULT,
-        EVALUATION, CATALOG, PLATFORM_K, BUDGET, DISBURSEMENT, SURPLUS, SECURITY, PRODUCT,
+        EVALUATION, DUPLICATE_DECISION, CATALOG, PLATFORM_K, BUDGET, DISBURSEMENT, SURPLUS, SECURITY, PRODUCT,
     )
 }
 CHILD_KINDS = [k for k in KINDS.values() if k.project_scoped]

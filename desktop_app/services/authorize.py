@@ -247,8 +247,23 @@ def check_record_rules(store, actor, kind: Kind, project: dict, row: dict, today
     del status
 
 
+def unjustified_duplicate(facts: R.Facts) -> dict | None:
+    """第一条: the county office's latest finding, when it says 重复 and records no justification."""
+    decisions = sorted(facts.of("duplicate_decision"), key=lambda d: d["decided_on"])  # stable: rowid ties
+    latest = decisions[-1] if decisions else None
+    if latest and latest["level"] == "duplicate" and not (latest.get("justification") or "").strip():
+        return latest
+    return None
+
+
 def funding_gates(facts: R.Facts, row: dict) -> None:
-    """第八条: finance funds no more than the review approved, in a budget year the plan allows."""
+    """第八条: finance funds no more than the review approved, in a budget year the plan allows;
+    第一条: never a project the county office found to repeat another without a recorded justification."""
+    dup = unjustified_duplicate(facts)
+    if dup is not None:
+        similar = f"（与{dup['similar_codes']}重复）" if dup.get("similar_codes") else ""
+        raise Refused(f"县政府办公室于{dup['decided_on']}认定本项目属重复建设{similar}，且未记录确需建设的理由，"
+                      "不得安排资金。如确需建设，请县政府办公室补录审查意见并写明理由", "第一条")
     review = R.latest_review(facts)
     approved = review.get("approved_investment_fen") if review else None
     ceiling = approved if approved is not None else facts.project["total_investment_fen"]

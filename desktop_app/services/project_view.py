@@ -19,7 +19,7 @@ from desktop_app.services import operations as ops
 
 # tab key -> Chinese title, in window order
 TABS: dict[str, str] = {
-    "basic": "基本信息", "materials": "申报材料", "review": "评审与资金", "construction": "建设与合同",
+    "basic": "基本信息", "materials": "申报材料", "similar": "相似项目", "review": "评审与资金", "construction": "建设与合同",
     "changes": "设计变更", "problems": "问题与监督", "acceptance": "验收", "evaluation": "绩效评价",
     "sharing": "资源共享", "funds": "资金", "security": "网络安全", "attachments": "附件",
     "history": "操作记录",
@@ -28,6 +28,7 @@ TABS: dict[str, str] = {
 # tab key -> record kinds shown on it, in order
 TAB_KINDS: dict[str, tuple[str, ...]] = {
     "materials": ("material", "investment_history", "consultation", "co_builder"),
+    "similar": ("duplicate_decision",),  # above it, the check itself (ui/similar_projects.py)
     "review": ("review", "expert_opinion", "funding", "upward_consent", "higher_level_filing", "secrecy_confirmation"),
     "construction": ("contract", "progress_report", "delay_acceptance"),
     "changes": ("change_request", "change_decision"),

@@ -105,6 +105,12 @@ class RecordsPage(_Page):
         self.body.addWidget(self.header)
         self.sections: dict[str, RecordSection] = {}
         self.delete_buttons: dict[str, QPushButton] = {}
+        self.similar = None
+        if tab == "similar":  # 第一条: the duplicate check above the county office's finding
+            from desktop_app.ui.similar_projects import SimilarCandidates
+
+            self.similar = SimilarCandidates(window.session)
+            self.body.addWidget(self.similar)
         for name in PV.TAB_KINDS[tab]:
             sec = RecordSection(KINDS[name], window.session, self._extra_columns(name))
             sec.written.connect(window.record_written)
@@ -151,6 +157,8 @@ class RecordsPage(_Page):
         if self.tab == "funds":
             self.header.setText("<b>资金情况：</b>" + html.escape(PV.fund_summary(view)))
             self.header.show()
+        if self.similar is not None:
+            self.similar.set_project(view.project)
         for sec in self.sections.values():
             if sec.affected_by(self.changes):
                 sec.refresh(view)

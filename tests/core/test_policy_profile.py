@@ -15,7 +15,8 @@ from tests.core import builders as B
 from tests.core.dbstate import snapshot
 
 # a profile whose window is as wide as the ranges allow, so each bound is tested alone
-WIDE = PolicyProfile(self_eval_min_months=0, self_eval_max_months=60)
+WIDE = PolicyProfile(self_eval_min_months=0, self_eval_max_months=60,
+                     partial_threshold_pct=1, duplicate_threshold_pct=100)
 NUMBERS = [f for f in POLICY_FIELDS.values() if not f.is_text]
 
 
@@ -34,7 +35,7 @@ def test_every_number_is_described_with_clause_or_basis():
     # the notice says 及时 / gives no number exactly there
     assert county == {"problem_report_workdays", "higher_filing_workdays", "acceptance_grace_months",
                       "acceptance_report_workdays", "mlps_testing_months", "crypto_assessment_months",
-                      "surplus_return_months"}
+                      "surplus_return_months", "duplicate_threshold_pct", "partial_threshold_pct"}
     assert POLICY_FIELDS["application_month"].clause == "第二条"
     assert POLICY_FIELDS["contract_filing_workdays"].basis == P.NOTICE_RULE
 

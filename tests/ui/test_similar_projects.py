@@ -1,0 +1,87 @@
+"""相似项目 tab: an arriving application's duplicate list and the county office's finding (real widgets)."""
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from pathlib import Path
+
+import pytest
+
+from desktop_app.ui.project_window import ProjectWindow
+from tests.ui import project_fixtures as F
+from tests.ui.test_project_window import add_via_dialog, no_modal_confirm, open_window  # noqa: F401
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+RIVER = "建设河长制河湖名录和一河一档，河长巡河APP记录巡河轨迹，问题上报与交办督办。"
+
+
+@pytest.fixture
+def town(tmp_path):
+    t = F.make_town(tmp_path / "county.db")
+    yield t
+    t.store.close()
+
+
+def _county_with_an_application(town):
+    """Three projects held here; a fourth arrives that repeats one and touches another."""
+    held = F.draft(town, name="县河长制信息化平台", summary=RIVER)
+    part = town.unit2.create_project({**F.PROJECT, "name": "水资源监测系统",
+                                      "summary": "主要河流断面安装水质水量在线监测站，建立河湖名录和取水许可台账，超标预警。"})
+    F.draft(town, name="县图书馆管理系统", summary="图书采编、流通借还和读者证管理，建设数字图书馆。")
+    arriving = town.unit2.create_project({**F.PROJECT, "name": "河湖长制管理系统",
+                                          "summary": "建立河湖名录和一河一档，开发河长巡河APP记录巡河轨迹，实现问题上报和交办督办。"})
+    return held, part, arriving
+
+
+def test_the_tab_lists_candidates_with_level_and_highlighted_overlap_then_the_county_records_its_finding(
+        qtbot, town):
+    held, part, arriving = _county_with_an_application(town)
+    w = open_window(qtbot, town.county, arriving["id"], "similar")
+    w.resize(1280, 860)
+    assert w.current_tab() == "similar"
+    box = w.page("similar").similar
+    qtbot.waitUntil(lambda: not box._stale)
+    codes = [c.code for c in box.candidates]
+    assert codes[0] == held["code"] and part["code"] in codes
+    assert box.candidates[0].level == "duplicate"
+    assert {c.level for c in box.candidates if c.code == part["code"]} <= {"partial", "none"}
+    text = box.browser.toPlainText()
+    assert held["code"] in text and "重复" in text and f"{box.candidates[0].percent}%" in text
+    assert "县图书馆管理系统" not in text  # nothing in common: not listed
+    page_html = box.browser.toHtml()
+    assert "河湖名录和一河一档" in text and "#ffe08a" in page_html  # the shared phrase, highlighted
+    assert "50%" in box.note.text() and "15%" in box.note.text()  # thresholds read from the profile
+
+    # the county office records its finding: 重复, with the reason
+    dlg = add_via_dialog(qtbot, w, "duplicate_decision", {
+        "level": "重复", "decided_on": "2026-11-20", "similar_codes": held["code"],
+        "reason": "与已建河长制信息化平台建设内容基本相同"})
+    with qtbot.waitSignal(w.changed, timeout=2000):
+        assert dlg.save(), dlg.form.message.text()
+    rows = town.store.for_project("duplicate_decision", arriving["id"])
+    assert [(r["level"], r["similar_codes"]) for r in rows] == [("duplicate", held["code"])]
+    assert w.section("duplicate_decision").model.rowCount() == 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    w.grab().save(str(SHOTS / "similar-projects.png"))
+
+
+def test_a_unit_sees_the_check_but_cannot_record_the_finding(qtbot, town):
+    _held, _part, arriving = _county_with_an_application(town)
+    w = open_window(qtbot, town.unit2, arriving["id"], "similar")
+    box = w.page("similar").similar
+    qtbot.waitUntil(lambda: not box._stale)
+    assert box.candidates
+    sec = w.section("duplicate_decision")
+    assert sec.add_button.isHidden() or not sec.add_button.isEnabled()
+
+
+def test_the_check_waits_until_the_tab_is_shown(qtbot, town):
+    _held, _part, arriving = _county_with_an_application(town)
+    w = open_window(qtbot, town.county, arriving["id"], "basic")
+    box = w.page("similar").similar
+    assert box._stale and box.candidates == []
+    w.show_tab("similar")
+    qtbot.waitUntil(lambda: not box._stale)
+    assert box.candidates
+    assert isinstance(w, ProjectWindow)
