@@ -897,7 +897,7 @@ def _register_plugins(sub, common) -> None:
 def cmd_gui(args) -> int:
     try:
         from desktop_app.ui.app import run
-    except ImportError as exc:  # the window is a later piece; say so plainly
+    except ImportError as exc:  # PySide6 missing or broken on this machine: say so plainly
         raise GovisError(f"无法启动图形界面：{exc}") from exc
     return run(db=args.db or str(default_db_path()), demo=args.demo, user=signin.username(args.user))
 

@@ -122,7 +122,6 @@ def test_open_session_cancelled_wizard_returns_none(app, tmp_path, monkeypatch):
 
 
 def test_demo_county_in_worker(app, qtbot, tmp_path):
-    pytest.importorskip("desktop_app.demo")
     import datetime as dt
 
     path = str(tmp_path / "demo.db")
