@@ -121,12 +121,28 @@ def test_approval_needs_mlps_level_and_secrecy_confirmation(county):
     ops.transition(c.store, c.county, p["id"], "record_review", review)
 
 
-def test_funding_requires_passing_review_role(county):
+FUNDING = {"decided_on": "2026-10-20", "approved_fen": "100", "budget_year": "2027"}
+
+
+def test_funding_is_refused_to_the_county_office_by_role(county):
     c = county
     p = B.approved(c)
-    with pytest.raises(Refused):
-        ops.transition(c.store, c.county, p["id"], "fund",
-                       {"decided_on": "2026-10-20", "approved_fen": "100", "budget_year": "2027"})
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.county, p["id"], "fund", FUNDING, today=D(2026, 10, 20))
+    assert "县财政局" in e.value.message and "评审" not in e.value.message
+    assert c.store.get("project", p["id"])["status"] == "approved"
+
+
+def test_funding_requires_a_passing_review(county):
+    c = county
+    p = B.approved(c)
+    # an approved project whose passing review is gone (a damaged or hand-edited file): the gate still holds
+    with c.store.tx():
+        c.store.conn.execute("UPDATE reviews SET conclusion='revise' WHERE project_id=?", (p["id"],))
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.finance, p["id"], "fund", FUNDING, today=D(2026, 10, 20))
+    assert e.value.clause == "第三条" and "没有通过评审" in e.value.message
+    assert c.store.get("project", p["id"])["status"] == "approved"
 
 
 def test_disbursement_gates(county):
