@@ -41,7 +41,7 @@ def aligned(rows: list[list[str]], right: set[int] = frozenset(), gap: int = 2) 
     column is not padded (it holds the long names)."""
     # the one CJK display-width function there is (the package workbook sizes its columns with it);
     # imported here so `govis gui` does not load openpyxl
-    from desktop_app.exchange.workbook import _display_width as display_width
+    from desktop_app.services.sheet_text import display_width
 
     if not rows:
         return []

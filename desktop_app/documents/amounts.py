@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import cn2an
 
-FEN_PER_YUAN = 100
-FEN_PER_WAN = 1_000_000
+from desktop_app.models.fields import FEN_PER_WAN, FEN_PER_YUAN
 
 
 def _check(fen: int) -> int:

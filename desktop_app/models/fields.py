@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元 = 1,000,000 分
+FEN_PER_YUAN = 100
+FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元 = 1,000,000 分: the one definition (tests/core/test_one_place.py)
 
 TEXT, LONGTEXT, DATE, MONEY, INT, BOOL, ENUM, REF = (
     "text", "longtext", "date", "money", "int", "bool", "enum", "ref",
