@@ -103,11 +103,16 @@ def parse_money_wan(value) -> int:
     return fen
 
 
-def fen_to_wan_text(fen: int | None, places: int = 2) -> str:
-    if fen is None:
+def fen_to_wan_text(fen: int | None, places: int = 2, *, grouping: bool = True) -> str:
+    """The one money formatter: fen -> 万元, exact, never rounded (a refusal must not say "100.00 exceeds
+    100.00"). At least `places` decimals, more (up to 6: 1 分) only when the amount needs them;
+    thousands separated unless `grouping` is off (an edit field). None -> ""."""
+    if fen is None or fen == "":
         return ""
-    q = Decimal(fen) / FEN_PER_WAN
-    return f"{q:,.{places}f}"
+    text = f"{Decimal(int(fen)) / FEN_PER_WAN:{',' if grouping else ''}.6f}"  # exact: a fen is 0.000001 万元
+    whole, _, decimals = text.partition(".")
+    decimals = decimals.rstrip("0").ljust(places, "0")
+    return f"{whole}.{decimals}" if decimals else whole
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
