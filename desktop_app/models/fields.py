@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 FEN_PER_YUAN = 100
@@ -29,10 +29,6 @@ class Field:
     ref_kind: str | None = None
     unit: str = ""
 
-    @property
-    def column(self) -> str:
-        return self.name
-
     def choice_label(self, code) -> str:
         for c, label in self.choices:
             if c == code:
@@ -50,7 +46,6 @@ class Kind:
     fields: tuple[Field, ...]
     project_scoped: bool = True
     parent: str | None = None  # name of a parent id column (e.g. review_id)
-    extra: dict = field(default_factory=dict)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
