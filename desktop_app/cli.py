@@ -41,7 +41,7 @@ def aligned(rows: list[list[str]], right: set[int] = frozenset(), gap: int = 2) 
     column is not padded (it holds the long names)."""
     # the one CJK display-width function there is (the package workbook sizes its columns with it);
     # imported here so `govis gui` does not load openpyxl
-    from desktop_app.exchange.workbook import _display_width as display_width
+    from desktop_app.services.sheet_text import display_width
 
     if not rows:
         return []
@@ -921,7 +921,7 @@ def _register_plugins(sub, common) -> None:
 def cmd_gui(args) -> int:
     try:
         from desktop_app.ui.app import run
-    except ImportError as exc:  # the window is a later piece; say so plainly
+    except ImportError as exc:  # PySide6 missing or broken on this machine: say so plainly
         raise GovisError(f"无法启动图形界面：{exc}") from exc
     return run(db=args.db or str(default_db_path()), demo=args.demo, user=signin.username(args.user))
 

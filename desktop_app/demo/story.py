@@ -16,9 +16,9 @@ from desktop_app.demo import vocab as V
 from desktop_app.demo.sink import stamp
 from desktop_app.demo.timeline import DAY, Clock, Timeline, plan
 from desktop_app.lifecycle.workdays import WorkCalendar, add_months
+from desktop_app.models.fields import FEN_PER_WAN
 
 D = dt.date
-WAN = 1_000_000  # fen per 万元
 BUILT = ("accepted", "in_operation", "self_evaluated", "post_evaluated")
 LIVE = ("in_operation", "self_evaluated", "post_evaluated")
 
@@ -63,7 +63,7 @@ class World:
 
 def wan(value: float) -> int:
     """万元 -> fen, rounded to 0.01 万元 (100 元)."""
-    return max(1, round(value * 100)) * (WAN // 100)
+    return max(1, round(value * 100)) * (FEN_PER_WAN // 100)
 
 
 class Story:
@@ -112,10 +112,10 @@ class Story:
         hi = 150 if self.category == "om" else 3000
         self.total = wan(spec.get("total_wan") or math.exp(rng.uniform(math.log(5), math.log(hi))))
         self.higher = self.flag("higher", 0.04)
-        self.fiscal = self.total if rng.random() < 0.5 else wan(self.total / WAN * rng.uniform(0.3 if self.higher
+        self.fiscal = self.total if rng.random() < 0.5 else wan(self.total / FEN_PER_WAN * rng.uniform(0.3 if self.higher
                                                                                                else 0.6, 1.0))
         self.fiscal = min(self.fiscal, self.total)
-        self.large = self.total >= 500 * WAN
+        self.large = self.total >= 500 * FEN_PER_WAN
         department = self.unit["prefix"] in ("县", "")
         self.prohibited = spec.get("prohibited") or (
             rng.choice(V.PROHIBITED_PROJECTS) if department and self.status != "draft" and rng.random() < 0.03
@@ -133,7 +133,7 @@ class Story:
         if self.status == "draft" and rng.random() < 0.1:
             level = None  # not fixed yet: 第九条 blocks approval
         self.project_level = spec.get("mlps_level", level)
-        om = None if self.category == "om" else wan(self.total / WAN * rng.uniform(0.05, 0.12))
+        om = None if self.category == "om" else wan(self.total / FEN_PER_WAN * rng.uniform(0.05, 0.12))
         if (not self.large and rng.random() < 0.4) or spec.get("no_om_estimate"):
             om = None
         self.om_estimate = om
@@ -218,9 +218,9 @@ class Story:
                                             "prepared_on": prepared.isoformat()})
         years = rng.randint(3, 5) if complete else rng.randint(1, 3)
         for yr in range(y - 1 - years, y - 1):
-            inv = wan(self.total / WAN * rng.uniform(0.02, 0.4))
+            inv = wan(self.total / FEN_PER_WAN * rng.uniform(0.02, 0.4))
             self.rec("investment_history", prepared, {
-                "year": yr, "investment_fen": inv, "om_cost_fen": wan(inv / WAN * rng.uniform(0.05, 0.2)),
+                "year": yr, "investment_fen": inv, "om_cost_fen": wan(inv / FEN_PER_WAN * rng.uniform(0.05, 0.2)),
                 "usage": rng.choice(("系统运行平稳，日均访问约" + str(rng.randint(50, 3000)) + "人次。",
                                      "原系统使用年限较长，性能不能满足业务需要。", "已接入县共享交换平台，按月更新数据。"))})
         if self.flag("co_build", 0.12 if self.unit["code"] not in ("MYDSJ", "MYSPJ") else 0.4):
@@ -300,11 +300,11 @@ class Story:
         opinion = {"pass": "项目建设必要、方案可行，同意建设，请按核定投资组织实施。",
                    "revise": "建设方案需进一步完善与现有系统的整合共享内容，请修改后重新报审。",
                    "reject": "项目与已建系统功能重复，不具备单独建设的必要性，不予通过。"}[outcome]
-        approved = wan(self.total / WAN * rng.uniform(0.85, 1.0)) if outcome == "pass" else None
+        approved = wan(self.total / FEN_PER_WAN * rng.uniform(0.85, 1.0)) if outcome == "pass" else None
         self.approved_investment = approved
         rid = self.rec("review", day, {
             "round": n, "reviewed_on": day.isoformat(),
-            "method": "expert_panel" if self.total >= 300 * WAN or rng.random() < 0.3 else "central",
+            "method": "expert_panel" if self.total >= 300 * FEN_PER_WAN or rng.random() < 0.3 else "central",
             "conclusion": outcome, "opinion": opinion, "opinion_no": self.w.number("蒙政办审", day.year),
             "approved_investment_fen": approved}, owner=self.w.county_id)
         texts = {"pass": V.EXPERT_PASS, "revise": V.EXPERT_REVISE, "reject": V.EXPERT_REJECT}[outcome]
@@ -410,7 +410,7 @@ class Story:
         day = self.between(tl.start + DAY * 30, end - DAY * 10)
         ck = "technical" if kind == "technical" else "major"
         reason, content = rng.choice(V.CHANGE_TEXTS[ck])
-        delta = wan(self.approved / WAN * rng.uniform(0.05, 0.15)) if ck == "major" else None
+        delta = wan(self.approved / FEN_PER_WAN * rng.uniform(0.05, 0.15)) if ck == "major" else None
         cid = self.rec("change_request", day, {
             "change_kind": ck, "submitted_on": day.isoformat(), "reason": reason, "content": content,
             "investment_delta_fen": delta, "implemented_before_approval": int(kind == "major_unapproved")})
@@ -439,8 +439,8 @@ class Story:
         rng, tl = self.rng, self.tl
         ceiling = self.approved + self.increase
         share = rng.uniform(1.08, 1.2) if self.spec.get("overspend") else rng.uniform(0.85, 1.0)
-        total = min(wan(ceiling / WAN * share), ceiling) if not self.spec.get("overspend") else wan(ceiling / WAN * share)
-        n = 1 if total < 50 * WAN else rng.randint(1, 3)
+        total = min(wan(ceiling / FEN_PER_WAN * share), ceiling) if not self.spec.get("overspend") else wan(ceiling / FEN_PER_WAN * share)
+        n = 1 if total < 50 * FEN_PER_WAN else rng.randint(1, 3)
         recent = self.status == "in_construction" and self.flag("recent_contract", 0.03)
         parts = self._split(total, n + int(recent))
         day = self.between(max(tl.start - DAY * 15, self.funded_on + DAY), min(end, tl.start + DAY * 60))
@@ -462,7 +462,7 @@ class Story:
             return [total]
         cuts = sorted(self.rng.uniform(0.15, 0.85) for _ in range(n - 1))
         shares = [b - a for a, b in zip([0.0, *cuts], [*cuts, 1.0])]
-        parts = [wan(total / WAN * s) for s in shares[:-1]]
+        parts = [wan(total / FEN_PER_WAN * s) for s in shares[:-1]]
         return [*parts, max(0, total - sum(parts))]
 
     def _filing(self, signed: D) -> D | None:
@@ -481,13 +481,13 @@ class Story:
         rng = self.rng
         item = item or rng.choice(V.CONTRACT_ITEMS)
         self.contract_days.append(signed)
-        method = "open_tender" if amount >= 200 * WAN else rng.choice(("competitive", "consultation", "inquiry",
+        method = "open_tender" if amount >= 200 * FEN_PER_WAN else rng.choice(("competitive", "consultation", "inquiry",
                                                                        "framework", "single_source"))
         self.rec("contract", signed, {
             "contract_no": f"MYCG-{signed.year}-{rng.randint(1000, 9999)}", "title": f"{self.name}{item}合同",
             "supplier": rng.choice(V.SUPPLIERS), "procurement_method": method, "amount_fen": amount,
             "signed_on": signed.isoformat(), "filed_on": filed.isoformat() if filed else None,
-            "supervisor": rng.choice(V.SUPERVISORS) if amount >= 100 * WAN else None}, updated=filed)
+            "supervisor": rng.choice(V.SUPERVISORS) if amount >= 100 * FEN_PER_WAN else None}, updated=filed)
 
     def construction_payments(self, end: D) -> None:
         """Construction tranches before completion (and before any withholding); 第六条/第八条 gates."""
@@ -502,9 +502,9 @@ class Story:
         ceiling = self.approved + self.increase
         base = min(self.contracted, ceiling)
         t1 = self.between(first + DAY * 5, min(cutoff, first + DAY * 40))
-        self._pay(t1, wan(base / WAN * 0.3), "construction")
+        self._pay(t1, wan(base / FEN_PER_WAN * 0.3), "construction")
         if (cutoff - t1).days > 60:
-            self._pay(self.between(t1 + DAY * 30, cutoff), wan(base / WAN * self.rng.uniform(0.2, 0.4)), "construction")
+            self._pay(self.between(t1 + DAY * 30, cutoff), wan(base / FEN_PER_WAN * self.rng.uniform(0.2, 0.4)), "construction")
 
     def _pay(self, day: D, amount: int, purpose: str) -> None:
         if amount <= 0:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import cn2an
 
-FEN_PER_YUAN = 100
-FEN_PER_WAN = 1_000_000
+from desktop_app.models.fields import FEN_PER_WAN, FEN_PER_YUAN, fen_to_wan_text
 
 
 def _check(fen: int) -> int:
@@ -29,11 +28,7 @@ def yuan_str(fen: int) -> str:
 
 def wan_str(fen: int) -> str:
     """123.45 for 123,450,000 fen; 1.234567 for 1,234,567 fen (exact, 2 to 6 decimals)."""
-    fen = _check(fen)
-    sign = "-" if fen < 0 else ""
-    wan, rest = divmod(abs(fen), FEN_PER_WAN)
-    decimals = f"{rest:06d}".rstrip("0").ljust(2, "0")
-    return f"{sign}{wan}.{decimals}"
+    return fen_to_wan_text(_check(fen), grouping=False)
 
 
 def amount_in_words(fen: int) -> str:

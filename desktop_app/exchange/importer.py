@@ -42,8 +42,6 @@ from desktop_app.services.operations import validate
 
 ACTION_LABELS = {"new": "新增", "changed": "修改", "unchanged": "无变化", "conflict": "冲突（保留本机）"}
 SPECS: dict[str, list[SheetSpec]] = {"records": R.RECORD_SPECS, "directory": directory.DIRECTORY_SPECS}
-_PARENTS = {"review_id": "review", "inspection_id": "inspection", "finding_id": "finding",
-            "change_request_id": "change_request", "attachment_id": "attachment"}
 
 
 @dataclass

@@ -28,10 +28,8 @@ import datetime as dt
 import io
 import itertools
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from copy import copy
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -45,14 +43,14 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from desktop_app.exchange import sheet_fast
 from desktop_app.exchange.errors import ExportRefused, PackageRejected
 from desktop_app.exchange.zipsafe import MB, ZipLimits, open_zip
+from desktop_app.models.fields import FEN_PER_WAN
+from desktop_app.services.sheet_text import display_width, keep_as_text
 
 TEXT, INT, MONEY, DATE = "text", "int", "money", "date"
 COLUMN_TYPES = (TEXT, INT, MONEY, DATE)
 COVER_SHEET = "说明"
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 MAX_EXACT_INT = 10**15   # spreadsheets keep 15 significant digits
-FEN_PER_WAN = 1_000_000
-FORMULA_TRIGGERS = "=+-@＝＋－＠"
 
 # Fail closed: without defusedxml openpyxl parses entity declarations (billion laughs).
 XML_PARSER_SAFE = bool(getattr(openpyxl, "DEFUSEDXML", False))
@@ -149,12 +147,6 @@ def unescape_text(stored: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), stored)
 
 
-def looks_like_formula(text: str) -> bool:
-    """True if a spreadsheet would read this text as a formula when typed in (after blanks/controls)."""
-    stripped = text.lstrip(" \t\r\n\u3000")
-    return bool(stripped) and stripped[0] in FORMULA_TRIGGERS
-
-
 def find_unstorable(text: str) -> str | None:
     """The first character that cannot be written at all (a lone surrogate), or None."""
     m = _SURROGATE.search(text)
@@ -170,26 +162,6 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _HEADER_ALIGN = Alignment(wrap_text=True, horizontal="center", vertical="center")
 _WAN_FORMAT = "#,##0.00####"
-
-
-def _restyle(cell, name: str, apply) -> None:
-    """Apply a style change through a per-workbook cache of finished style arrays.
-
-    Same result as setting the attributes, but openpyxl hashes style objects on every assignment,
-    which dominated export time; copying a cached StyleArray is what openpyxl's docs recommend.
-    """
-    cache = cell.parent.parent.__dict__.setdefault("_govis_style_cache", {})
-    key = (name, tuple(cell._style) if cell._style is not None else ())
-    done = cache.get(key)
-    if done is None:
-        apply(cell)
-        cache[key] = copy(cell._style)
-    else:
-        cell._style = copy(done)
-
-
-def _quote(cell) -> None:
-    cell.quotePrefix = True
 
 
 def _body(cell) -> None:
@@ -235,8 +207,7 @@ def _text_cell(ws, row: int, col: int, text: str, where: str):
     stored = _stored_text(text, where)
     cell = ws.cell(row=row, column=col)
     cell.value = stored
-    cell.data_type = "s"      # openpyxl turns text starting with "=" into a formula: undo that
-    _restyle(cell, "quote", _quote)  # quotePrefix: tell Excel/WPS to keep it text when edited
+    keep_as_text(cell)
     return cell
 
 
@@ -335,7 +306,7 @@ def _body_styles(wb) -> _Styles:
             setter(cell)
         return cell.style_id
 
-    return _Styles(text=sid(_quote, _body), plain=sid(_body), fen=sid(_fmt_int, _body), wan=sid(_fmt_wan, _body))
+    return _Styles(text=sid(keep_as_text, _body), plain=sid(_body), fen=sid(_fmt_int, _body), wan=sid(_fmt_wan, _body))
 
 
 def _xml_text(stored: str) -> str:
@@ -482,13 +453,9 @@ def _page_setup(ws, print_titles: bool) -> None:
         ws.print_title_rows = "1:1"
 
 
-def _display_width(text: str) -> int:
-    """Width in Latin character cells of the longest line: CJK and full-width count double."""
-    best = 0
-    for line in unescape_text(text).split("\n")[:50]:
-        w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line[:200])
-        best = max(best, w)
-    return best
+def _display_width(stored: str) -> int:
+    """The width of a stored (escaped) text as it shows."""
+    return display_width(unescape_text(stored))
 
 
 def _is_iso_date(text: str) -> bool:

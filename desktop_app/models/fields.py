@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元 = 1,000,000 分
+FEN_PER_YUAN = 100
+FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元 = 1,000,000 分: the one definition (tests/core/test_one_place.py)
 
 TEXT, LONGTEXT, DATE, MONEY, INT, BOOL, ENUM, REF = (
     "text", "longtext", "date", "money", "int", "bool", "enum", "ref",
@@ -28,10 +29,6 @@ class Field:
     ref_kind: str | None = None
     unit: str = ""
 
-    @property
-    def column(self) -> str:
-        return self.name
-
     def choice_label(self, code) -> str:
         for c, label in self.choices:
             if c == code:
@@ -49,7 +46,6 @@ class Kind:
     fields: tuple[Field, ...]
     project_scoped: bool = True
     parent: str | None = None  # name of a parent id column (e.g. review_id)
-    extra: dict = field(default_factory=dict)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -102,11 +98,16 @@ def parse_money_wan(value) -> int:
     return fen
 
 
-def fen_to_wan_text(fen: int | None, places: int = 2) -> str:
-    if fen is None:
+def fen_to_wan_text(fen: int | None, places: int = 2, *, grouping: bool = True) -> str:
+    """The one money formatter: fen -> 万元, exact, never rounded (a refusal must not say "100.00 exceeds
+    100.00"). At least `places` decimals, more (up to 6: 1 分) only when the amount needs them;
+    thousands separated unless `grouping` is off (an edit field). None -> ""."""
+    if fen is None or fen == "":
         return ""
-    q = Decimal(fen) / FEN_PER_WAN
-    return f"{q:,.{places}f}"
+    text = f"{Decimal(int(fen)) / FEN_PER_WAN:{',' if grouping else ''}.6f}"  # exact: a fen is 0.000001 万元
+    whole, _, decimals = text.partition(".")
+    decimals = decimals.rstrip("0").ljust(places, "0")
+    return f"{whole}.{decimals}" if decimals else whole
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.errors import StoreError
+from desktop_app.models import sqlite_errors
 from desktop_app.models.kinds import KINDS
 
 # reason code -> the word in the file name and the list
@@ -64,10 +65,10 @@ def medium_error(exc: BaseException, folder: Path) -> StoreError:
     """The Chinese message for a write that failed on the target medium."""
     text = str(exc)
     errno_ = getattr(exc, "errno", None)
-    if errno_ == 28 or "full" in text:  # ENOSPC / SQLITE_FULL
+    if errno_ == 28 or sqlite_errors.is_full(exc):  # ENOSPC / SQLITE_FULL
         return StoreError(f"备份没有完成：{folder} 所在的磁盘空间已满。没有留下不完整的备份文件，数据库本身没有改动。"
                           "请清理磁盘空间或换一个有足够空间的位置后重试。")
-    if errno_ in (13, 30) or "readonly" in text or "read-only" in text or "Permission" in text:
+    if errno_ in (13, 30) or sqlite_errors.is_readonly(exc) or isinstance(exc, PermissionError):
         return StoreError(f"备份没有完成：不能写入 {folder}（文件夹或U盘是只读的，或没有写入权限）。"
                           "数据库本身没有改动。请换一个可写的位置后重试。")
     return StoreError(f"备份没有完成：写入 {folder} 时出错（{text}），可能是U盘已拔出或存储介质有故障。"
@@ -206,7 +207,7 @@ def inspect(path: Path) -> Inspection:
             return Inspection(False, "不是本程序的数据库", version, {}, size)
         return Inspection(True, None, version, count_records(conn), size)
     except sqlite3.DatabaseError as exc:
-        msg = "不是数据库文件" if "not a database" in str(exc) else f"文件已损坏（{exc}）"
+        msg = "不是数据库文件" if sqlite_errors.primary_code(exc) == sqlite3.SQLITE_NOTADB else f"文件已损坏（{exc}）"
         return Inspection(False, msg, 0, {}, size)
     finally:
         conn.close()

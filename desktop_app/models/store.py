@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from desktop_app.errors import NotFound, StoreError
-from desktop_app.models import snapshot
+from desktop_app.models import snapshot, sqlite_errors
 from desktop_app.models.kinds import KINDS, Kind
 from desktop_app.models.migrations import LATEST, MIGRATIONS
 
@@ -42,17 +42,17 @@ def new_id() -> str:
 
 def _friendly(exc: sqlite3.Error) -> StoreError:
     text = str(exc)
-    if "disk is full" in text or "database or disk is full" in text:
+    if sqlite_errors.is_full(exc):
         return StoreError("磁盘空间已满，本次操作没有保存。请清理磁盘空间后重试，已保存的数据不受影响。")
-    if "locked" in text or "busy" in text:
+    if sqlite_errors.is_busy(exc):
         return StoreError("数据库正被另一个程序占用，本次操作没有保存。请关闭其他正在使用该数据库的程序后重试。")
-    if "readonly" in text:
+    if sqlite_errors.is_readonly(exc):
         return StoreError("数据库文件是只读的，无法保存。请检查文件权限或改用可写的位置。")
-    if "not a database" in text or "malformed" in text:
+    if sqlite_errors.is_damaged(exc):
         err = StoreError("数据库文件已损坏或不是本程序的数据库。请从备份恢复，或选择正确的文件。")
         err.damaged = True  # services/integrity adds the newest good backup to the message
         return err
-    if "unable to open" in text:
+    if sqlite_errors.is_cantopen(exc):
         return StoreError("无法打开数据库文件：文件或所在的文件夹不可用（可能没有权限、U盘已拔出或位置不存在）。"
                           "请检查后重试，或把数据库放到本机硬盘上。")
     return StoreError(f"数据库错误：{text}。本次操作没有保存。")

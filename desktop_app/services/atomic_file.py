@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from desktop_app.errors import GovisError
+from desktop_app.models import sqlite_errors
 
 PART_SUFFIX = ".part"
 DEFAULT_MODE = 0o644  # mkstemp makes 0600; a saved PDF or package is an ordinary user file
@@ -158,11 +159,11 @@ def checkpoint_away(path: str | os.PathLike) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if sqlite_errors.is_busy(exc):
             raise
         return
     if busy:
-        raise sqlite3.OperationalError("database is locked")
+        raise sqlite_errors.coded(sqlite3.OperationalError("database is locked"), sqlite3.SQLITE_BUSY)
     wal = Path(str(path) + "-wal")
     if wal.exists() and wal.stat().st_size:
         raise sqlite3.OperationalError(f"{wal} was not folded into the database")

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.errors import StoreError
-from desktop_app.models import snapshot
+from desktop_app.models import snapshot, sqlite_errors
 from desktop_app.models.migrations import LATEST
 from desktop_app.models.store import Store
 
@@ -318,7 +318,7 @@ def restore(db_path: str | Path, backup_file: str | Path, *, actor=None,
             finally:
                 dest.close()
         except sqlite3.DatabaseError as exc:
-            if "not a database" not in str(exc) and "malformed" not in str(exc):
+            if not sqlite_errors.is_damaged(exc):
                 raise _restore_error(exc, safety) from exc
             _replace_whole_file(src, db_path)
     finally:
@@ -380,7 +380,7 @@ def _safety_copy(db_path: Path, now: dt.datetime) -> tuple[Path | None, str | No
         return target, None
     except StoreError as exc:
         cause = exc.__cause__
-        if isinstance(cause, sqlite3.DatabaseError) and ("malformed" in str(cause) or "not a database" in str(cause)):
+        if sqlite_errors.is_damaged(cause):
             return None, "当前数据库已严重损坏，无法备份，恢复前没有保留它的副本。"
         raise StoreError(f"恢复没有进行：恢复前需要先备份当前数据库，但{exc.message}") from exc
     finally:

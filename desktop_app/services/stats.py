@@ -73,8 +73,9 @@ class Table:
 
 
 def wan(fen: int | None) -> float:
-    """Fen -> 万元 as a float for charts and spreadsheets (2 decimals, via Decimal)."""
-    return float((Decimal(fen or 0) / FEN_PER_WAN).quantize(Decimal("0.01")))
+    """Fen -> 万元 as a number for charts and spreadsheets: the exact amount (a spreadsheet cell shows it with
+    2 decimals but keeps it whole, so sums over the column are right); text goes through fen_to_wan_text."""
+    return float(Decimal(fen or 0) / FEN_PER_WAN)
 
 
 def by_plan_year(rows: list[dict]) -> Table:

@@ -132,11 +132,6 @@ class Launcher:
     def start_demo(self) -> bool:
         from desktop_app.ui.worker import run_task
 
-        try:
-            import desktop_app.demo  # noqa: F401
-        except ImportError:
-            QMessageBox.warning(None, "演示数据", "本程序未包含演示数据生成模块，无法打开演示县。")
-            return False
         self.temp_dir = tempfile.mkdtemp(prefix="govis-demo-")
         path = str(Path(self.temp_dir) / "demo.db")
 

@@ -36,8 +36,7 @@ from desktop_app.documents.errors import DocumentError
 from desktop_app.errors import GovisError
 from desktop_app.exchange import audit_heads
 from desktop_app.models.kinds import COUNTY
-from desktop_app.services import audit, audit_log
-from desktop_app.ui import xlsx
+from desktop_app.services import audit, audit_log, xlsx_export
 from desktop_app.ui.errors import show_error
 from desktop_app.ui.icons import icon
 from desktop_app.ui.worker import run_task
@@ -139,7 +138,7 @@ def export_rows(store, filters: audit_log.Filters, progress=None) -> list[list]:
 def write_audit_xlsx(path, rows, filters: audit_log.Filters, progress=None) -> Path:
     kinds = ["int"] + ["text"] * (len(XLSX_HEADERS) - 1)
     note = [["筛选条件", filters.describe()], ["条数", str(len(rows))]]
-    return xlsx.save_workbook(path, [("操作日志", XLSX_HEADERS, rows, kinds),
+    return xlsx_export.save_workbook(path, [("操作日志", XLSX_HEADERS, rows, kinds),
                                      ("说明", ["项目", "内容"], note, ["text", "text"])], progress)
 
 

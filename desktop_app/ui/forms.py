@@ -8,7 +8,6 @@ Chinese message in red right under its field and clears it when the field is edi
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from PySide6.QtCore import QDate, QEvent, QObject, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
@@ -32,13 +31,13 @@ from desktop_app.models.fields import (
     BOOL,
     DATE,
     ENUM,
-    FEN_PER_WAN,
     INT,
     LONGTEXT,
     MONEY,
     REF,
     Field,
     Kind,
+    fen_to_wan_text,
 )
 
 ERROR_STYLE = "color: #c0392b;"
@@ -48,12 +47,8 @@ _SENTINEL_DATE = QDate(1900, 1, 1)
 
 
 def wan_text(fen) -> str:
-    """Stored fen -> an exact 万元 string without trailing zeros ('120.5')."""
-    if fen is None or fen == "":
-        return ""
-    q = (Decimal(int(fen)) / FEN_PER_WAN).quantize(Decimal("0.000001"))
-    text = format(q, "f").rstrip("0").rstrip(".")
-    return text or "0"
+    """Stored fen -> an exact 万元 string without trailing zeros or separators ('120.5'), to edit."""
+    return fen_to_wan_text(fen, 0, grouping=False)
 
 
 # ---- field editors: each has value() -> raw, set_value(stored), changed -----------------------

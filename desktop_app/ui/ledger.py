@@ -44,9 +44,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.lifecycle.states import STATUSES, status_label
 from desktop_app.models.fields import fen_to_wan_text
-from desktop_app.services import queries
+from desktop_app.services import queries, xlsx_export
 from desktop_app.services.stats import wan
-from desktop_app.ui import xlsx
 from desktop_app.ui.empty_state import EmptyNote, how_to_add_projects
 from desktop_app.ui.icons import icon
 from desktop_app.ui.worker import run_task
@@ -324,7 +323,7 @@ def export_rows(rows: list[_Row]) -> list[list]:
 
 
 def write_ledger_xlsx(path: str | Path, rows: list[list], progress=None) -> Path:
-    return xlsx.save_workbook(path, [("项目台账", HEADERS, rows, [k for _, _, k in COLUMNS])], progress)
+    return xlsx_export.save_workbook(path, [("项目台账", HEADERS, rows, [k for _, _, k in COLUMNS])], progress)
 
 
 ALL = "__all__"

@@ -35,6 +35,7 @@ from desktop_app.ui.errors import log_file, show_error
 from desktop_app.ui.exchange_page import ExchangePage
 from desktop_app.ui.icons import icon
 from desktop_app.ui.ledger import LedgerPage
+from desktop_app.ui.project_window import ProjectWindow
 from desktop_app.ui.settings_page import SettingsPage
 from desktop_app.ui.statistics import StatisticsPage
 from desktop_app.ui.units_page import UnitsPage
@@ -47,16 +48,6 @@ log = logging.getLogger(__name__)
 PAGES = (("workbench", "工作台", "workbench"), ("ledger", "项目台账", "ledger"),
          ("statistics", "统计分析", "statistics"), ("exchange", "数据交换", "export"),
          ("units", "单位与密钥", "units"), ("audit", "操作日志", "audit"), ("backup", "备份与恢复", "backup"), ("settings", "系统设置", "settings"))
-
-
-def project_window_class():
-    """The project window, when its module is present (built separately)."""
-    try:
-        from desktop_app.ui.project_window import ProjectWindow
-    except ImportError as exc:
-        log.info("project window not available: %s", exc)
-        return None
-    return ProjectWindow
 
 
 def county_check(session):
@@ -183,8 +174,8 @@ class MainWindow(QMainWindow):
                                      "在项目台账中搜索编号、名称或单位")
         self.act_new = self._action("新建项目(&N)…", self.new_project, QKeySequence.StandardKey.New, "new",
                                     "填写基本信息，建立项目草稿")
-        # Only when the project window is installed and this role may create projects: no dead buttons.
-        self.act_new.setVisible(project_window_class() is not None and self.session.actor.role != FINANCE)
+        # Only when this role may create projects: no dead buttons.
+        self.act_new.setVisible(self.session.actor.role != FINANCE)
         why = self.session.may("draft")  # a 只读审计 account: the same rule the operations check
         self.act_new.setEnabled(why is None)
         if why:
@@ -380,13 +371,8 @@ class MainWindow(QMainWindow):
             win.raise_()
             win.activateWindow()
             return
-        cls = project_window_class()
-        if cls is None:
-            QMessageBox.information(self, "打开项目", "项目窗口尚未安装在本程序中，暂时不能打开项目详情。\n"
-                                                   "可在项目台账中查看和导出项目信息。")
-            return
         try:
-            win = cls(self.session, project_id, tab)
+            win = ProjectWindow(self.session, project_id, tab)
         except Exception as exc:  # noqa: BLE001 - a refusal or bug while opening: tell the user
             show_error(self, exc)
             return
@@ -397,11 +383,10 @@ class MainWindow(QMainWindow):
         win.show()
 
     def new_project(self) -> None:
-        cls = project_window_class()
-        if cls is None or self.session.actor.role == FINANCE:
+        if self.session.actor.role == FINANCE:
             return
         try:
-            win = cls(self.session, None, "basic")
+            win = ProjectWindow(self.session, None, "basic")
         except Exception as exc:  # noqa: BLE001
             show_error(self, exc)
             return

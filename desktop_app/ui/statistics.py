@@ -35,8 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.services import stats
-from desktop_app.ui import xlsx
+from desktop_app.services import stats, xlsx_export
 from desktop_app.ui.empty_state import how_to_add_projects
 from desktop_app.ui.icons import icon
 from desktop_app.ui.loading import BackgroundLoad
@@ -250,7 +249,7 @@ def write_tables_xlsx(path: str | Path, tables: list[stats.Table], progress=None
         kinds = ["text"] + ["money" if "万元" in h else ("text" if h in ("规则", "条款") else "int")
                             for h in t.headers[1:]]
         sheets.append((t.title, t.headers, t.rows, kinds))
-    return xlsx.save_workbook(path, sheets, progress)
+    return xlsx_export.save_workbook(path, sheets, progress)
 
 
 class StatisticsPage(BackgroundLoad, QWidget):

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from desktop_app.errors import GovisError
 from desktop_app.exchange import pending
 from desktop_app.lifecycle import rules as R
-from desktop_app.ui import xlsx
+from desktop_app.services import xlsx_export
 from desktop_app.ui.icons import icon
 from desktop_app.ui.loading import BackgroundLoad
 
@@ -490,7 +490,7 @@ class WorkbenchPage(BackgroundLoad, QWidget):
         kinds = ["text"] * len(headers)
         kinds[1 + COL["逾期天数"]] = "int"
         try:
-            xlsx.save_workbook(path, [("工作台", headers, rows, kinds)])
+            xlsx_export.save_workbook(path, [("工作台", headers, rows, kinds)])
         except GovisError as exc:  # a full disk, a file open in WPS: nothing half-written
             self.message.setText(f"未能导出：{exc.message}")
             self.message.setStyleSheet("color:#b00020;")

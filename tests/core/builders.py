@@ -10,6 +10,9 @@ from desktop_app.services import operations as ops
 from desktop_app.services.operations import Actor
 
 D = dt.date
+# the day the core tests are run on: what a write checks against (event dates, deadlines) never comes
+# from the wall clock. A test that needs another day passes its own.
+TODAY = D(2026, 11, 26)
 # every test installation's administrator has this password; tests/conftest.py puts it in
 # GOVIS_PASSWORD / GOVIS_NEW_PASSWORD so CLI commands sign in without a prompt
 TEST_PASSWORD = "govis-test-2026"
@@ -50,17 +53,17 @@ BASE = {
 
 def new_project(c: County, actor: Actor | None = None, **overrides) -> dict:
     values = {**BASE, **overrides}
-    return ops.create_project(c.store, actor or c.unit, values)
+    return ops.create_project(c.store, actor or c.unit, values, today=TODAY)
 
 
 def add_materials(c: County, pid: str, actor: Actor | None = None, years=(2023, 2024, 2025)) -> None:
     a = actor or c.unit
     for code, title in (("application_report", "项目申请报告"), ("plan", "建设方案"), ("budget", "投资预算"),
                         ("history", "近三年情况")):
-        ops.add_record(c.store, a, "material", pid, {"material_type": code, "title": title})
+        ops.add_record(c.store, a, "material", pid, {"material_type": code, "title": title}, today=TODAY)
     for y in years:
-        ops.add_record(c.store, a, "investment_history", pid, {"year": str(y), "investment_fen": "10"})
-    ops.add_record(c.store, a, "consultation", pid, {"consulted_on": "2026-06-01", "advisor": "李华"})
+        ops.add_record(c.store, a, "investment_history", pid, {"year": str(y), "investment_fen": "10"}, today=TODAY)
+    ops.add_record(c.store, a, "consultation", pid, {"consulted_on": "2026-06-01", "advisor": "李华"}, today=TODAY)
 
 
 APPLIED_ON = D(2026, 7, 1)
@@ -93,7 +96,7 @@ def in_construction(c: County, **overrides) -> dict:
 def accepted(c: County, on="2027-11-30", **overrides) -> dict:
     p = in_construction(c, **overrides)
     ops.add_record(c.store, c.unit, "controllable_product", p["id"],
-                   {"product": "国产服务器", "category": "服务器", "controllable": "是"})
+                   {"product": "国产服务器", "category": "服务器", "controllable": "是"}, today=TODAY)
     day = D.fromisoformat(on)
     ops.transition(c.store, c.unit, p["id"], "request_acceptance", {"applied_on": on}, today=day)
     ops.transition(c.store, c.county, p["id"], "record_acceptance",

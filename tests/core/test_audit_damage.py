@@ -18,7 +18,7 @@ def busy_file(tmp_path):
     c = B.make_county(str(path))
     p = B.in_construction(c)
     for i in range(120):  # enough entries for the audit table to span many pages
-        ops.update_project(c.store, c.unit, p["id"], {"contact": f"0539-42{i:05d}"})
+        ops.update_project(c.store, c.unit, p["id"], {"contact": f"0539-42{i:05d}"}, today=B.TODAY)
     c.store.close()  # checkpoints the WAL: every page is in the file
     return path
 

@@ -16,7 +16,7 @@ from desktop_app.models.kinds import KINDS
 from desktop_app.models.migrations import m0009_choices_in_registry as m09
 from desktop_app.models.store import Store
 from desktop_app.services import operations as ops
-from tests.core.builders import make_county, new_project
+from tests.core.builders import TODAY, make_county, new_project
 
 FIXTURE_DB = Path(__file__).resolve().parents[1] / "fixtures" / "v0.1.0" / "county.db"
 IN_CHECK = re.compile(r"CHECK\s*\(\s*(\w+)\s+IN\s*\(([^)]*)\)\s*\)")
@@ -80,12 +80,12 @@ def test_adding_a_choice_in_the_registry_needs_no_migration(tmp_path):
     p = new_project(c)
     field = KINDS["material"].field("material_type")
     with pytest.raises(ValidationError):  # not a choice yet: refused in Python, before SQLite sees it
-        ops.add_record(c.store, c.unit, "material", p["id"], {"material_type": "feasibility", "title": "可研报告"})
+        ops.add_record(c.store, c.unit, "material", p["id"], {"material_type": "feasibility", "title": "可研报告"}, today=TODAY)
     original = field.choices
     object.__setattr__(field, "choices", (*original, ("feasibility", "可行性研究报告")))
     try:
         row = ops.add_record(c.store, c.unit, "material", p["id"],
-                             {"material_type": "可行性研究报告", "title": "可行性研究报告"})
+                             {"material_type": "可行性研究报告", "title": "可行性研究报告"}, today=TODAY)
     finally:
         object.__setattr__(field, "choices", original)
     assert c.store.get("material", row["id"])["material_type"] == "feasibility"

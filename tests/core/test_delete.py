@@ -42,7 +42,7 @@ def test_owner_deletes_a_draft_with_its_records_and_files(county, tmp_path):
 def test_owner_deletes_an_unsent_record(county):
     c = county
     p = B.new_project(c)
-    rec = ops.add_record(c.store, c.unit, "investment_history", p["id"], {"year": "2024", "investment_fen": "10"})
+    rec = ops.add_record(c.store, c.unit, "investment_history", p["id"], {"year": "2024", "investment_fen": "10"}, today=B.TODAY)
     changes = ops.delete_record(c.store, c.unit, "investment_history", rec["id"])
     assert changes.record_ids == {rec["id"]} and changes.kinds == {"investment_history"}
     assert c.store.find("investment_history", rec["id"]) is None
@@ -87,8 +87,8 @@ def test_action_records_and_other_parties_records_are_not_deleted(county):
 def test_nothing_sent_can_be_deleted(tmp_path):
     w = make_world(tmp_path, with_finance=False)
     s, a = w.unit.store, w.unit.actor
-    p = ops.create_project(s, a, {**B.BASE})
-    rec = ops.add_record(s, a, "investment_history", p["id"], {"year": "2024", "investment_fen": "10"})
+    p = ops.create_project(s, a, {**B.BASE}, today=B.TODAY)
+    rec = ops.add_record(s, a, "investment_history", p["id"], {"year": "2024", "investment_fen": "10"}, today=B.TODAY)
     w.unit.export("MYXZF")  # the draft and its record leave in a package
     before = snapshot(s)
     with pytest.raises(Refused, match="已通过数据包报送"):
@@ -97,6 +97,6 @@ def test_nothing_sent_can_be_deleted(tmp_path):
         ops.delete_project(s, a, p["id"])
     assert snapshot(s) == before
     # a record added after the package is still the unit's own to delete
-    late = ops.add_record(s, a, "investment_history", p["id"], {"year": "2025", "investment_fen": "12"})
+    late = ops.add_record(s, a, "investment_history", p["id"], {"year": "2025", "investment_fen": "12"}, today=B.TODAY)
     ops.delete_record(s, a, "investment_history", late["id"])
     assert s.find("investment_history", late["id"]) is None

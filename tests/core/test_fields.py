@@ -45,3 +45,15 @@ def test_parse_value_only_raises_valueerror(f, raw):
         parse_value(f, raw)
     except ValueError as exc:
         assert str(exc)
+
+
+def test_the_one_money_formatter_is_exact():
+    from desktop_app.documents.amounts import wan_str
+    from desktop_app.models.fields import fen_to_wan_text
+    from desktop_app.services.stats import wan
+
+    assert fen_to_wan_text(100_000_001) == "100.000001"  # one fen over 100 万元 is not "100.00"
+    assert fen_to_wan_text(1_234_567_890_000) == "1,234,567.89" and fen_to_wan_text(None) == ""
+    assert fen_to_wan_text(120_500_000, 0, grouping=False) == "120.5"
+    assert wan_str(1_234_567_890_000) == "1234567.89" and wan_str(-1_500_000) == "-1.50"
+    assert wan(1_234_567) == 1.234567

@@ -35,12 +35,12 @@ def test_review_revise_loop(county):
     p = B.submitted(c)
     ops.transition(c.store, c.county, p["id"], "start_review", today=D(2026, 9, 10))
     ops.transition(c.store, c.county, p["id"], "record_review",
-                   {"reviewed_on": "2026-09-15", "method": "central", "conclusion": "revise", "opinion": "补充方案"})
+                   {"reviewed_on": "2026-09-15", "method": "central", "conclusion": "revise", "opinion": "补充方案"}, today=B.TODAY)
     assert c.store.get("project", p["id"])["status"] == "revise"
     ops.transition(c.store, c.unit, p["id"], "resubmit", today=D(2026, 9, 20))
     ops.transition(c.store, c.county, p["id"], "start_review", today=D(2026, 9, 21))
     ops.transition(c.store, c.county, p["id"], "record_review",
-                   {"reviewed_on": "2026-09-25", "method": "expert_panel", "conclusion": "pass", "opinion": "同意"})
+                   {"reviewed_on": "2026-09-25", "method": "expert_panel", "conclusion": "pass", "opinion": "同意"}, today=B.TODAY)
     rounds = [r["round"] for r in c.store.for_project("review", p["id"])]
     assert rounds == [1, 2]
 
@@ -87,7 +87,7 @@ def test_unit_with_unexplained_late_project_may_not_apply(county):
         ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 11, 2))
     assert e.value.clause == "第四条" and late["code"] in e.value.message
     # the unit's own explanation does not lift the bar (第四条 有效说明 is the county office's call) ...
-    ops.update_project(c.store, c.unit, late["id"], {"delay_explanation": "设备供货延迟，已书面报告"})
+    ops.update_project(c.store, c.unit, late["id"], {"delay_explanation": "设备供货延迟，已书面报告"}, today=B.TODAY)
     with pytest.raises(Refused):
         ops.transition(c.store, c.unit, p["id"], "submit", today=D(2026, 11, 2))
     # ... nor may the unit record the county office's acceptance itself
@@ -102,31 +102,47 @@ def test_unit_with_unexplained_late_project_may_not_apply(county):
 def test_approval_needs_mlps_level_and_secrecy_confirmation(county):
     c = county
     p = B.submitted(c, mlps_level="", classified="是")
-    ops.transition(c.store, c.county, p["id"], "start_review")
+    ops.transition(c.store, c.county, p["id"], "start_review", today=B.TODAY)
     review = {"reviewed_on": "2026-09-15", "method": "central", "conclusion": "pass", "opinion": "同意"}
     with pytest.raises(Refused) as e:
-        ops.transition(c.store, c.county, p["id"], "record_review", review)
+        ops.transition(c.store, c.county, p["id"], "record_review", review, today=B.TODAY)
     assert e.value.clause == "第九条"
     # the unit cannot fill the level in during review; the county office returns the application
     with pytest.raises(ValidationError, match="等级保护级别"):
-        ops.update_project(c.store, c.unit, p["id"], {"mlps_level": "3"})
-    ops.transition(c.store, c.county, p["id"], "record_review", {**review, "conclusion": "revise"})
-    ops.update_project(c.store, c.unit, p["id"], {"mlps_level": "3"})
+        ops.update_project(c.store, c.unit, p["id"], {"mlps_level": "3"}, today=B.TODAY)
+    ops.transition(c.store, c.county, p["id"], "record_review", {**review, "conclusion": "revise"}, today=B.TODAY)
+    ops.update_project(c.store, c.unit, p["id"], {"mlps_level": "3"}, today=B.TODAY)
     ops.transition(c.store, c.unit, p["id"], "resubmit", today=D(2026, 8, 20))
-    ops.transition(c.store, c.county, p["id"], "start_review")
+    ops.transition(c.store, c.county, p["id"], "start_review", today=B.TODAY)
     with pytest.raises(Refused) as e:
-        ops.transition(c.store, c.county, p["id"], "record_review", review)
+        ops.transition(c.store, c.county, p["id"], "record_review", review, today=B.TODAY)
     assert e.value.clause == "第十条"
-    ops.add_record(c.store, c.county, "secrecy_confirmation", p["id"], {"confirmed_on": "2026-09-12"})
-    ops.transition(c.store, c.county, p["id"], "record_review", review)
+    ops.add_record(c.store, c.county, "secrecy_confirmation", p["id"], {"confirmed_on": "2026-09-12"}, today=B.TODAY)
+    ops.transition(c.store, c.county, p["id"], "record_review", review, today=B.TODAY)
 
 
-def test_funding_requires_passing_review_role(county):
+FUNDING = {"decided_on": "2026-10-20", "approved_fen": "100", "budget_year": "2027"}
+
+
+def test_funding_is_refused_to_the_county_office_by_role(county):
     c = county
     p = B.approved(c)
-    with pytest.raises(Refused):
-        ops.transition(c.store, c.county, p["id"], "fund",
-                       {"decided_on": "2026-10-20", "approved_fen": "100", "budget_year": "2027"})
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.county, p["id"], "fund", FUNDING, today=D(2026, 10, 20))
+    assert "县财政局" in e.value.message and "评审" not in e.value.message
+    assert c.store.get("project", p["id"])["status"] == "approved"
+
+
+def test_funding_requires_a_passing_review(county):
+    c = county
+    p = B.approved(c)
+    # an approved project whose passing review is gone (a damaged or hand-edited file): the gate still holds
+    with c.store.tx():
+        c.store.conn.execute("UPDATE reviews SET conclusion='revise' WHERE project_id=?", (p["id"],))
+    with pytest.raises(Refused) as e:
+        ops.transition(c.store, c.finance, p["id"], "fund", FUNDING, today=D(2026, 10, 20))
+    assert e.value.clause == "第三条" and "没有通过评审" in e.value.message
+    assert c.store.get("project", p["id"])["status"] == "approved"
 
 
 def test_disbursement_gates(county):
@@ -134,7 +150,7 @@ def test_disbursement_gates(county):
     draft = B.new_project(c)
     pay = {"paid_on": "2026-11-01", "amount_fen": "10", "purpose": "construction", "budget_year": "2027"}
     with pytest.raises(Refused) as e:
-        ops.add_record(c.store, c.finance, "disbursement", draft["id"], pay)
+        ops.add_record(c.store, c.finance, "disbursement", draft["id"], pay, today=B.TODAY)
     assert e.value.clause == "第八条"
     p = B.in_construction(c, name="在建项目")
     ops.add_record(c.store, c.finance, "disbursement", p["id"], pay, today=D(2026, 11, 1))
@@ -152,10 +168,10 @@ def test_withheld_funds_block_disbursement(county):
     c = county
     p = B.in_construction(c)
     ops.add_record(c.store, c.county, "sanction", p["id"],
-                   {"sanction_kind": "withhold_funds", "imposed_on": "2026-11-01", "reason": "拒不整改"})
+                   {"sanction_kind": "withhold_funds", "imposed_on": "2026-11-01", "reason": "拒不整改"}, today=B.TODAY)
     with pytest.raises(Refused) as e:
         ops.add_record(c.store, c.finance, "disbursement", p["id"],
-                       {"paid_on": "2026-11-02", "amount_fen": "1", "purpose": "construction", "budget_year": "2027"})
+                       {"paid_on": "2026-11-02", "amount_fen": "1", "purpose": "construction", "budget_year": "2027"}, today=B.TODAY)
     assert e.value.clause == "第五条"
 
 
@@ -164,13 +180,13 @@ def test_major_change_order_county_then_finance(county):
     p = B.in_construction(c)
     ch = ops.add_record(c.store, c.unit, "change_request", p["id"], {
         "change_kind": "major", "submitted_on": "2026-11-01", "reason": "需求变化", "content": "增加模块",
-        "investment_delta_fen": "10"})
+        "investment_delta_fen": "10"}, today=B.TODAY)
     decision = {"change_request_id": ch["id"], "decider": "finance", "decision": "approved", "decided_on": "2026-11-05"}
     with pytest.raises(Refused) as e:
-        ops.add_record(c.store, c.finance, "change_decision", p["id"], decision)
+        ops.add_record(c.store, c.finance, "change_decision", p["id"], decision, today=B.TODAY)
     assert e.value.clause == "第四条"
-    ops.add_record(c.store, c.county, "change_decision", p["id"], {**decision, "decider": "county_office"})
-    ops.add_record(c.store, c.finance, "change_decision", p["id"], decision)
+    ops.add_record(c.store, c.county, "change_decision", p["id"], {**decision, "decider": "county_office"}, today=B.TODAY)
+    ops.add_record(c.store, c.finance, "change_decision", p["id"], decision, today=B.TODAY)
 
 
 @pytest.mark.parametrize("values,field", [
@@ -195,12 +211,12 @@ def test_record_role_enforced(county):
     c = county
     p = B.in_construction(c)
     with pytest.raises(Refused, match="县政府办公室"):
-        ops.add_record(c.store, c.unit, "inspection", p["id"], {"inspected_on": "2026-11-01"})
+        ops.add_record(c.store, c.unit, "inspection", p["id"], {"inspected_on": "2026-11-01"}, today=B.TODAY)
     with pytest.raises(Refused, match="不是蒙阴县卫生健康局牵头的项目，县政府办公室也未登记其为共建单位"):
         ops.add_record(c.store, c.unit2, "progress_report", p["id"], {
-            "year": "2026", "reported_on": "2026-12-20", "progress_pct": "40", "budget_executed_fen": "10"})
+            "year": "2026", "reported_on": "2026-12-20", "progress_pct": "40", "budget_executed_fen": "10"}, today=B.TODAY)
     with pytest.raises(Refused, match="录入评审意见"):
-        ops.add_record(c.store, c.county, "review", p["id"], {})
+        ops.add_record(c.store, c.county, "review", p["id"], {}, today=B.TODAY)
 
 
 def test_contract_only_after_funding(county):
@@ -209,7 +225,7 @@ def test_contract_only_after_funding(county):
     with pytest.raises(Refused) as e:
         ops.add_record(c.store, c.unit, "contract", p["id"], {
             "contract_no": "HT1", "title": "软件开发", "supplier": "某公司", "procurement_method": "公开招标",
-            "amount_fen": "50", "signed_on": "2026-11-01"})
+            "amount_fen": "50", "signed_on": "2026-11-01"}, today=B.TODAY)
     assert e.value.clause == "第八条"
 
 
@@ -217,9 +233,9 @@ def test_locked_fields_after_submission(county):
     c = county
     p = B.submitted(c)
     with pytest.raises(ValidationError) as e:
-        ops.update_project(c.store, c.unit, p["id"], {"total_investment_fen": "200"})
+        ops.update_project(c.store, c.unit, p["id"], {"total_investment_fen": "200"}, today=B.TODAY)
     assert "第四条" in e.value.fields["total_investment_fen"]
-    ops.update_project(c.store, c.unit, p["id"], {"contact": "13800000000"})
+    ops.update_project(c.store, c.unit, p["id"], {"contact": "13800000000"}, today=B.TODAY)
 
 
 def test_unknown_project_and_action(county):
@@ -227,7 +243,7 @@ def test_unknown_project_and_action(county):
         ops.project_by_code(county.store, "MY-1999-999")
     p = B.new_project(county)
     with pytest.raises(ValidationError):
-        ops.transition(county.store, county.unit, p["id"], "fly")
+        ops.transition(county.store, county.unit, p["id"], "fly", today=B.TODAY)
 
 
 def test_self_evaluation_not_before_12_months(county):
@@ -248,11 +264,11 @@ def test_acceptance_needs_controllable_products(county):
         ops.transition(c.store, c.unit, p["id"], "request_acceptance", {"applied_on": "2027-11-01"}, today=on)
     assert e.value.clause == "第九条"
     ops.add_record(c.store, c.unit, "controllable_product", p["id"],
-                   {"product": "国产数据库", "category": "基础软件", "controllable": "是"})
+                   {"product": "国产数据库", "category": "基础软件", "controllable": "是"}, today=B.TODAY)
     ops.transition(c.store, c.unit, p["id"], "request_acceptance", {"applied_on": "2027-11-01"}, today=on)
     with pytest.raises(Refused) as e:
         ops.transition(c.store, c.county, p["id"], "record_acceptance", {
-            "accepted_on": "2027-11-20", "group_members": "甲、乙", "conclusion": "pass", "controllable_ok": "fail"})
+            "accepted_on": "2027-11-20", "group_members": "甲、乙", "conclusion": "pass", "controllable_ok": "fail"}, today=B.TODAY)
     assert e.value.clause == "第九条"
 
 
@@ -286,9 +302,9 @@ def test_deciding_fields_cannot_be_edited(county):
     review = c.store.for_project("review", p["id"])[0]
     before = snapshot(c.store)
     with pytest.raises(Refused, match="评审结论"):
-        ops.update_record(c.store, c.county, "review", review["id"], {"conclusion": "reject"})
+        ops.update_record(c.store, c.county, "review", review["id"], {"conclusion": "reject"}, today=B.TODAY)
     assert snapshot(c.store) == before
-    ops.update_record(c.store, c.county, "review", review["id"], {"opinion_no": "蒙政办审〔2026〕3号"})
+    ops.update_record(c.store, c.county, "review", review["id"], {"opinion_no": "蒙政办审〔2026〕3号"}, today=B.TODAY)
 
 
 def test_evaluations_and_heavy_sanctions_go_through_actions(county):
@@ -296,13 +312,13 @@ def test_evaluations_and_heavy_sanctions_go_through_actions(county):
     p = B.in_construction(c)
     with pytest.raises(Refused, match="报送绩效自评价"):
         ops.add_record(c.store, c.unit, "evaluation", p["id"],
-                       {"eval_kind": "self", "evaluated_on": "2026-11-01", "score": "90", "grade": "excellent"})
+                       {"eval_kind": "self", "evaluated_on": "2026-11-01", "score": "90", "grade": "excellent"}, today=B.TODAY)
     with pytest.raises(Refused, match="后评价"):
         ops.add_record(c.store, c.unit, "evaluation", p["id"],
-                       {"eval_kind": "post", "evaluated_on": "2026-11-01", "score": "90", "grade": "excellent"})
+                       {"eval_kind": "post", "evaluated_on": "2026-11-01", "score": "90", "grade": "excellent"}, today=B.TODAY)
     with pytest.raises(Refused, match="终止项目"):
         ops.add_record(c.store, c.county, "sanction", p["id"],
-                       {"sanction_kind": "terminate", "imposed_on": "2026-11-01", "reason": "x"})
+                       {"sanction_kind": "terminate", "imposed_on": "2026-11-01", "reason": "x"}, today=B.TODAY)
 
 
 def test_suspend_and_resume_record_and_lift_the_sanction(county):

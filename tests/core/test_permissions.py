@@ -13,7 +13,7 @@ from desktop_app.models import authority as A
 from desktop_app.services import accounts
 from desktop_app.services import operations as ops
 from desktop_app.services.ledger_import.plan import PlanRow
-from tests.core.builders import D, actor_for, add_materials, in_construction, make_county, new_project
+from tests.core.builders import TODAY, D, actor_for, add_materials, in_construction, make_county, new_project
 from tests.core.dbstate import snapshot
 
 
@@ -55,7 +55,7 @@ def test_a_clerk_cannot_request_acceptance_but_records_construction(c):
     p = in_construction(c)
     clerk = person(c, c.unit, A.CLERK)
     ops.add_record(c.store, clerk, "controllable_product", p["id"],
-                   {"product": "国产服务器", "category": "服务器", "controllable": "是"})
+                   {"product": "国产服务器", "category": "服务器", "controllable": "是"}, today=TODAY)
     with pytest.raises(Refused, match="「申请验收」须由审核人或管理员办理"):
         ops.transition(c.store, clerk, p["id"], "request_acceptance", {"applied_on": "2027-11-30"},
                        today=D(2027, 11, 30))
@@ -88,15 +88,15 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
     unit_aud = person(c, c.unit, A.AUDITOR)
     contract = ops.add_record(c.store, c.unit, "contract", p["id"], {
         "contract_no": "HT-1", "title": "平台建设合同", "supplier": "某公司", "procurement_method": "open_tender", "amount_fen": "50", "signed_on": "2026-11-01",
-        "filed_on": "2026-11-03"})
+        "filed_on": "2026-11-03"}, today=TODAY)
     f = tmp_path / "scan.pdf"
     f.write_bytes(b"%PDF-1.4\n%%EOF\n")
     return {
         "create_project": lambda: new_project(c, unit_aud),
-        "update_project": lambda: ops.update_project(c.store, unit_aud, p["id"], {"contact": "0539-1"}),
-        "add_record": lambda: ops.add_record(c.store, aud, "inspection", p["id"], {"inspected_on": "2026-12-01"}),
-        "update_record": lambda: ops.update_record(c.store, unit_aud, "contract", contract["id"], {"supplier": "另一公司"}),
-        "transition": lambda: ops.transition(c.store, aud, p["id"], "suspend", {"reason": "检查"}),
+        "update_project": lambda: ops.update_project(c.store, unit_aud, p["id"], {"contact": "0539-1"}, today=TODAY),
+        "add_record": lambda: ops.add_record(c.store, aud, "inspection", p["id"], {"inspected_on": "2026-12-01"}, today=TODAY),
+        "update_record": lambda: ops.update_record(c.store, unit_aud, "contract", contract["id"], {"supplier": "另一公司"}, today=TODAY),
+        "transition": lambda: ops.transition(c.store, aud, p["id"], "suspend", {"reason": "检查"}, today=TODAY),
         "set_holidays": lambda: ops.set_holidays(c.store, aud, 2027, ["2027-01-01"], []),
         "attach_file": lambda: ops.attach_file(c.store, unit_aud, p["id"], f, "project", p["id"]),
         "add_organisation": lambda: ops.add_organisation(c.store, aud, "MYXX", "某局"),

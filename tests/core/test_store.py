@@ -1,11 +1,13 @@
+import importlib
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from desktop_app.errors import StoreError
 from desktop_app.models.fields import BOOL, INT, MONEY
 from desktop_app.models.kinds import KINDS
-from desktop_app.models.migrations import LATEST
+from desktop_app.models.migrations import LATEST, MIGRATIONS
 from desktop_app.models.store import Store
 from desktop_app.services import operations as ops
 from tests.core import builders as B
@@ -16,8 +18,22 @@ def test_migrations_are_recorded_and_idempotent(tmp_path):
     s = Store.open(tmp_path / "a.db")
     assert s.schema_version() == LATEST
     assert s.migrate() == []
-    names = [r["name"] for r in s.all("SELECT name FROM schema_migrations")]
-    assert names and names[0] == "initial schema"
+    recorded = [(r["version"], r["name"]) for r in s.all("SELECT version, name FROM schema_migrations ORDER BY version")]
+    assert recorded == [(v, name) for v, name, _ in MIGRATIONS]
+
+
+def test_every_migration_module_is_registered_once_in_order():
+    """The list is derived from the files: a new mNNNN_*.py that is not registered (or registered under
+    another number) fails here."""
+    import desktop_app.models.migrations as pkg
+
+    files = sorted(p.stem for p in Path(pkg.__file__).parent.glob("m[0-9][0-9][0-9][0-9]_*.py"))
+    numbers = [int(stem[1:5]) for stem in files]
+    assert numbers == list(range(1, len(files) + 1))  # no gap, no duplicate number
+    assert [v for v, _, _ in MIGRATIONS] == numbers and LATEST == numbers[-1]
+    for (v, _, step), stem in zip(MIGRATIONS, files, strict=True):
+        module = importlib.import_module(f"desktop_app.models.migrations.{stem}")
+        assert step in (getattr(module, "SQL", None), getattr(module, "migrate", None)), (v, stem)
 
 
 def test_foreign_keys_on_every_connection(tmp_path):

@@ -19,11 +19,11 @@ from desktop_app.exchange.workbook import (
     Cover,
     SheetSpec,
     escape_text,
-    looks_like_formula,
     read_workbook,
     unescape_text,
     write_workbook,
 )
+from desktop_app.services.sheet_text import looks_like_formula
 from tests.exchange.conftest import replace_member
 
 PROJECTS = SheetSpec("项目", (

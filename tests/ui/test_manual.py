@@ -72,7 +72,6 @@ def test_f1_on_a_page_opens_its_section(window, qtbot, page, anchor):
 
 
 def test_f1_in_the_project_window_opens_the_tab_section(window, qtbot, shell_county):
-    pytest.importorskip("desktop_app.ui.project_window")
     row = next(r for r in shell_county.session.ledger() if r["code"] == "MY-2027-004")
     window.open_project(row["id"], "construction")
     win = window.project_windows[row["id"]]

@@ -137,7 +137,8 @@ def test_export_current_view_keeps_formula_text_as_text(page, tmp_path, qtbot):
     assert ws["A1"].font.bold and ws.freeze_panes == "A2"
     assert ws.max_row == 2  # header + the one 2026 project: the filtered view, not the whole ledger
     name = ws["B2"]
-    assert name.data_type == "s" and name.value == "'" + FORMULA_NAME
+    # kept text the way the package workbook keeps it: the name as typed, in a quotePrefix string cell
+    assert name.data_type == "s" and name.value == FORMULA_NAME and name.quotePrefix
     assert ws["F2"].number_format == "#,##0.00" and ws["F2"].value == 120.0
     assert ws.column_dimensions["B"].width > ws.column_dimensions["D"].width
 

@@ -7,6 +7,7 @@ from PySide6.QtCore import QSettings
 from desktop_app.services import operations as ops
 from desktop_app.ui import main_window as mw
 from desktop_app.ui.main_window import PAGES, MainWindow
+from tests.core.builders import actor_for
 
 
 @pytest.fixture
@@ -84,14 +85,14 @@ def test_statistics_charts_and_export(window, qtbot, tmp_path):
     assert ws["A1"].value == "计划年度" and ws["C2"].number_format == "#,##0.00"
 
 
-def test_open_project_without_project_window_says_so(window, monkeypatch, dialogs):
-    monkeypatch.setattr(mw, "project_window_class", lambda: None)
-    window.open_project("x", "basic")
-    assert dialogs.shown and dialogs.shown[-1][1] == "打开项目"
+def test_open_a_project_that_does_not_exist_says_so_and_opens_nothing(window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(mw, "show_error", lambda parent, exc: shown.append(exc))
+    window.open_project("no-such-project", "basic")
+    assert len(shown) == 1 and "no-such-project" not in window.project_windows
 
 
 def test_open_project_window_on_tab_and_refresh_row(window, qtbot, shell_county):
-    pytest.importorskip("desktop_app.ui.project_window")
     window.show_page("ledger")
     ledger = window.pages["ledger"]
     qtbot.waitUntil(lambda: ledger.loaded, timeout=15000)
@@ -104,9 +105,6 @@ def test_open_project_window_on_tab_and_refresh_row(window, qtbot, shell_county)
     assert len(window.project_windows) == 1 and win.current_tab() == "funds"
     resets = []
     ledger.model.modelReset.connect(lambda: resets.append(1))
-    ops.update_project(shell_county.session.store, shell_county.session.actor, row["id"], {}) if False else None
-    from tests.core.builders import actor_for
-
     ops.update_project(shell_county.session.store, actor_for(shell_county.session.store, "MYJYJ"), row["id"],
                        {"responsible_person": "赵敏"})
     win.changed.emit(row["id"])
@@ -126,7 +124,9 @@ def test_settings_holidays_in_place_errors_and_save(window, qtbot, dialogs):
     page.save_holidays()
     assert page.h_error.text() == ""
     assert page.holiday_table.rowCount() == 1 and page.holiday_table.item(0, 1).text() == "2"
-    assert any(t == "节假日安排" for _, t, _ in dialogs.shown)
+    # two days off and one make-up working day
+    assert ("information", "节假日安排", "已保存2031年节假日安排，共 3 天。相关期限将按新的安排重新计算。") in dialogs.shown
+    assert not any(kind in ("warning", "critical") for kind, _, _ in dialogs.shown)
     assert page.policy.inputs["contract_filing_workdays"].value() == 5
 
 

@@ -122,7 +122,6 @@ def test_open_session_cancelled_wizard_returns_none(app, tmp_path, monkeypatch):
 
 
 def test_demo_county_in_worker(app, qtbot, tmp_path):
-    pytest.importorskip("desktop_app.demo")
     import datetime as dt
 
     path = str(tmp_path / "demo.db")
@@ -185,15 +184,15 @@ def test_unexpected_error_dialog_names_the_log(app, qtbot, dialogs):
 def test_failed_xlsx_save_leaves_no_half_file(tmp_path, monkeypatch):
     from openpyxl import Workbook
 
+    from desktop_app.services import xlsx_export
     from desktop_app.services.atomic_file import FileWriteError
-    from desktop_app.ui import xlsx
 
     def full(self, filename):
         Path(filename).write_bytes(b"PK half")
         raise OSError(28, "No space left on device", str(filename))
     monkeypatch.setattr(Workbook, "save", full)
     with pytest.raises(FileWriteError) as e:  # a GovisError: the window shows its Chinese advice
-        xlsx.save_workbook(tmp_path / "台账.xlsx", [("台账", ["编号"], [["MY-1"]], ["text"])])
+        xlsx_export.save_workbook(tmp_path / "台账.xlsx", [("台账", ["编号"], [["MY-1"]], ["text"])])
     assert "空间已满" in e.value.message
     assert list(tmp_path.iterdir()) == []
 

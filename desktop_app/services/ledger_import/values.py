@@ -9,9 +9,12 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from desktop_app.models.fields import FEN_PER_WAN, FEN_PER_YUAN
+from desktop_app.services.sheet_text import looks_like_formula
+
 YUAN, WAN = "yuan", "wan"
 UNIT_LABELS = {YUAN: "元", WAN: "万元"}
-FEN_PER = {YUAN: Decimal(100), WAN: Decimal(1_000_000)}
+FEN_PER = {YUAN: Decimal(FEN_PER_YUAN), WAN: Decimal(FEN_PER_WAN)}
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its 1900 leap-year bug makes day 60 the 29th of Feb)
 SERIAL_RANGE = (10_000, 80_000)      # 1927..2119: a bare number outside this is not a date
 
@@ -106,19 +109,17 @@ def parse_year(value) -> int:
     return year
 
 
-# what the program's own xlsx export puts an apostrophe before (ui/xlsx.safe_text), so no text turns into a
-# formula in WPS/Excel; read back, the apostrophe goes again
-FORMULA_LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
 
 
 def text(value) -> str:
     """A cell as text: a whole float loses its '.0' (a number typed into a text column); the apostrophe
-    that kept a leading = + - @ from being a formula is taken off."""
+    that kept a leading = + - @ from being a formula (typed by hand, or written by this program's exports
+    before they marked text cells with quotePrefix instead) is taken off."""
     if isinstance(value, float) and value == int(value):
         return str(int(value))
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     out = str(value)
-    if out.startswith("'") and out[1:2] and out[1] in FORMULA_LEADS:
+    if out.startswith("'") and looks_like_formula(out[1:]):
         out = out[1:]
     return out.strip()

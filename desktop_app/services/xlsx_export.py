@@ -1,12 +1,12 @@
-"""Formatted xlsx for WPS/Excel users: bold frozen header, CJK-aware widths, money format,
-and text that can never turn into a formula (data_type 's', leading = + - @ neutralised).
+"""Formatted xlsx for WPS/Excel users (台账, 工作台, 统计, 操作日志): bold frozen header, CJK-aware widths,
+money format, and text that can never turn into a formula (`sheet_text.keep_as_text`, as in the package
+workbook: the text is stored as it is, nothing visible is prefixed).
 
-Plain openpyxl, no Qt: it runs in a worker thread.
+Plain openpyxl, no Qt: the window runs it in a worker thread.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,21 +15,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from desktop_app.services import atomic_file
+from desktop_app.services.sheet_text import display_width, keep_as_text
 
-FORMULA_LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 MAX_WIDTH = 60
-
-
-def safe_text(value) -> str:
-    """Text as a spreadsheet must hold it: a leading formula character gets an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_LEADS) else text
-
-
-def display_width(text: str) -> int:
-    """Columns a text needs: CJK (wide/fullwidth) characters count two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def write_sheet(ws, headers: Sequence[str], rows: Sequence[Sequence], kinds: Sequence[str],
@@ -40,8 +29,8 @@ def write_sheet(ws, headers: Sequence[str], rows: Sequence[Sequence], kinds: Seq
     widths = [display_width(h) for h in headers]
     for col, h in enumerate(headers, 1):
         c = ws.cell(row=1, column=col)
-        c.value = safe_text(h)
-        c.data_type = "s"
+        c.value = h
+        keep_as_text(c)
         c.font, c.fill = bold, fill
         c.alignment = Alignment(horizontal="center", vertical="center")
     total = len(rows)
@@ -49,9 +38,9 @@ def write_sheet(ws, headers: Sequence[str], rows: Sequence[Sequence], kinds: Seq
         for col, (value, kind) in enumerate(zip(row, kinds), 1):
             c = ws.cell(row=i, column=col)
             if kind == "text" or value is None or isinstance(value, str):
-                text = safe_text(value)
+                text = "" if value is None else str(value)
                 c.value = text
-                c.data_type = "s"
+                keep_as_text(c)
                 widths[col - 1] = max(widths[col - 1], display_width(text))
             else:
                 c.value = value
