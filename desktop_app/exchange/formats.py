@@ -69,8 +69,10 @@ RETIRED: tuple[Change, ...] = (
 )
 # kind -> {format: the sheet's name in that format} where the Chinese label changed
 RENAMED_SHEETS: dict[str, dict[int, str]] = {"higher_level_filing": {1: "上级项目同意申报与备案"}}
-# kinds whose sheet did not exist before the given format (county office facts of their own, 0.2.0)
-NEW_KINDS: dict[str, int] = {"upward_consent": 2, "extension_decision": 2, "delay_acceptance": 2}
+# kinds whose sheet did not exist before the given format (county office facts of their own and the
+# duplicate-check decision, 0.2.0; issue 12 kinds land here while 0.2.0 is unreleased)
+NEW_KINDS: dict[str, int] = {"upward_consent": 2, "extension_decision": 2, "delay_acceptance": 2,
+                             "duplicate_decision": 2}
 
 
 def sheet_version(kind: str) -> int:

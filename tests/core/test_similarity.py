@@ -11,7 +11,7 @@ from desktop_app.errors import Refused
 from desktop_app.lifecycle.policy import PolicyProfile
 from desktop_app.services import operations as ops
 from desktop_app.services import similarity as S
-from tests.core.builders import D, approved, make_county, new_project
+from tests.core.builders import TODAY, D, approved, make_county, new_project
 from tests.core.similarity_pairs import DUP, NONE, PAIRS, PARTIAL
 
 PROFILE = PolicyProfile()
@@ -107,12 +107,13 @@ def test_the_index_is_rebuilt_when_a_project_or_its_catalogue_changes(county):
     first = S.index_for(county.store)
     assert S.index_for(county.store) is first  # unchanged: kept in memory
     assert S.candidates(county.store, a) == []
-    ops.update_project(county.store, county.unit2, b["id"], {"summary": "河长巡河APP记录巡河轨迹，河湖名录和一河一档。"})
+    ops.update_project(county.store, county.unit2, b["id"], {"summary": "河长巡河APP记录巡河轨迹，河湖名录和一河一档。"},
+                       today=TODAY)
     assert S.index_for(county.store) is not first
     assert [c.code for c in S.candidates(county.store, a)] == [b["code"]]
     ops.add_record(county.store, county.unit, "catalog_entry", a["id"], {
         "resource_name": "馆藏纸质档案目录", "source": "县档案馆", "data_format": "xlsx", "update_cycle": "yearly",
-        "sharing_type": "unconditional", "opening_type": "closed"})
+        "sharing_type": "unconditional", "opening_type": "closed"}, today=TODAY)
     assert "馆藏纸质档案" in S.index_for(county.store).docs[S.index_for(county.store).position[a["id"]]].text
 
 
@@ -136,8 +137,8 @@ def test_only_the_county_office_records_the_finding(county):
     p = new_project(county)
     finding = {"level": "duplicate", "decided_on": "2026-09-01", "reason": "与已建系统功能相同"}
     with pytest.raises(Refused):
-        ops.add_record(county.store, county.unit, "duplicate_decision", p["id"], finding)
-    row = ops.add_record(county.store, county.county, "duplicate_decision", p["id"], finding)
+        ops.add_record(county.store, county.unit, "duplicate_decision", p["id"], finding, today=TODAY)
+    row = ops.add_record(county.store, county.county, "duplicate_decision", p["id"], finding, today=TODAY)
     assert row["level"] == "duplicate"
 
 
