@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPdfWidgets import QPdfView
@@ -57,7 +58,7 @@ class PreviewControls(QWidget):
         self.zoom_box.activated.connect(lambda i: self.set_zoom(self.zoom_box.itemData(i)))
         self.fit_width_button.clicked.connect(self.fit_width)
         self.fit_page_button.clicked.connect(self.fit_page)
-        self.nav.currentPageChanged.connect(lambda _p: self._show_state())
+        self.nav.currentPageChanged.connect(self._page_changed)
         view.zoomModeChanged.connect(lambda _m: self._show_state())
         view.zoomFactorChanged.connect(lambda _f: self._show_state())
         window = parent or view
@@ -75,6 +76,11 @@ class PreviewControls(QWidget):
     def pages(self) -> int:
         doc = self.view.document()
         return doc.pageCount() if doc is not None else 0
+
+    def _page_changed(self, _page: int) -> None:
+        # the navigator reports a last page change while the view is torn down (PySide6 6.11): nothing to show
+        if shiboken6.isValid(self.nav) and shiboken6.isValid(self):
+            self._show_state()
 
     def current_page(self) -> int:
         """0-based."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
@@ -220,8 +221,18 @@ def visible_category_labels(chart: QChart) -> list[str]:
     scene = chart.scene()
     if scene is None:
         return []
-    shown = (flat(item.toPlainText()) for item in scene.items()
-             if isinstance(item, QGraphicsTextItem) and item.isVisible())
+
+    def as_text(item):
+        if isinstance(item, QGraphicsTextItem):
+            return item
+        # PySide6 6.11 hands QtCharts' label items out as plain QGraphicsItem: reach the text item they are
+        obj = item.toGraphicsObject()
+        if obj is not None and obj.inherits("QGraphicsTextItem"):
+            return shiboken6.wrapInstance(shiboken6.getCppPointer(obj)[0], QGraphicsTextItem)
+        return None
+
+    shown = (flat(text.toPlainText()) for text in map(as_text, scene.items())
+             if text is not None and text.isVisible())
     return [names[t] for t in shown if t in names]
 
 
