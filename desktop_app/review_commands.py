@@ -20,7 +20,6 @@ from desktop_app.services import operations as ops
 from desktop_app.services import review_sessions as RS
 
 
-
 def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
