@@ -88,6 +88,15 @@ def test_registry_covers_the_issue_list():
     assert filled.get("竣工验收意见书").code == "acceptance"
 
 
+def test_review_scores_before_any_session_is_a_blank_sheet_on_the_profiles_items(county, registry):
+    c, _, draft = county
+    text = compact("".join(page_texts(filled.render(c.store, "review-scores", project=draft["code"], today=TODAY,
+                                                    registry=registry))))
+    for s in ("县卫生健康信息平台", "必要性", "整合共享", "投资合理性", "安全保障", "加权总分", "评审专家（签字）"):
+        assert compact(s) in text, s
+    assert "偏离" not in text and "平均分" not in text
+
+
 @pytest.mark.parametrize("code", list(EXPECTED))
 def test_key_fields_are_printed(pdfs, code):
     text = compact("".join(page_texts(pdfs[code])))

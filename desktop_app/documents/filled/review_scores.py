@@ -9,48 +9,71 @@ from fractions import Fraction
 from reportlab.platypus import PageBreak
 
 from desktop_app.documents.forms import KV, FormDocument
-from desktop_app.lifecycle.review_scoring import points
+from desktop_app.lifecycle.review_scoring import parse_sheet, points
 from desktop_app.services import review_sessions as RS
 
-from .common import Request, as_date, county_office, date_text, money, project_items, section, text_or
+from .common import (
+    Request,
+    as_date,
+    county_office,
+    date_text,
+    money,
+    project_items,
+    section,
+    text_or,
+    unit_name,
+)
 
 
-def _session_of(req: Request) -> tuple[RS.Session, RS.Application]:
+def _session_of(req: Request) -> tuple[RS.Session, RS.Application] | None:
     row = req.store.one(
         "SELECT a.session_id FROM review_assignments a JOIN review_sessions s ON s.id=a.session_id "
         "WHERE a.project_id=? ORDER BY s.held_on DESC, a.rowid DESC LIMIT 1", (req.p["id"],))
     if not row:
-        raise req.missing("尚未提交评审会")
+        return None
     session = RS.load(req.store, row["session_id"])
     app = next(a for a in reversed(session.applications) if a.project_id == req.p["id"])
     return session, app
 
 
+def _expert_sheet(doc: FormDocument, req: Request, sheet, venue: str, held: str | None, unit: str,
+                  expert: dict, e: RS.ExpertScore | None) -> None:
+    doc.meta_line(f"评审地点：{venue}", f"评审日期：{date_text(held) if held else '　　年　　月　　日'}")
+    section(doc, "一、项目与专家").kv_table([
+        KV("项目编号", req.p["code"]), KV("申报单位", unit), KV("项目名称", req.p["name"], wide=True),
+        KV("申报投资", money(req.p.get("total_investment_fen"), ""), wide=True),
+        KV("专家姓名", expert.get("name") or ""), KV("专业领域", text_or(expert.get("field"), "")),
+        KV("工作单位及职称", text_or(expert.get("affiliation"), ""), wide=True),
+    ], columns=2)
+    scored = e is not None and e.scores is not None
+    rows = [[str(i), item.name, str(item.weight), str(e.scores[item.name]) if scored else "",
+             points(Fraction(e.scores[item.name] * item.weight, 100)) if scored else ""]
+            for i, item in enumerate(sheet, 1)]
+    rows.append(["", "加权总分", "100", "", points(e.total) if scored else ""])
+    section(doc, "二、评分（每项0至100分，加权得分＝得分×权重÷100）")
+    doc.table(["序号", "评分项", "权重", "得分", "加权得分"], rows, col_widths=[0.8, 3.2, 1.2, 1.4, 1.6],
+              align=["center", "left", "center", "center", "center"], name="评分")
+    doc.opinion_box("专家评审意见", e.opinion if e else "", signer="评审专家（签字）",
+                    date=as_date(held) if held else None, lines=5)
+
+
 def review_scores(req: Request) -> FormDocument:
-    session, app = _session_of(req)
+    found = _session_of(req)
+    if found is None:  # not yet before a session: a blank sheet on the profile's items, to fill by hand
+        doc = FormDocument("政务信息系统项目专家评分表", "", registry=req.registry)
+        _expert_sheet(doc, req, parse_sheet(req.profile.review_sheet), "", None, unit_name(req), {}, None)
+        return doc
+    session, app = found
     s, office = session.row, county_office(req.store)
     held = as_date(s["held_on"])
     doc = FormDocument("政务信息系统项目专家评分表", f"（{s['title']}）", registry=req.registry)
     for n, e in enumerate(app.experts):
         if n:
             doc._add(lambda: [PageBreak()])  # each expert signs a sheet of their own
-        doc.meta_line(f"评审地点：{s['venue']}", f"评审日期：{date_text(s['held_on'])}")
         expert = next(x for x in session.experts if x["id"] == e.expert_id)
-        section(doc, "一、项目与专家").kv_table([
-            KV("项目编号", req.p["code"]), KV("申报单位", app.unit), KV("项目名称", req.p["name"], wide=True),
-            KV("申报投资", money(req.p.get("total_investment_fen"), ""), wide=True),
-            KV("专家姓名", e.name), KV("专业领域", text_or(expert.get("field"), "")),
-            KV("工作单位及职称", text_or(expert.get("affiliation"), ""), wide=True),
-        ], columns=2)
-        rows = [[str(i), item.name, str(item.weight), "" if e.scores is None else str(e.scores[item.name]),
-                 "" if e.scores is None else points(Fraction(e.scores[item.name] * item.weight, 100))]
-                for i, item in enumerate(session.sheet, 1)]
-        rows.append(["", "加权总分", "100", "", points(e.total) if e.scores else ""])
-        section(doc, "二、评分（每项0至100分，加权得分＝得分×权重÷100）")
-        doc.table(["序号", "评分项", "权重", "得分", "加权得分"], rows, col_widths=[0.8, 3.2, 1.2, 1.4, 1.6],
-                  align=["center", "left", "center", "center", "center"], name="评分")
-        doc.opinion_box("专家评审意见", e.opinion, signer="评审专家（签字）", date=held, lines=5)
-    doc._add(lambda: [PageBreak()])
+        _expert_sheet(doc, req, session.sheet, s["venue"], s["held_on"], app.unit, expert, e)
+    if app.experts:
+        doc._add(lambda: [PageBreak()])
     doc.meta_line(f"组织单位：{office}", f"评审日期：{date_text(s['held_on'])}")
     section(doc, "评审汇总：项目概况").kv_table(project_items(req), columns=2)
     p = app.panel
