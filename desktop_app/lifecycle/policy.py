@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields
 
+from desktop_app.lifecycle.review_scoring import DEFAULT_SHEET, SheetError, parse_sheet, sheet_text
+
 
 @dataclass(frozen=True)
 class PolicyProfile:
@@ -47,6 +49,10 @@ class PolicyProfile:
     partial_threshold_pct: int = 15
     # reminders: how far ahead an obligation counts as 即将到期
     upcoming_workdays: int = 10
+    # 第三条: centralised review -- the experts' scoring sheet (名称:权重, weights adding up to 100) and
+    # how far from the panel's median an expert's total is flagged (county interpretation)
+    review_sheet: str = DEFAULT_SHEET
+    review_outlier_points: int = 15
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -85,6 +91,7 @@ class PolicyField:
     high: int | None = None
     basis: str = NOTICE_RULE
     says: str = ""        # what the notice says, shown as the value's tooltip
+    max_len: int | None = None  # a text longer than TEXT_MAX (the scoring sheet)
 
     @property
     def is_text(self) -> bool:
@@ -130,6 +137,10 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 "相似度达到此值（低于“重复”）提示“部分重复”，由县政府办公室审查认定"),
     PolicyField("upcoming_workdays", "到期前提醒（即将到期）", "", "个工作日", 1, 60, REMINDER,
                 "期限前多少个工作日在工作台列为“即将到期”"),
+    PolicyField("review_sheet", "专家评审评分表（评分项:权重）", "第三条", "", basis=COUNTY_RULE,
+                says="组织集中评审、专家论证（通知未规定评分项）；各项权重之和为100", max_len=200),
+    PolicyField("review_outlier_points", "专家评分偏离中位数提示", "第三条", "分", 1, 100, COUNTY_RULE,
+                "专家总分与评审组中位数相差超过此分数时标为“偏离”（三位及以上专家时）"),
 )}
 
 # (month field, day field): a yearly deadline, the day must exist in the month in every year
@@ -139,6 +150,8 @@ WINDOWS = (("self_eval_min_months", "self_eval_max_months"),
            ("partial_threshold_pct", "duplicate_threshold_pct"))
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February 29 is not in every year
 TEXT_MAX = 40
+# text values with a grammar of their own: checked and written back in their normal form
+TEXT_CHECKS = {"review_sheet": lambda text: sheet_text(parse_sheet(text))}
 
 
 def _named(name: str) -> str:
@@ -158,10 +171,16 @@ def checked_profile(before: PolicyProfile, changes: dict) -> tuple[PolicyProfile
             continue
         text = str(raw).strip()
         if meta.is_text:
+            limit = meta.max_len or TEXT_MAX
             if not text:
                 errors[key] = f"{_named(key)}不能为空"
-            elif len(text) > TEXT_MAX:
-                errors[key] = f"{_named(key)}不超过{TEXT_MAX}个字，现为{len(text)}个字"
+            elif len(text) > limit:
+                errors[key] = f"{_named(key)}不超过{limit}个字，现为{len(text)}个字"
+            elif key in TEXT_CHECKS:
+                try:
+                    clean[key] = TEXT_CHECKS[key](text)
+                except SheetError as exc:
+                    errors[key] = f"{_named(key)}：{exc}"
             else:
                 clean[key] = text
             continue

@@ -170,6 +170,15 @@ ORGANISATION_FIXED: dict[str, str] = {
 LEDGER_IMPORT: tuple[tuple[str, ...], str, str] = (
     (COUNTY,), "第十条", "原有台账只能由县政府办公室导入（全口径备案台账由县政府办公室管理）")
 
+# 集中评审 (第三条): the county office organises the review -- its sessions, experts, the applications it
+# assigns and each expert's scores are its own records (tables review_sessions, review_experts,
+# review_assignments, review_scores; not exchanged). A session's conclusion for a project becomes that
+# project's `review` through the action record_review (so its sign-off right applies), and each expert's
+# opinion an `expert_opinion` record under it. Projects are assigned while 评审中 (受理并组织评审 first).
+REVIEW_PANEL: tuple[tuple[str, ...], str, str] = (
+    (COUNTY,), "第三条", "集中评审由县政府办公室组织：评审会、评审专家和专家评分只能由县政府办公室录入")
+REVIEW_ASSIGNABLE = frozenset({"under_review"})
+
 # evaluation: a unit writes the self-evaluation, the county office the post-evaluation
 EVAL_KIND_BY_ROLE = {UNIT: "self", COUNTY: "post"}
 

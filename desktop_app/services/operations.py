@@ -1193,3 +1193,199 @@ def delete_project(store: Store, actor: Actor, project_id: str, today: dt.date |
                      before={"project": project, "records": records, "attachments": attached})
     kinds = frozenset({"project"} | set(records) | ({"attachment"} if attached else set()))
     return OpChanges(frozenset({project_id}), kinds, frozenset({project_id}), status=True)
+
+
+# ---- 集中评审: review sessions, experts, scores (第三条; tables of migration 0011) --------------------
+
+def _panel_actor(actor: Actor, right: str = "draft") -> None:
+    Z.check_person(actor, right)
+    roles, clause, why = A.REVIEW_PANEL
+    if actor.role not in roles:
+        raise Refused(f"{why}（本机为{Z.role_label(actor.role)}）", clause)
+
+
+def _parse(fields_, values: dict) -> dict:
+    unknown = {k: f"没有「{k}」这一项" for k in values if k not in {f.name for f in fields_}}
+    clean, errors = {}, dict(unknown)
+    for f in fields_:
+        try:
+            clean[f.name] = parse_value(f, values.get(f.name))
+        except ValueError as exc:
+            errors[f.name] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _common(actor: Actor, today: dt.date | None) -> dict:
+    now = _clock(today)
+    return {"id": new_id(), "owner_org": actor.org_id, "rev": 1, "created_at": now, "updated_at": now}
+
+
+def review_session(store: Store, session_id: str) -> dict:
+    row = store.one("SELECT * FROM review_sessions WHERE id=?", (session_id,))
+    if not row:
+        raise NotFound("找不到该评审会，请先用“新建评审会”建立")
+    return row
+
+
+def add_review_session(store: Store, actor: Actor, values: dict, today: dt.date | None = None) -> Row:
+    """A review session, holding the scoring sheet and outlier threshold of the policy profile today."""
+    from desktop_app.lifecycle.policy import load_profile
+    from desktop_app.models.review_panel import SESSION_FIELDS
+
+    _panel_actor(actor)
+    row = _parse(SESSION_FIELDS, values)
+    profile = load_profile(store)
+    row.update(_common(actor, today), sheet=profile.review_sheet, outlier_points=profile.review_outlier_points)
+    with store.tx():
+        store.insert("review_sessions", row)
+        audit.append(store, actor, "新建评审会", "review_session", row["id"], None,
+                     f"新建评审会 {row['title']}（{row['held_on']}，{row['venue']}）", after=row)
+    return _row(row, OpChanges(kinds=frozenset({"review_session"}), record_ids=frozenset({row["id"]})))
+
+
+def add_review_expert(store: Store, actor: Actor, session_id: str, values: dict,
+                      today: dt.date | None = None) -> Row:
+    from desktop_app.models.review_panel import EXPERT_FIELDS
+
+    _panel_actor(actor)
+    session = review_session(store, session_id)
+    row = _parse(EXPERT_FIELDS, values)
+    if store.one("SELECT 1 FROM review_experts WHERE session_id=? AND name=?", (session_id, row["name"])):
+        raise ValidationError({"name": f"评审会中已有专家「{row['name']}」"})
+    row.update(_common(actor, today), session_id=session_id)
+    with store.tx():
+        store.insert("review_experts", row)
+        audit.append(store, actor, "添加评审专家", "review_session", session_id, None,
+                     f"评审会 {session['title']} 添加专家 {row['name']}（{row['affiliation'] or '未填单位'}）",
+                     after=row)
+    return _row(row, OpChanges(kinds=frozenset({"review_session"}), record_ids=frozenset({session_id})))
+
+
+def open_assignment(store: Store, session_id: str, project_id: str) -> dict | None:
+    return store.one("SELECT * FROM review_assignments WHERE session_id=? AND project_id=? AND review_id IS NULL",
+                     (session_id, project_id))
+
+
+def assign_to_review(store: Store, actor: Actor, session_id: str, project_id: str,
+                     today: dt.date | None = None) -> Row:
+    """An application goes before the session. It must be 评审中, and not before another session now."""
+    _panel_actor(actor)
+    session = review_session(store, session_id)
+    project = store.get("project", project_id)
+    if project["status"] not in A.REVIEW_ASSIGNABLE:
+        raise Refused(f"项目 {project['code']} 当前状态为「{status_label(project['status'])}」，"
+                      "须先“受理并组织评审”才能提交评审会", "第三条")
+    pending = store.one("SELECT s.title FROM review_assignments a JOIN review_sessions s ON s.id=a.session_id "
+                        "WHERE a.project_id=? AND a.review_id IS NULL", (project_id,))
+    if pending:
+        raise Refused(f"项目 {project['code']} 已提交评审会「{pending['title']}」，尚未形成结论", "第三条")
+    row = {**_common(actor, today), "session_id": session_id, "project_id": project_id, "review_id": None}
+    with store.tx():
+        store.insert("review_assignments", row)
+        audit.append(store, actor, "提交评审会", "review_session", session_id, project_id,
+                     f"项目 {project['code']} {project['name']} 提交评审会 {session['title']}", after=row)
+    return _row(row, OpChanges(frozenset({project_id}), frozenset({"review_session"}), frozenset({session_id})))
+
+
+def score_review(store: Store, actor: Actor, session_id: str, project_id: str, expert_id: str,
+                 scores: dict, opinion: str, today: dt.date | None = None) -> Row:
+    """One expert's scores on the session's sheet and opinion for one application (replacing the
+    expert's earlier entry), until the session concludes on it."""
+    from desktop_app.lifecycle import review_scoring as S
+    from desktop_app.models.review_panel import EXPERT_OPINION
+
+    _panel_actor(actor)
+    session = review_session(store, session_id)
+    expert = store.one("SELECT * FROM review_experts WHERE id=? AND session_id=?", (expert_id, session_id))
+    if not expert:
+        raise NotFound("该专家不是本评审会的专家，请先添加专家")
+    assignment = open_assignment(store, session_id, project_id)
+    project = store.get("project", project_id)
+    if not assignment:
+        raise Refused(f"项目 {project['code']} 不在本评审会待评审的项目中（未提交或已形成结论）", "第三条")
+    errors = {}
+    try:
+        clean = S.check_scores(S.parse_sheet(session["sheet"]), scores)
+    except S.SheetError as exc:
+        errors["scores"] = str(exc)
+    try:
+        text = parse_value(EXPERT_OPINION, opinion)
+    except ValueError as exc:
+        errors["opinion"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    import json
+
+    before = store.one("SELECT * FROM review_scores WHERE assignment_id=? AND expert_id=?",
+                       (assignment["id"], expert_id))
+    data = json.dumps(clean, ensure_ascii=False)
+    with store.tx():
+        if before:
+            changed = {"scores": data, "opinion": text}
+            _bump(changed, before, None, today)
+            store.update("review_scores", before["id"], changed)
+            row = {**before, **changed}
+        else:
+            row = {**_common(actor, today), "assignment_id": assignment["id"], "expert_id": expert_id,
+                   "scores": data, "opinion": text}
+            store.insert("review_scores", row)
+        audit.append(store, actor, "录入专家评分", "review_session", session_id, project_id,
+                     f"评审会 {session['title']}：专家 {expert['name']} 对项目 {project['code']} 评分",
+                     before=before and {"scores": before["scores"], "opinion": before["opinion"]},
+                     after={"scores": data, "opinion": text})
+    return _row(row, OpChanges(frozenset({project_id}), frozenset({"review_session"}), frozenset({session_id})))
+
+
+def conclude_review(store: Store, actor: Actor, session_id: str, project_id: str, values: dict,
+                    today: dt.date | None = None) -> Row:
+    """The session's conclusion on one application, once every expert has scored it: in one transaction
+    the project's review (the action record_review: its round, gates and sign-off right), each expert's
+    opinion as an expert_opinion record under it, and the assignment pointing at that review."""
+    from desktop_app.models.review_panel import CONCLUSION_FIELDS
+
+    _panel_actor(actor, "sign_off")
+    session = review_session(store, session_id)
+    project = store.get("project", project_id)
+    assignment = open_assignment(store, session_id, project_id)
+    if not assignment:
+        raise Refused(f"项目 {project['code']} 不在本评审会待评审的项目中（未提交或已形成结论）", "第三条")
+    missing = store.all("SELECT e.name FROM review_experts e WHERE e.session_id=? AND NOT EXISTS (SELECT 1 FROM "
+                        "review_scores s WHERE s.expert_id=e.id AND s.assignment_id=?) ORDER BY e.name",
+                        (session_id, assignment["id"]))
+    scored = store.all("SELECT e.name, e.affiliation, e.field, s.opinion FROM review_scores s JOIN review_experts e "
+                       "ON e.id=s.expert_id WHERE s.assignment_id=? ORDER BY e.rowid", (assignment["id"],))
+    if missing or not scored:
+        who = "、".join(m["name"] for m in missing) or "评审专家"
+        raise Refused(f"{who}尚未对项目 {project['code']} 评分，全部专家评分后才能形成评审结论", "第三条")
+    typed = {f.name: values.get(f.name) for f in CONCLUSION_FIELDS}
+    unknown = [k for k in values if k not in typed]
+    if unknown:
+        raise ValidationError({k: f"评审结论没有「{k}」这一项" for k in unknown})
+    conclusion = str(typed.get("conclusion") or "").strip()
+    money = typed.get("approved_investment_fen")
+    passing = conclusion in ("pass", "通过")
+    if passing and money in (None, ""):
+        raise ValidationError({"approved_investment_fen": "评审通过时须填写核定投资（万元）"})
+    if not passing and money not in (None, ""):
+        raise ValidationError({"approved_investment_fen": "只有评审通过的项目才核定投资，请清空核定投资"})
+    review_values = {**{k: v for k, v in typed.items() if v not in (None, "")},
+                     "reviewed_on": session["held_on"], "method": session["method"]}
+    with store.tx():
+        moved = transition(store, actor, project_id, "record_review", review_values, today)
+        review = store.one("SELECT * FROM reviews WHERE project_id=? ORDER BY round DESC LIMIT 1", (project_id,))
+        for s in scored:
+            add_record(store, actor, "expert_opinion", project_id, {
+                "review_id": review["id"], "expert_name": s["name"],
+                "affiliation": "，".join(x for x in (s["affiliation"], s["field"]) if x) or None,
+                "opinion": s["opinion"]}, today)
+        store.update("review_assignments", assignment["id"], {"review_id": review["id"], "rev": assignment["rev"] + 1,
+                                                               "updated_at": _clock(today)})
+        audit.append(store, actor, "评审会形成结论", "review_session", session_id, project_id,
+                     f"评审会 {session['title']}：项目 {project['code']} 第{review['round']}轮评审结论"
+                     f"“{KINDS['review'].field('conclusion').choice_label(review['conclusion'])}”",
+                     after={"assignment": assignment["id"], "review": review["id"]})
+    return _row({**moved, "review": review}, OpChanges(
+        frozenset({project_id}), frozenset({"project", "review", "expert_opinion", "review_session"}),
+        frozenset({project_id, review["id"], session_id}), status=True))

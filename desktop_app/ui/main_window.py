@@ -188,6 +188,9 @@ class MainWindow(QMainWindow):
         self.act_import_ledger.setEnabled(why is None)
         if why:
             self.act_import_ledger.setToolTip(why)
+        self.act_review = self._action("评审会(&R)…", self.open_review_sessions, None, None,
+                                       "集中评审：评审会、专家评分和评审结论（第三条）")
+        self.act_review.setVisible(self.session.actor.role == COUNTY)  # the county office organises review
         self.act_quit = self._action("退出(&X)", self.close, QKeySequence.StandardKey.Quit, "quit")
         self.act_about = self._action("关于本程序(&A)", self.about, None, "about")
         self.act_policy = self._action("政策依据(&P)", self.show_policy)
@@ -220,6 +223,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_refresh)
         m = bar.addMenu("项目(&P)")
         m.addAction(self.act_find)
+        m.addAction(self.act_review)
         m = bar.addMenu("打印(&D)")
         m.addAction(self.act_print_ledger)
         m.addAction(self.act_print_summary)
@@ -395,6 +399,13 @@ class MainWindow(QMainWindow):
         self.new_windows.add(win)
         win.destroyed.connect(lambda _o=None, w=win: self.new_windows.discard(w))
         win.show()
+
+    def open_review_sessions(self) -> None:
+        from desktop_app.ui.review_session_dialog import ReviewSessionDialog
+
+        dlg = ReviewSessionDialog(self.session, self)
+        dlg.changed.connect(lambda ch: [self.project_changed(pid) for pid in ch.project_ids])
+        dlg.exec()
 
     def project_changed(self, project_id: str) -> None:
         """Refresh just that ledger row; findings and figures are re-checked when next shown."""

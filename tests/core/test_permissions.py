@@ -116,6 +116,12 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
         "review_ledger_import": lambda: ops.review_ledger_import(c.store, aud, p["id"]),
         "delete_project": lambda: ops.delete_project(c.store, unit_aud, p["id"]),
         "delete_record": lambda: ops.delete_record(c.store, unit_aud, "contract", contract["id"]),
+        # 集中评审: the person is checked before the session is even looked up
+        "add_review_session": lambda: ops.add_review_session(c.store, aud, {"title": "评审会"}),
+        "add_review_expert": lambda: ops.add_review_expert(c.store, aud, "s", {"name": "王建国"}),
+        "assign_to_review": lambda: ops.assign_to_review(c.store, aud, "s", p["id"]),
+        "score_review": lambda: ops.score_review(c.store, aud, "s", p["id"], "e", {}, "同意"),
+        "conclude_review": lambda: ops.conclude_review(c.store, aud, "s", p["id"], {"conclusion": "pass"}),
     }
 
 

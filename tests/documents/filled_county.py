@@ -37,16 +37,23 @@ def showcase(c: B.County) -> dict:
     _add(c, u, "higher_level_filing", pid, {"applied_upward_on": "2026-06-25", "upper_authority": "山东省教育厅"})
     ops.transition(s, u, pid, "submit", today=D(2026, 7, 1))
     ops.transition(s, c.county, pid, "start_review", today=D(2026, 9, 10))
-    ops.transition(s, c.county, pid, "record_review",
-                   {"reviewed_on": "2026-09-15", "method": "expert_panel", "conclusion": "pass",
-                    "opinion": "项目建设必要，方案基本可行，同意建设。建议进一步压缩硬件投资。",
-                    "opinion_no": "蒙政办评〔2026〕12号", "approved_investment_fen": "360"}, today=D(2026, 9, 15))
-    review = s.for_project("review", pid)[-1]
-    for name, aff, text in (("刘建国", "临沂大学信息学院 教授", "需求分析充分，建议采用政务云部署。"),
-                            ("陈静", "市大数据局 高级工程师", "同意建设，注意与省教育平台的数据对接。"),
-                            ("王䶮", "县电子政务中心 工程师", "存储服务器须说明不能利用政务云的理由。")):
-        _add(c, c.county, "expert_opinion", pid, {"review_id": review["id"], "expert_name": name, "affiliation": aff,
-                                                  "opinion": text, "conclusion": "pass"})
+    # 第三条: the review is a session's conclusion -- three experts score, one lies far from the others
+    session = ops.add_review_session(s, c.county, {"title": "2027年度第一次专家论证会", "held_on": "2026-09-15",
+                                                   "venue": "县政府第三会议室", "method": "expert_panel"},
+                                     D(2026, 9, 12))
+    for name, field, aff, marks, text in (
+            ("刘建国", "信息系统", "临沂大学信息学院 教授", (90, 85, 88, 80, 86), "需求分析充分，建议采用政务云部署。"),
+            ("陈静", "数据共享", "市大数据局 高级工程师", (88, 84, 90, 78, 85), "同意建设，注意与省教育平台的数据对接。"),
+            ("王䶮", "网络安全", "县电子政务中心 工程师", (70, 60, 65, 50, 60), "存储服务器须说明不能利用政务云的理由。")):
+        e = ops.add_review_expert(s, c.county, session["id"], {"name": name, "field": field, "affiliation": aff},
+                                  D(2026, 9, 12))
+        if name == "刘建国":
+            ops.assign_to_review(s, c.county, session["id"], pid, D(2026, 9, 12))
+        items = dict(zip(("必要性", "可行性", "整合共享", "投资合理性", "安全保障"), marks, strict=True))
+        ops.score_review(s, c.county, session["id"], pid, e["id"], items, text, D(2026, 9, 15))
+    ops.conclude_review(s, c.county, session["id"], pid,
+                        {"conclusion": "pass", "opinion": "项目建设必要，方案基本可行，同意建设。建议进一步压缩硬件投资。",
+                         "opinion_no": "蒙政办评〔2026〕12号", "approved_investment_fen": "360"}, D(2026, 9, 15))
     ops.transition(s, c.finance, pid, "fund", {"decided_on": "2026-10-20", "approved_fen": "350",
                                                "budget_year": "2027"}, today=D(2026, 10, 20))
     ops.transition(s, u, pid, "start_construction", today=D(2026, 10, 21))

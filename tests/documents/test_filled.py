@@ -33,6 +33,10 @@ EXPECTED = {
                      f"总投资合计：{TOTAL}", "新建", "未列入计划，不计入上表合计", "县卫生健康信息平台", "草稿"],
     "review": ["刘建国", "王䶮", "专家论证会", "第1轮", "360.00万元（人民币叁佰陆拾万元整）", "2026年9月15日",
                "同意建设", "专家签字", "（盖章）"],
+    # 刘建国 (90,85,88,80,86) -> 86.25, 陈静 85.45, 王䶮 62: median 85.45, 王䶮 23.45 from it (> 15)
+    "review-scores": ["2027年度第一次专家论证会", "县政府第三会议室", "临沂大学信息学院 教授", "信息系统",
+                      "加权总分", "86.3", "85.5", "62.0", "偏离", "平均分", "77.9", "极差", "24.3",
+                      "第1轮：通过", "360.00万元（人民币叁佰陆拾万元整）", "评审专家（签字）", "王䶮"],
     "consent": ["蒙政办字〔2026〕1号", "山东省教育厅", "第三条", TOTAL, "2026年6月20日", "蒙阴县人民政府办公室",
                 "蒙阴县财政局"],
     "contract": ["MYJY-2027-HT-003", "山东浪潮软件股份有限公司", "公开招标", "298.76万元（人民币贰佰玖拾捌万柒仟陆佰元整）",
@@ -78,9 +82,19 @@ def test_registry_covers_the_issue_list():
     names = {d.name for d in filled.DOCUMENTS.values()}
     assert names == {"项目申请表", "年度项目申报汇总表", "专家评审意见表", "同意申报审核意见", "合同备案表",
                      "年度建设进度和预算执行情况报告", "设计变更申请表", "重大问题报告", "整改通知书", "竣工验收申请表",
-                     "延期验收申请表", "竣工验收意见书", "绩效自评价报告", "项目台账", "操作日志"}
+                     "延期验收申请表", "竣工验收意见书", "绩效自评价报告", "项目台账", "操作日志",
+                     "专家评分表及评审汇总"}
     assert [d.code for d in filled.for_record_kind("contract")] == ["contract"]
     assert filled.get("竣工验收意见书").code == "acceptance"
+
+
+def test_review_scores_before_any_session_is_a_blank_sheet_on_the_profiles_items(county, registry):
+    c, _, draft = county
+    text = compact("".join(page_texts(filled.render(c.store, "review-scores", project=draft["code"], today=TODAY,
+                                                    registry=registry))))
+    for s in ("县卫生健康信息平台", "必要性", "整合共享", "投资合理性", "安全保障", "加权总分", "评审专家（签字）"):
+        assert compact(s) in text, s
+    assert "偏离" not in text and "平均分" not in text
 
 
 @pytest.mark.parametrize("code", list(EXPECTED))

@@ -42,7 +42,7 @@ def test_help_menu_runs_the_selftest_with_progress(app, qtbot, shell_county, dia
     assert dlg.history == [(i, state) for i in range(n) for state in ("running", "passed")]
     assert dlg.bar.value() == n
     assert dlg.summary.text() == f"自检通过：{n} 项全部正常。"
-    assert dlg.steps.item(3).text().startswith("4. 打印每种文书并检查字体已嵌入：15 种文书")
+    assert dlg.steps.item(3).text().startswith("4. 打印每种文书并检查字体已嵌入：16 种文书")
     assert dlg.run_button.isEnabled() and dlg.run_button.text() == "重新自检"
     dlg.copy()
     copied = app.clipboard().text().splitlines()

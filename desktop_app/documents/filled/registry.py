@@ -18,7 +18,17 @@ from desktop_app.documents.page import Target
 from desktop_app.models.kinds import KINDS
 from desktop_app.models.store import Store
 
-from . import acceptance, application, audit_log, construction, evaluation, lists, review, supervision
+from . import (
+    acceptance,
+    application,
+    audit_log,
+    construction,
+    evaluation,
+    lists,
+    review,
+    review_scores,
+    supervision,
+)
 from .common import MissingRecordError, Request, UnknownDocumentError, latest, org_name
 
 PROJECT, RECORD, YEAR, LEDGER, AUDIT = "project", "record", "year", "ledger", "audit"
@@ -47,6 +57,7 @@ DOCUMENTS: dict[str, DocKind] = {d.code: d for d in (
     DocKind("plan-summary", "年度项目申报汇总表", lists.plan_summary, YEAR, landscape=True),
     DocKind("review", "专家评审意见表", review.review_form, RECORD, "review", ("round", "reviewed_on"),
             absent="还没有评审意见"),
+    DocKind("review-scores", "专家评分表及评审汇总", review_scores.review_scores, PROJECT),
     DocKind("consent", "同意申报审核意见", review.consent_letter, RECORD, "upward_consent",
             ("consent_on",), gongwen=True,
             absent="没有县政府办公室同意申报的记录（仅上级部门组织申报的项目有此文书）"),

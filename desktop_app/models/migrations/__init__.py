@@ -15,6 +15,7 @@ from desktop_app.models.migrations import (
     m0008_ledger_import,
     m0009_choices_in_registry,
     m0010_duplicate_decisions,
+    m0011_review_sessions,
 )
 
 # (version, name, sql). Append only; never edit an applied migration. `sql` may instead be a function
@@ -30,6 +31,7 @@ MIGRATIONS: list[tuple[int, str, str | Callable]] = [
     (8, "projects imported from the old Excel ledger", m0008_ledger_import.SQL),
     (9, "choices validated from the registry: CHECK (... IN ...) removed", m0009_choices_in_registry.migrate),
     (10, "duplicate-project check: the county office's findings", m0010_duplicate_decisions.SQL),
+    (11, "centralised review sessions: experts, assignments, scores", m0011_review_sessions.SQL),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
