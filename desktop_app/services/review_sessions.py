@@ -118,6 +118,12 @@ def load(store, session_id: str) -> Session:
     return out
 
 
+def assignable(store, taken=frozenset()) -> list[dict]:
+    """Projects under review (评审中) that may go before a session, less those already waiting in `taken`."""
+    return [p for p in store.all("SELECT id, code, name FROM projects WHERE status='under_review' ORDER BY code")
+            if p["id"] not in taken]
+
+
 def rounds(store, project_id: str) -> list[dict]:
     """Every session the project went before, oldest first, with the round and conclusion each wrote:
     the 修改后重新评审 loop, kept whole."""

@@ -314,8 +314,7 @@ class ReviewSessionDialog(QDialog):
 
     def assign(self) -> None:
         taken = {a.project_id for a in self.current.applications if a.review is None}
-        rows = [p for p in self.store.all("SELECT id, code, name FROM projects WHERE status='under_review' "
-                                          "ORDER BY code") if p["id"] not in taken]
+        rows = RS.assignable(self.store, taken)
         if not rows:
             self.message.setText("没有可提交的项目：项目须先“受理并组织评审”（状态为评审中）")
             return

@@ -48,3 +48,11 @@ def test_the_guard_sees_a_write():
     assert _writes('    store.conn.execute("UPDATE projects SET status=? WHERE id=?", (s, pid))')
     assert _writes("        store.insert('packages', row)")
     assert not _writes('    raise Refused("更新失败")')
+
+
+def test_the_window_holds_no_sql():
+    """The UI reads through services and writes through operations: no statement of its own."""
+    sql = re.compile(r"[\"'](SELECT|INSERT|UPDATE|DELETE|WITH)\s")
+    found = {p.name: n for p in sorted((ROOT / "ui").glob("*.py"))
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if sql.search(line)}
+    assert found == {}
