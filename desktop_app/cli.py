@@ -95,7 +95,7 @@ def _pairs(items: list[str], kind_name: str) -> dict:
 READ_ONLY = {("ledger", None), ("check", None), ("project", "show"), ("audit", "verify"), ("policy", "show"),
              ("print", None), ("keys", "show"), ("keys", "export-public"), ("keys", "print"), ("trust", "list"),
              ("verify", None), ("packages", None), ("receipt", None), ("backup", None), ("integrity", None),
-             ("gui", None), ("org", "list"), ("selftest", None)}
+             ("gui", None), ("org", "list"), ("selftest", None), ("round", None)}
 
 
 def command_key(args) -> tuple[str, str | None]:
@@ -884,7 +884,7 @@ def _register_plugins(sub, common) -> None:
     import importlib
 
     for module in ("desktop_app.documents.commands", "desktop_app.exchange.commands", "desktop_app.backup_commands",
-                   "desktop_app.selftest.commands"):
+                   "desktop_app.selftest.commands", "desktop_app.year_commands"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
