@@ -41,6 +41,9 @@ class PolicyProfile:
     crypto_assessment_months: int = 12
     # 第八条: surplus returned by the original channel — county interpretation: 3 months after acceptance
     surplus_return_months: int = 3
+    # 第八条: 大型项目且日常运行维护费用较高的 O&M goes into the department budget — county interpretation
+    # of 较高: a declared yearly O&M estimate of at least this many 万元
+    om_budget_threshold_wan: int = 20
     # reminders: how far ahead an obligation counts as 即将到期
     upcoming_workdays: int = 10
 
@@ -120,6 +123,9 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 "密码应用同步规划、建设、运行和定期评估（通知未规定周期）"),
     PolicyField("surplus_return_months", "结余资金退回期限（验收后）", "第八条", "个月", 1, 24, COUNTY_RULE,
                 "结余资金按原渠道退回（通知未规定期限）"),
+    PolicyField("om_budget_threshold_wan", "大型项目运维经费列入部门预算的年度概算下限", "第八条", "万元", 0, 100000,
+                COUNTY_RULE, "大型项目且日常运行维护费用较高的，运维费用概算与建设资金一并报审，"
+                "投入运行后列入部门年度预算；其余项目运维费用从单位公用经费中解决（通知未规定金额）"),
     PolicyField("upcoming_workdays", "到期前提醒（即将到期）", "", "个工作日", 1, 60, REMINDER,
                 "期限前多少个工作日在工作台列为“即将到期”"),
 )}
