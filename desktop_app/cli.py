@@ -95,7 +95,8 @@ def _pairs(items: list[str], kind_name: str) -> dict:
 READ_ONLY = {("ledger", None), ("check", None), ("project", "show"), ("audit", "verify"), ("policy", "show"),
              ("print", None), ("keys", "show"), ("keys", "export-public"), ("keys", "print"), ("trust", "list"),
              ("verify", None), ("packages", None), ("receipt", None), ("backup", None), ("integrity", None),
-             ("gui", None), ("org", "list"), ("selftest", None), ("round", None)}
+             ("gui", None), ("org", "list"), ("selftest", None), ("round", None),
+             ("plan", None)}
 
 
 def command_key(args) -> tuple[str, str | None]:

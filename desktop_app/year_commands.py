@@ -34,6 +34,11 @@ def register(sub, common, open_store) -> None:
     v.add_argument("--json", action="store_true")
     v.add_argument("--today", help="查看日期（默认今天），YYYY-MM-DD")
     bind(v, cmd_round)
+    v = sub.add_parser("plan", parents=[common], help="年度政务信息系统项目计划与预算安排（第八条）")
+    v.add_argument("year", type=int, help="计划年度")
+    v.add_argument("--json", action="store_true")
+    v.add_argument("--xlsx", metavar="FILE", help="另存为 Excel 文件（WPS/Excel 可直接打开）")
+    bind(v, cmd_plan)
 
 
 def cmd_round(args, open_store) -> int:
@@ -58,4 +63,29 @@ def cmd_round(args, open_store) -> int:
     _out(f"收到申请 {len(rnd.applications)} 个（逾期 {len(rnd.late)}，材料不全 {len(rnd.incomplete)}，"
          f"未咨询 {len(rnd.unconsulted)}）；本机草稿 {len(rnd.drafts)} 个")
     _out("未申报的单位：" + ("、".join(rnd.units_without) if rnd.units_without else "无"))
+    return 0
+
+
+def cmd_plan(args, open_store) -> int:
+    from desktop_app.services import annual_plan as AP
+
+    store = open_store(args)
+    plan = AP.annual_plan(store, args.year)
+    if args.xlsx:
+        from desktop_app.ui import xlsx  # plain openpyxl, no Qt: the ledger export's helper
+
+        path = xlsx.save_workbook(args.xlsx, AP.xlsx_sheets(plan))
+        sys.stderr.write(f"已保存：{path}\n")
+    if args.json:
+        _out(json.dumps(plan.as_dict(), ensure_ascii=False, indent=1))
+        return 0
+    _out(f"{plan.year}年度政务信息系统项目计划（{len(plan.items)}个项目）")
+    for n, i in enumerate(plan.items, 1):
+        rank = f"第{i.priority}位" if i.priority else "未排序"
+        _out(f"{n}\t{i.code}\t{i.name}\t{i.unit}\t核定{fen_to_wan_text(i.approved_fen)}万元"
+             f"\t预算建设资金{fen_to_wan_text(i.construction_fen)}万元\t{rank}\t{i.status_text}")
+    _out(f"评审核定投资合计 {fen_to_wan_text(plan.approved_total)} 万元；预算建设资金 "
+         f"{fen_to_wan_text(plan.construction_total)} 万元；运行维护经费（部门预算） {fen_to_wan_text(plan.om_total)} 万元")
+    for o in plan.om_lines:
+        _out(f"运维\t{o.code}\t{o.name}\t{o.unit}\t{fen_to_wan_text(o.amount_fen)}万元\t列入{o.unit}部门预算")
     return 0

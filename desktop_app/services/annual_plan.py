@@ -9,7 +9,7 @@ from this plan: budget records of year Y, construction and O&M apart, each with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.facts import load_facts
@@ -78,9 +78,23 @@ class PlanItem:
 
 
 @dataclass
+class OmLine:
+    """An O&M budget line of the year: a running large project of any earlier plan, in its unit's department
+    budget (第八条)."""
+
+    code: str
+    name: str
+    unit: str
+    plan_year: int
+    amount_fen: int
+    om_estimate_fen: int
+
+
+@dataclass
 class AnnualPlan:
     year: int
     items: list[PlanItem]
+    om_lines: list[OmLine] = field(default_factory=list)
 
     @property
     def approved_total(self) -> int:
@@ -92,7 +106,7 @@ class AnnualPlan:
 
     @property
     def om_total(self) -> int:
-        return sum(i.om_fen for i in self.items)
+        return sum(o.amount_fen for o in self.om_lines)
 
     def as_dict(self) -> dict:
         return {"year": self.year, "approved_total_fen": self.approved_total,
@@ -101,7 +115,8 @@ class AnnualPlan:
                            "status": i.status, "total_investment_fen": i.total_investment_fen,
                            "approved_fen": i.approved_fen, "funded_fen": i.funded_fen,
                            "construction_fen": i.construction_fen, "om_fen": i.om_fen, "priority": i.priority,
-                           "om_department": i.om_department} for i in self.items]}
+                           "om_department": i.om_department} for i in self.items],
+                "om_lines": [asdict(o) for o in self.om_lines]}
 
 
 def annual_plan(store, year: int) -> AnnualPlan:
@@ -128,7 +143,12 @@ def annual_plan(store, year: int) -> AnnualPlan:
             min(ranks) if ranks else None, om_in_department_budget(p, profile), p.get("om_estimate_fen") or 0,
             [b["id"] for b in budgets]))
     items.sort(key=lambda i: (i.priority is None, i.priority or 0, i.code))
-    return AnnualPlan(year, items)
+    om = store.all("SELECT p.code, p.name, p.lead_org_id, p.plan_year, p.om_estimate_fen, SUM(b.amount_fen) AS amount "
+                   "FROM budgets b JOIN projects p ON p.id = b.project_id WHERE b.year=? AND b.budget_kind='om' "
+                   "GROUP BY p.id ORDER BY p.code", (year,))
+    lines = [OmLine(r["code"], r["name"], units.get(r["lead_org_id"], ""), r["plan_year"], r["amount"],
+                    r["om_estimate_fen"] or 0) for r in om]
+    return AnnualPlan(year, items, lines)
 
 
 def wan(fen: int | None) -> float | None:
@@ -136,14 +156,26 @@ def wan(fen: int | None) -> float | None:
 
 
 PLAN_HEADERS = ["序号", "项目编号", "项目名称", "建设单位", "建设类型", "总投资（万元）", "评审核定投资（万元）",
-                "资金审核核定（万元）", "预算：建设资金（万元）", "预算：运维经费（万元）", "运维经费列入部门预算",
-                "轻重缓急", "状态"]
-PLAN_KINDS_XLSX = ["int", "text", "text", "text", "text", "money", "money", "money", "money", "money", "text",
-                   "int", "text"]
+                "资金审核核定（万元）", "预算建设资金（万元）", "轻重缓急", "状态"]
+PLAN_COLUMN_KINDS = ["int", "text", "text", "text", "text", "money", "money", "money", "money", "int", "text"]
+OM_HEADERS = ["序号", "项目编号", "项目名称", "建设单位", "计划年度", "运维经费概算（每年，万元）",
+              "预算运维经费（万元）", "列入"]
+OM_COLUMN_KINDS = ["int", "text", "text", "text", "int", "money", "money", "text"]
 
 
 def plan_rows(plan: AnnualPlan) -> list[list]:
     """The plan as spreadsheet rows (the window's xlsx and `govis plan --xlsx`)."""
     return [[n, i.code, i.name, i.unit, i.category_text, wan(i.total_investment_fen), wan(i.approved_fen),
-             wan(i.funded_fen), wan(i.construction_fen), wan(i.om_fen), "是" if i.om_department else "否",
-             i.priority, i.status_text] for n, i in enumerate(plan.items, 1)]
+             wan(i.funded_fen), wan(i.construction_fen), i.priority, i.status_text]
+            for n, i in enumerate(plan.items, 1)]
+
+
+def om_rows(plan: AnnualPlan) -> list[list]:
+    return [[n, o.code, o.name, o.unit, o.plan_year, wan(o.om_estimate_fen), wan(o.amount_fen), f"{o.unit}部门预算"]
+            for n, o in enumerate(plan.om_lines, 1)]
+
+
+def xlsx_sheets(plan: AnnualPlan) -> list[tuple[str, list[str], list[list], list[str]]]:
+    """(title, headers, rows, kinds) for `ui.xlsx.save_workbook`."""
+    return [(f"{plan.year}年度项目计划", PLAN_HEADERS, plan_rows(plan), PLAN_COLUMN_KINDS),
+            (f"{plan.year}年度运维经费预算", OM_HEADERS, om_rows(plan), OM_COLUMN_KINDS)]

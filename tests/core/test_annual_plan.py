@@ -111,6 +111,8 @@ def test_om_budget_only_for_a_large_project_with_high_om(county):
             _budget(c, p, year="2028", kind="om", amount="1", today=D(2027, 12, 10))
         assert e.value.clause == "第八条"
     _budget(c, large_high, year="2028", kind="om", amount="20", today=D(2027, 12, 10))
+    [line] = AP.annual_plan(c.store, 2028).om_lines  # the 2028 budget: O&M of a project of the 2027 plan
+    assert (line.code, line.plan_year, line.amount_fen) == (large_high["code"], 2027, 20_000_000)
     item = {i.code: i for i in AP.annual_plan(c.store, 2027).items}[large_high["code"]]
     assert item.om_department and not {i.code: i for i in AP.annual_plan(c.store, 2027).items}[small["code"]].om_department
 
@@ -134,3 +136,31 @@ def test_om_budget_once_the_project_runs_and_within_its_estimate(county):
     with pytest.raises(Refused, match="合计将达30.01万元，超过申报时报审的运维经费概算"):
         _budget(c, running, year="2028", kind="om", amount="5.01", today=D(2027, 12, 10))
     _budget(c, running, year="2028", kind="om", amount="5", today=D(2027, 12, 10))
+
+
+def test_govis_plan_json_and_xlsx(county, tmp_path, capsys):
+    import json
+
+    import openpyxl
+
+    from desktop_app.cli import main
+
+    c = county
+    p = B.in_construction(c)
+    _budget(c, p, amount="100", priority="1")
+    db = c.store.path
+    c.store.close()
+    out_file = tmp_path / "计划.xlsx"
+    code = main(["plan", "2027", "--json", "--xlsx", str(out_file), "--db", str(db)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    [item] = data["items"]
+    assert (item["code"], item["approved_fen"], item["construction_fen"], item["priority"]) == (
+        p["code"], 120_000_000, 100_000_000, 1)
+    wb = openpyxl.load_workbook(out_file, read_only=True)
+    rows = list(wb["2027年度项目计划"].iter_rows(values_only=True))
+    wb.close()
+    assert rows[0][:3] == ("序号", "项目编号", "项目名称") and rows[1][1] == p["code"] and rows[1][6] == 120.0
+    assert main(["plan", "2027", "--db", str(db)]) == 0
+    assert "评审核定投资合计 120.00 万元" in capsys.readouterr().out

@@ -31,6 +31,9 @@ EXPECTED = {
     # two projects of 2027: the showcase, and a draft of 120万元 listed apart, outside the 合计
     "plan-summary": ["2027年度政务信息系统项目申报汇总表", "386.50", "350.25", "共1个项目",
                      f"总投资合计：{TOTAL}", "新建", "未列入计划，不计入上表合计", "县卫生健康信息平台", "草稿"],
+    # 第八条: the showcase passed review with 360万元 approved; the 120万元 draft is not in the plan
+    "annual-plan": ["2027年度政务信息系统项目计划", "386.50", "360.00", "共1个项目", "评审核定投资合计：360.00万元",
+                    "原则上不予追加", "县财政局（盖章）", "县政府办公室（盖章）"],
     "review": ["刘建国", "王䶮", "专家论证会", "第1轮", "360.00万元（人民币叁佰陆拾万元整）", "2026年9月15日",
                "同意建设", "专家签字", "（盖章）"],
     "consent": ["蒙政办字〔2026〕1号", "山东省教育厅", "第三条", TOTAL, "2026年6月20日", "蒙阴县人民政府办公室",
@@ -76,7 +79,7 @@ def pdfs(county, registry):
 
 def test_registry_covers_the_issue_list():
     names = {d.name for d in filled.DOCUMENTS.values()}
-    assert names == {"项目申请表", "年度项目申报汇总表", "专家评审意见表", "同意申报审核意见", "合同备案表",
+    assert names == {"项目申请表", "年度项目申报汇总表", "年度政务信息系统项目计划", "专家评审意见表", "同意申报审核意见", "合同备案表",
                      "年度建设进度和预算执行情况报告", "设计变更申请表", "重大问题报告", "整改通知书", "竣工验收申请表",
                      "延期验收申请表", "竣工验收意见书", "绩效自评价报告", "项目台账", "操作日志"}
     assert [d.code for d in filled.for_record_kind("contract")] == ["contract"]

@@ -18,7 +18,7 @@ from desktop_app.documents.page import Target
 from desktop_app.models.kinds import KINDS
 from desktop_app.models.store import Store
 
-from . import acceptance, application, audit_log, construction, evaluation, lists, review, supervision
+from . import acceptance, application, audit_log, construction, evaluation, lists, plan, review, supervision
 from .common import MissingRecordError, Request, UnknownDocumentError, latest, org_name
 
 PROJECT, RECORD, YEAR, LEDGER, AUDIT = "project", "record", "year", "ledger", "audit"
@@ -45,6 +45,7 @@ class DocKind:
 DOCUMENTS: dict[str, DocKind] = {d.code: d for d in (
     DocKind("application", "项目申请表", application.application_form, PROJECT),
     DocKind("plan-summary", "年度项目申报汇总表", lists.plan_summary, YEAR, landscape=True),
+    DocKind("annual-plan", "年度政务信息系统项目计划", plan.annual_plan, YEAR, landscape=True),
     DocKind("review", "专家评审意见表", review.review_form, RECORD, "review", ("round", "reviewed_on"),
             absent="还没有评审意见"),
     DocKind("consent", "同意申报审核意见", review.consent_letter, RECORD, "upward_consent",
