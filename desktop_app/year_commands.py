@@ -54,7 +54,7 @@ def cmd_round(args, open_store) -> int:
     state = "受理中" if rnd.is_open else "已截止"
     _out(f"{year}年度项目申报情况（截止日期 {rnd.deadline.isoformat()}，{state}）")
     for a in rnd.applications:
-        when = a.submitted_on or "—"
+        when = a.submitted_on or "未记录"
         late = f"逾期{a.late_days}天" if a.late else "按期"
         mats = "材料齐全" if a.complete else "缺：" + "、".join(a.missing)
         consult = f"已咨询 {a.consulted_on}" if a.consulted_on else "未咨询电子政务中心"

@@ -41,6 +41,8 @@ PLAN_COLUMNS = ["轻重缓急", "项目编号", "项目名称", "建设单位", 
                 "资金审核核定（万元）", "预算建设资金（万元）", "状态"]
 OM_COLUMNS = ["项目编号", "项目名称", "建设单位", "计划年度", "运维经费概算（万元/年）", "预算运维经费（万元）", "列入"]
 LATE_COLOR = Qt.GlobalColor.darkRed
+# a project brought in from the old ledger (or a demo county) has no 提交申报 step on record
+NO_DAY = "未记录"
 
 
 def _table(columns: list[str]) -> QTableWidget:
@@ -159,7 +161,7 @@ class AnnualPage(QWidget):
         for i, a in enumerate(r.applications):
             late = f"逾期{a.late_days}天" if a.late else "按期"
             mats = "齐全" if a.complete else "缺：" + "、".join(a.missing)
-            rows.append([a.code, a.name, a.unit, a.submitted_on or "—", late, mats, a.consulted_on or "未咨询",
+            rows.append([a.code, a.name, a.unit, a.submitted_on or NO_DAY, late, mats, a.consulted_on or "未咨询",
                          a.status_text, fen_to_wan_text(a.total_investment_fen)])
             if a.late:
                 red.add((i, 4))

@@ -4,10 +4,10 @@ the real widgets; finance records a budget line through the page's dialog (the o
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import openpyxl
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from desktop_app.services import operations as ops
 from desktop_app.services.session import Session
@@ -16,7 +16,6 @@ from tests.core import builders as B
 
 D = dt.date
 TODAY = D(2026, 11, 24)
-SHOTS = os.environ.get("GOVIS_SHOTS")  # a folder: save the page as docs/screenshots/annual-round.png there
 
 
 def _county(tmp_path):
@@ -86,19 +85,16 @@ def test_finance_records_a_budget_line_and_the_plan_orders_by_it(qtbot, tmp_path
     assert rows[1][1] == funded["code"] and rows[1][8] == 100.0 and rows[1][9] == 1
 
 
-def test_screenshot(qtbot, tmp_path):
-    """The page on a county with a late and an incomplete application and a ranked plan (docs/screenshots)."""
+def test_incomplete_applications_are_marked_red_and_the_plan_ranked(qtbot, tmp_path):
+    """The page on a county with incomplete applications and a ranked plan renders whole."""
     c, funded = _county(tmp_path)
     ops.add_record(c.store, c.finance, "budget", funded["id"],
                    {"year": "2027", "budget_kind": "construction", "amount_fen": "100", "priority": "1"}, today=TODAY)
     ops.set_policy(c.store, c.county, {"history_years_min": 4})  # the three years given are one short now
     page = _page(qtbot, c, c.county)
-    assert page.round_table.item(0, 5).text().startswith("缺：")
-    shot = page.grab()
+    assert page.round_table.item(0, 5).text() == "缺：近4年投资运行情况（已填3年）"
+    assert page.round_table.item(0, 5).foreground().color() == QColor(Qt.GlobalColor.darkRed)
+    assert page.round_table.item(0, 4).foreground().color() != QColor(Qt.GlobalColor.darkRed)  # 按期
+    assert page.plan_table.item(0, 0).text() == "1" and page.plan_table.item(1, 0).text() == ""
+    shot = page.grab()  # the real window's shots: python -m tests.ui.view_shots docs/screenshots annual-round annual-plan
     assert shot.width() >= 1280
-    if SHOTS:
-        page.tabs.setCurrentIndex(0)
-        page.grab().save(str(Path(SHOTS) / "annual-round.png"))
-        page.tabs.setCurrentIndex(1)
-        page.plan_table.selectRow(0)
-        page.grab().save(str(Path(SHOTS) / "annual-plan.png"))
