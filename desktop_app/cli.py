@@ -96,7 +96,8 @@ READ_ONLY = {("ledger", None), ("check", None), ("project", "show"), ("audit", "
              ("print", None), ("keys", "show"), ("keys", "export-public"), ("keys", "print"), ("trust", "list"),
              ("verify", None), ("packages", None), ("receipt", None), ("backup", None), ("integrity", None),
              ("gui", None), ("org", "list"), ("selftest", None), ("similar", None),
-             ("review", "list"), ("review", "show")}
+             ("review", "list"), ("review", "show"),
+             ("round", None), ("plan", None)}
 
 
 def command_key(args) -> tuple[str, str | None]:
@@ -909,7 +910,8 @@ def _register_plugins(sub, common) -> None:
     import importlib
 
     for module in ("desktop_app.documents.commands", "desktop_app.exchange.commands", "desktop_app.backup_commands",
-                   "desktop_app.selftest.commands", "desktop_app.review_commands"):
+                   "desktop_app.selftest.commands", "desktop_app.review_commands",
+                   "desktop_app.year_commands"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -322,8 +322,10 @@ class Story:
             "decision_no": self.w.number("蒙财审", day.year),
             "opinion": "经审核，同意按核定资金列入下一年度政务信息系统项目预算。"}, owner=self.w.finance_id)
         budget_day = day + DAY * self.rng.randint(10, 40)
+        self.w.doc_no[("轻重缓急", self.tl.plan_year)] += 1  # finance's order of the year's plan: as funded
         self.rec("budget", day, {
             "year": self.tl.plan_year, "budget_kind": "construction", "amount_fen": self.approved,
+            "priority": self.w.doc_no[("轻重缓急", self.tl.plan_year)],
             "approved_on": budget_day.isoformat() if budget_day <= self.today else None}, owner=self.w.finance_id)
         self.since = self.funded_on = day
         self.increase = 0

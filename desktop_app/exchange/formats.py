@@ -56,6 +56,8 @@ ADDED: tuple[Change, ...] = (
     Change("disbursement", Column("budget_year", "预算年度", "int"), 2,
            "0.1.0 的资金拨付没有“预算年度”，按拨付日期所在年度填入（与数据库升级时的做法相同）",
            default=_year_of("paid_on")),
+    Change("budget", Column("priority", "轻重缓急排序", "int"), 2,
+           "0.2.0 的预算安排没有“轻重缓急排序”，导入后为空"),
 )
 RETIRED: tuple[Change, ...] = (
     Change("higher_level_filing", Column("consent_on", "县政府办公室同意申报日期", DATE), 2,

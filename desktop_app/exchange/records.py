@@ -25,7 +25,8 @@ from desktop_app.models.kinds import COUNTY, KINDS, YES_NO, Kind
 
 STATUS_SHEET = "项目状态"
 ATTACHMENT_SHEET = "附件"
-RECORDS_SCHEMA = 2  # the sheet layout below; bump when columns change (2: the county office's facts as its own sheets)
+RECORDS_SCHEMA = 2  # the sheet layout below; bump when columns change (2, 0.2.0: the county office's facts as
+# their own sheets, 预算安排 轻重缓急排序, 重复建设审查意见)
 
 ORG_ROLES = (("unit", "申报单位/建设单位"), ("county_office", "县政府办公室"), ("finance", "县财政局"),
              ("audit", "县审计局"), ("secrecy", "县保密局"))

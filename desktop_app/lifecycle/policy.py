@@ -47,6 +47,9 @@ class PolicyProfile:
     # county interpretation (the notice forbids building the same thing twice, it gives no measure)
     duplicate_threshold_pct: int = 50
     partial_threshold_pct: int = 15
+    # 第八条: 大型项目且日常运行维护费用较高的 O&M goes into the department budget — county interpretation
+    # of 较高: a declared yearly O&M estimate of at least this many 万元
+    om_budget_threshold_wan: int = 20
     # reminders: how far ahead an obligation counts as 即将到期
     upcoming_workdays: int = 10
     # 第三条: centralised review -- the experts' scoring sheet (名称:权重, weights adding up to 100) and
@@ -135,6 +138,9 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 "统筹集约建设，避免重复建设（通知未规定相似度标准）；相似度达到此值提示“重复”"),
     PolicyField("partial_threshold_pct", "查重：认定“部分重复”的相似度", "第一条", "%", 1, 99, COUNTY_RULE,
                 "相似度达到此值（低于“重复”）提示“部分重复”，由县政府办公室审查认定"),
+    PolicyField("om_budget_threshold_wan", "大型项目运维经费列入部门预算的年度概算下限", "第八条", "万元", 0, 100000,
+                COUNTY_RULE, "大型项目且日常运行维护费用较高的，运维费用概算与建设资金一并报审，"
+                "投入运行后列入部门年度预算；其余项目运维费用从单位公用经费中解决（通知未规定金额）"),
     PolicyField("upcoming_workdays", "到期前提醒（即将到期）", "", "个工作日", 1, 60, REMINDER,
                 "期限前多少个工作日在工作台列为“即将到期”"),
     PolicyField("review_sheet", "专家评审评分表（评分项:权重）", "第三条", "", basis=COUNTY_RULE,

@@ -337,6 +337,8 @@ BUDGET = _k(
     F("budget_kind", "经费类型", ENUM, required=True, choices=BUDGET_KIND),
     F("amount_fen", "预算金额", MONEY, required=True, unit="万元"),
     F("approved_on", "批复日期", DATE),
+    # 第八条: 区分轻重缓急，统筹安排资金 — finance's order of the year's plan (1 first)
+    F("priority", "轻重缓急排序", INT, min=1, max=9999),
 )
 DISBURSEMENT = _k(
     "disbursement", "disbursements", "资金拨付",

@@ -13,10 +13,12 @@ import re
 from desktop_app.errors import Refused, StatusRefused, ValidationError
 from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.facts import load_context, load_facts
+from desktop_app.lifecycle.policy import load_profile
 from desktop_app.lifecycle.states import FUNDED, status_label
 from desktop_app.models import authority as A
 from desktop_app.models.fields import fen_to_wan_text
 from desktop_app.models.kinds import COUNTY, FINANCE, KINDS, ROLES, UNIT, Kind
+from desktop_app.services import annual_plan as AP
 
 CODE_RE = re.compile(r"^([A-Z]{1,6})-(\d{4})-(\d{1,6})$")
 
@@ -225,6 +227,8 @@ def check_record_rules(store, actor, kind: Kind, project: dict, row: dict, today
         raise Refused(f"{action}须通过“{action}”办理，项目状态随之改变", "第五条")
     if kind.name == "disbursement" and creating and gates:
         disbursement_gates(store, project, row, today)
+    if kind.name == "budget":
+        budget_gates(store, project, row, creating and gates)
     if kind.name == "security_record" and row["security_kind"] == "mlps_filing" and not project.get("mlps_level"):
         raise Refused("须先在基本信息中明确等级保护级别", "第九条")
     if kind.name == "higher_level_filing" and not project.get("higher_level"):
@@ -268,10 +272,55 @@ def funding_gates(facts: R.Facts, row: dict) -> None:
     approved = review.get("approved_investment_fen") if review else None
     ceiling = approved if approved is not None else facts.project["total_investment_fen"]
     already = R.approved_funding_fen(facts)
+    year = facts.project["plan_year"]
+    if row["budget_year"] != year:
+        raise Refused(f"项目列入{year}年度政务信息系统项目计划，资金只能列入{year}年度预算；"
+                      f"未列入{row['budget_year']}年度建设计划的项目不予安排资金", "第八条")
     if already + row["approved_fen"] > ceiling:
         what = "评审核定投资" if approved is not None else "项目总投资"
         raise Refused(f"核定资金合计将达{fen_to_wan_text(already + row['approved_fen'])}万元，超过{what}"
                       f"{fen_to_wan_text(ceiling)}万元", "第八条")
+
+
+def budget_gates(store, project: dict, row: dict, gates: bool) -> None:
+    """第八条: finance budgets money only for a project of that year's plan, no more than was approved;
+    O&M only for a large project with high O&M, in its unit's department budget, once it runs. A rank of
+    轻重缓急 belongs to one project of the year (checked on edits too; the money gates when created)."""
+    if row.get("priority"):
+        clash = store.one("SELECT p.code, p.name FROM budgets b JOIN projects p ON p.id = b.project_id "
+                          "WHERE b.year=? AND b.priority=? AND b.project_id != ?",
+                          (row["year"], row["priority"], project["id"]))
+        if clash:
+            raise ValidationError({"priority": f"{row['year']}年度轻重缓急排序第{row['priority']}位已给了项目"
+                                               f"{clash['code']} {clash['name']}，请另选序号"})
+    if not gates:
+        return
+    facts = load_facts(store, [project["id"]])[0]
+    year, kind, amount = row["year"], row["budget_kind"], row["amount_fen"]
+    if kind == "construction":
+        funded = [f for f in facts.of("funding") if f["budget_year"] == year]
+        if not AP.in_plan(facts) or not funded:
+            raise Refused(f"项目 {project['code']} 未列入{year}年度建设计划（计划年度{project['plan_year']}），"
+                          "所需资金原则上不予安排", "第八条")
+        ceiling = sum(f["approved_fen"] for f in funded) + R.approved_increase_fen(facts)
+        have = sum(b["amount_fen"] for b in facts.of("budget") if b["year"] == year and b["budget_kind"] == kind)
+        if have + amount > ceiling:
+            raise Refused(f"{year}年度建设资金预算合计将达{fen_to_wan_text(have + amount)}万元，超过核定资金"
+                          f"{fen_to_wan_text(ceiling)}万元；超支原则上不补", "第八条")
+        return
+    profile = load_profile(store)
+    p = facts.project
+    if not AP.om_in_department_budget(p, profile):
+        raise Refused(f"项目 {p['code']} 不是运维费用较高的大型项目（须为大型项目，且申报时报审的运维经费概算不低于"
+                      f"每年{profile.om_budget_threshold_wan}万元），日常运行维护费用从本单位公用经费中解决，"
+                      "不单独安排预算", "第八条")
+    if not R.passed_acceptance(facts):
+        raise Refused("项目投入运行后，运行维护经费才能经县财政局审核列入部门年度预算；该项目尚未通过竣工验收",
+                      "第八条")
+    have = sum(b["amount_fen"] for b in facts.of("budget") if b["year"] == year and b["budget_kind"] == kind)
+    if have + amount > p["om_estimate_fen"]:
+        raise Refused(f"{year}年度运行维护经费预算合计将达{fen_to_wan_text(have + amount)}万元，超过申报时报审的运维经费概算"
+                      f"（每年{fen_to_wan_text(p['om_estimate_fen'])}万元）", "第八条")
 
 
 def disbursement_gates(store, project: dict, row: dict, today: dt.date) -> None:

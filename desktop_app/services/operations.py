@@ -795,7 +795,7 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
         _audit(store, actor, incoming, t.label, "project", project_id, project_id,
                f"{project['code']} {t.label}：{status_label(project['status'])} → {status_label(target)}",
                before={"status": project["status"]},
-               after={"status": target, **({"record": record} if record else {})})
+               after={"status": target, "on": day.isoformat(), **({"record": record} if record else {})})
         if incoming is None:
             queries.refresh_deadlines(store, today, [project_id])
     kinds = {"project"} | ({t.record_kind} if t.record_kind else set())

@@ -27,6 +27,7 @@ ICONS = {
     "save": (None, SP.SP_DialogSaveButton),
     "audit": (None, SP.SP_FileDialogContentsView),
     "units": (None, SP.SP_DirHomeIcon),
+    "annual": (None, SP.SP_FileDialogStart),
 }
 
 

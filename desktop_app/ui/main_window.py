@@ -29,6 +29,7 @@ from desktop_app import APP_NAME_ZH, __version__
 from desktop_app.models.authority import USER_ROLES
 from desktop_app.models.kinds import COUNTY, FINANCE
 from desktop_app.services import stats
+from desktop_app.ui.annual_page import AnnualPage
 from desktop_app.ui.audit_page import AuditPage
 from desktop_app.ui.backup_page import BackupPage
 from desktop_app.ui.errors import log_file, show_error
@@ -45,7 +46,7 @@ from desktop_app.ui.worker import run_task
 log = logging.getLogger(__name__)
 
 # (key, label, icon) — only screens that exist
-PAGES = (("workbench", "工作台", "workbench"), ("ledger", "项目台账", "ledger"),
+PAGES = (("workbench", "工作台", "workbench"), ("ledger", "项目台账", "ledger"), ("annual", "年度申报", "annual"),
          ("statistics", "统计分析", "statistics"), ("exchange", "数据交换", "export"),
          ("units", "单位与密钥", "units"), ("audit", "操作日志", "audit"), ("backup", "备份与恢复", "backup"), ("settings", "系统设置", "settings"))
 
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.pages = {
             "workbench": WorkbenchPage(session, db_path),
             "ledger": LedgerPage(session, db_path),
+            "annual": AnnualPage(session, db_path),
             "statistics": StatisticsPage(session, db_path),
             "exchange": ExchangePage(session, db_path),
             "units": UnitsPage(session, db_path),
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
         self.pages["workbench"].open_project.connect(self.open_project)
         self.pages["workbench"].export_requested.connect(self.export_to)
         self.pages["ledger"].open_project.connect(lambda pid: self.open_project(pid, "basic"))
+        self.pages["annual"].changed.connect(self.project_changed)
         self.pages["settings"].deadlines_changed.connect(self.refresh_all)
         self.pages["exchange"].imported.connect(self.refresh_all)
         self.pages["exchange"].exported.connect(self.refresh_all)
@@ -412,7 +415,7 @@ class MainWindow(QMainWindow):
         ledger = self.pages["ledger"]
         if ledger.loaded:
             ledger.refresh_row(project_id)
-        for key in ("workbench", "statistics"):
+        for key in ("workbench", "statistics", "annual"):
             page = self.pages[key]
             if page.loaded:
                 if self.current_key() == key:

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 MANUAL_DIR = "resources/manual"
 # main window page key (main_window.PAGES) -> anchor in the manual
 SECTIONS = {
-    "workbench": "workbench", "ledger": "ledger", "statistics": "statistics", "exchange": "exchange",
+    "workbench": "workbench", "ledger": "ledger", "annual": "annual", "statistics": "statistics", "exchange": "exchange",
     "units": "units", "audit": "audit-log", "backup": "backup", "settings": "settings",
 }
 # project window tab key (project_view.TABS) -> anchor

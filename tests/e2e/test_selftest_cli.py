@@ -11,6 +11,7 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from desktop_app import cli
+from desktop_app.documents.filled import DOCUMENTS  # every printed kind (the count grows with new kinds)
 from desktop_app.selftest import runner
 from desktop_app.selftest.pdf_fonts import unembedded_fonts
 
@@ -42,9 +43,9 @@ def test_selftest_passes_one_line_per_step(tmp_path, user_db, capsys):
     for n, (line, step) in enumerate(zip(lines, runner.STEPS, strict=False), start=1):
         assert line.startswith(f"[通过] {n}/{len(CODES)} {step.label}：")
     assert lines[-1] == f"自检通过：{len(CODES)} 项全部正常。"
-    assert "16 种文书" in out and "字体均已嵌入" in out
+    assert f"{len(DOCUMENTS)} 种文书" in out and "字体均已嵌入" in out
     # what the steps made is where they say, and kept with --folder
-    assert len(list((folder / "文书").glob("*.pdf"))) == 16
+    assert len(list((folder / "文书").glob("*.pdf"))) == len(DOCUMENTS)
     assert {p.name for p in (folder / "U盘").iterdir()} == {"单位目录.zip", "申报.zip"}
     assert not user_db.parent.exists()  # no database, no lock, no backup of the user's
 

@@ -70,6 +70,6 @@ def in_construction(town: Town, **overrides) -> dict:
     town.county.transition(p["id"], "record_review", {"reviewed_on": "2026-11-02", "method": "central",
                                                       "conclusion": "pass", "opinion": "同意建设"})
     town.finance.transition(p["id"], "fund", {"decided_on": "2026-11-10", "approved_fen": "100",
-                                              "budget_year": "2027"})
+                                              "budget_year": "2028"})
     town.unit.transition(p["id"], "start_construction")
     return p

@@ -165,7 +165,7 @@ def test_project_through_review_funding_construction_and_acceptance(qtbot, town)
 
     finance = open_window(qtbot, town.finance, pid, "review")
     assert not finance.pages["basic"].save_button.isEnabled()  # finance cannot edit the application
-    act(qtbot, finance, "fund", {"approved_fen": "100", "budget_year": "2027", "opinion": "同意"})
+    act(qtbot, finance, "fund", {"approved_fen": "100", "budget_year": "2028", "opinion": "同意"})
     assert status_of(town, pid) == "planned"
 
     unit.refresh()

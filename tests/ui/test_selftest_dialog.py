@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from desktop_app.documents.filled import DOCUMENTS  # every printed kind (the count grows with new kinds)
 from desktop_app.selftest import runner
 from desktop_app.services import audit
 from desktop_app.ui.main_window import MainWindow
@@ -42,7 +43,7 @@ def test_help_menu_runs_the_selftest_with_progress(app, qtbot, shell_county, dia
     assert dlg.history == [(i, state) for i in range(n) for state in ("running", "passed")]
     assert dlg.bar.value() == n
     assert dlg.summary.text() == f"自检通过：{n} 项全部正常。"
-    assert dlg.steps.item(3).text().startswith("4. 打印每种文书并检查字体已嵌入：16 种文书")
+    assert dlg.steps.item(3).text().startswith(f"4. 打印每种文书并检查字体已嵌入：{len(DOCUMENTS)} 种文书")
     assert dlg.run_button.isEnabled() and dlg.run_button.text() == "重新自检"
     dlg.copy()
     copied = app.clipboard().text().splitlines()

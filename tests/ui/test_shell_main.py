@@ -35,7 +35,7 @@ def test_status_bar_names_org_role_user_and_database(window, shell_county):
 
 def test_navigation_has_only_built_screens_and_loads_lazily(window, qtbot):
     labels = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert labels == ["工作台", "项目台账", "统计分析", "数据交换", "单位与密钥", "操作日志", "备份与恢复",
+    assert labels == ["工作台", "项目台账", "年度申报", "统计分析", "数据交换", "单位与密钥", "操作日志", "备份与恢复",
                       "系统设置"]
     qtbot.waitUntil(lambda: window.pages["workbench"].loaded, timeout=15000)
     assert not window.pages["ledger"].loaded
@@ -131,5 +131,5 @@ def test_settings_holidays_in_place_errors_and_save(window, qtbot, dialogs):
 
 
 def test_pages_in_order():
-    assert [k for k, _, _ in PAGES] == ["workbench", "ledger", "statistics", "exchange", "units", "audit", "backup",
+    assert [k for k, _, _ in PAGES] == ["workbench", "ledger", "annual", "statistics", "exchange", "units", "audit", "backup",
                                       "settings"]

@@ -1,6 +1,7 @@
 """Screenshots of 统计分析, the ledger, a record table and the print preview (issue 11, items 8-10):
 
-    python -m tests.ui.view_shots OUT_FOLDER [statistics|statistics-empty|ledger-no-hits|print-preview|record-empty]
+    python -m tests.ui.view_shots OUT_FOLDER [statistics|statistics-empty|ledger-no-hits|print-preview|record-empty|
+                                              annual-round|annual-plan]
 
 Builds a demo county (and an empty one) in a temp folder, shows the real main window offscreen at
 1280x800 and saves `widget.grab()` of it."""
@@ -90,6 +91,14 @@ def main(out: str, which: list[str]) -> None:
             dlg.resize(900, 800)
             dlg.go_to_page(1)
             target = dlg
+        elif name in ("annual-round", "annual-plan"):  # issue 12: 年度申报 on the demo county
+            w.show_page("annual")
+            page = w.pages["annual"]
+            wait(app, lambda page=page: page.loaded)
+            if name == "annual-plan":  # the plan being carried out: its budget has O&M lines too
+                page.year.setValue(2026)
+            page.tabs.setCurrentIndex(0 if name == "annual-round" else 1)
+            target = w
         elif name == "record-empty":
             row = next(r for r in w.session.ledger() if r["status"] == "draft")
             w.open_project(row["id"], "construction")

@@ -25,6 +25,7 @@ from . import (
     construction,
     evaluation,
     lists,
+    plan,
     review,
     review_scores,
     supervision,
@@ -55,6 +56,7 @@ class DocKind:
 DOCUMENTS: dict[str, DocKind] = {d.code: d for d in (
     DocKind("application", "项目申请表", application.application_form, PROJECT),
     DocKind("plan-summary", "年度项目申报汇总表", lists.plan_summary, YEAR, landscape=True),
+    DocKind("annual-plan", "年度政务信息系统项目计划", plan.annual_plan, YEAR, landscape=True),
     DocKind("review", "专家评审意见表", review.review_form, RECORD, "review", ("round", "reviewed_on"),
             absent="还没有评审意见"),
     DocKind("review-scores", "专家评分表及评审汇总", review_scores.review_scores, PROJECT),

@@ -16,6 +16,7 @@ from desktop_app.models.migrations import (
     m0009_choices_in_registry,
     m0010_duplicate_decisions,
     m0011_review_sessions,
+    m0012_budget_priority,
 )
 
 # (version, name, sql). Append only; never edit an applied migration. `sql` may instead be a function
@@ -32,6 +33,7 @@ MIGRATIONS: list[tuple[int, str, str | Callable]] = [
     (9, "choices validated from the registry: CHECK (... IN ...) removed", m0009_choices_in_registry.migrate),
     (10, "duplicate-project check: the county office's findings", m0010_duplicate_decisions.SQL),
     (11, "centralised review sessions: experts, assignments, scores", m0011_review_sessions.SQL),
+    (12, "budget lines ranked by priority (轻重缓急)", m0012_budget_priority.SQL),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)

@@ -1,0 +1,140 @@
+"""The county office's annual round (第二条): what has been received for one plan year, read only.
+
+Every unit applies by the deadline of the policy profile (8月31日 of the year before the plan year) for
+next year's projects; the county office wants to see, for that year, every application received with its
+materials, whether the e-gov centre was consulted, which came in late, and which units have not applied.
+The date an application was received is the day of its 提交申报 (or 修改后重新提交) step, which the
+operations write into that step's audit entry (`after.on`); the audit chain is the only place that
+keeps it once the project has moved on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+
+from desktop_app.lifecycle import rules as R
+from desktop_app.lifecycle.facts import load_facts
+from desktop_app.lifecycle.machine import TRANSITIONS
+from desktop_app.lifecycle.policy import load_profile
+from desktop_app.lifecycle.states import status_label
+
+# the steps by which an application reaches the county office (locally or replayed from a package)
+SUBMIT_LABELS = (TRANSITIONS["submit"].label,)
+RESUBMIT_LABELS = (TRANSITIONS["resubmit"].label,)
+
+
+@dataclass
+class Application:
+    code: str
+    name: str
+    unit: str
+    status: str
+    status_text: str
+    total_investment_fen: int
+    submitted_on: str | None          # first received (提交申报), ISO date; None: not yet submitted (草稿)
+    resubmitted_on: str | None        # last 修改后重新提交, if any
+    late_days: int                    # calendar days after the deadline (0: on time)
+    missing: list[str] = field(default_factory=list)  # 申请材料 still missing
+    consulted_on: str | None = None   # 电子政务中心咨询: the earliest consultation
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def late(self) -> bool:
+        return self.late_days > 0
+
+
+@dataclass
+class Round:
+    year: int
+    deadline: dt.date
+    is_open: bool                     # the deadline has not passed on `today`
+    applications: list[Application]   # received (submitted), by code
+    drafts: list[Application]         # held here but not submitted (a unit's own PC)
+    units_without: list[str]          # units with no application received for the year
+
+    @property
+    def late(self) -> list[Application]:
+        return [a for a in self.applications if a.late]
+
+    @property
+    def incomplete(self) -> list[Application]:
+        return [a for a in self.applications if not a.complete]
+
+    @property
+    def unconsulted(self) -> list[Application]:
+        return [a for a in self.applications if not a.consulted_on]
+
+    def as_dict(self) -> dict:
+        def app(a: Application) -> dict:
+            return {**asdict(a), "complete": a.complete, "late": a.late}
+        return {"year": self.year, "deadline": self.deadline.isoformat(), "open": self.is_open,
+                "applications": [app(a) for a in self.applications], "drafts": [app(a) for a in self.drafts],
+                "units_without_application": self.units_without}
+
+
+def open_year(store, today: dt.date) -> int:
+    """The plan year whose applications are being received on `today` (rules.open_plan_year)."""
+    return R.open_plan_year(today, load_profile(store))
+
+
+def submission_days(store, project_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """project id -> (first 提交申报 day, last 修改后重新提交 day), from the steps' audit entries."""
+    if not project_ids:
+        return {}
+    labels = SUBMIT_LABELS + RESUBMIT_LABELS
+    ops = [*labels, *(f"导入{x}" for x in labels)]
+    marks = ",".join("?" for _ in project_ids)
+    rows = store.all(f"SELECT project_id, operation, at, after FROM audit_log WHERE record_kind='project' "
+                     f"AND project_id IN ({marks}) AND operation IN ({','.join('?' for _ in ops)}) ORDER BY seq",
+                     (*project_ids, *ops))
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for r in rows:
+        try:
+            after = json.loads(r["after"] or "{}")
+        except ValueError:
+            after = {}
+        if after.get("status") != "submitted":
+            continue
+        day = after.get("on") or (r["at"] or "")[:10]  # entries before 0.3 carry no day: the write's date
+        first, last = out.get(r["project_id"], (None, None))
+        if r["operation"].removeprefix("导入") in SUBMIT_LABELS:
+            first = first or day
+        else:
+            last = day
+        out[r["project_id"]] = (first, last)
+    return out
+
+
+def annual_round(store, year: int, today: dt.date) -> Round:
+    profile = load_profile(store)
+    deadline = R.application_deadline(year, profile)
+    projects = store.all("SELECT id FROM projects WHERE plan_year=? ORDER BY code", (year,))
+    ids = [p["id"] for p in projects]
+    facts = load_facts(store, ids, kinds=("material", "investment_history", "consultation")) if ids else []
+    units = {o["id"]: o for o in store.all("SELECT id, name, role FROM organisations")}
+    days = submission_days(store, ids)
+    received, drafts = [], []
+    for f in facts:
+        p = f.project
+        first, last = days.get(p["id"], (None, None))
+        if first is None and p["status"] != "draft":
+            first = p.get("status_since") if p["status"] == "submitted" else None
+        late = (dt.date.fromisoformat(first) - deadline).days if first else 0
+        consulted = min((c["consulted_on"] for c in f.of("consultation") if c.get("consulted_on")), default=None)
+        app = Application(p["code"], p["name"], units.get(p["lead_org_id"], {}).get("name", ""), p["status"],
+                          status_label(p["status"]), p["total_investment_fen"], first, last, max(late, 0),
+                          R.missing_materials(f, profile), consulted)
+        (drafts if p["status"] == "draft" else received).append(app)
+    applied = _leads_received(store, year)
+    without = sorted(o["name"] for o in units.values() if o["role"] == "unit" and o["id"] not in applied)
+    return Round(year, deadline, today <= deadline, received, drafts, without)
+
+
+def _leads_received(store, year: int) -> set[str]:
+    return {r["lead_org_id"] for r in store.all(
+        "SELECT DISTINCT lead_org_id FROM projects WHERE plan_year=? AND status != 'draft'", (year,))}

@@ -1,0 +1,91 @@
+"""`govis round` and `govis plan`: the county office's year (第二条 申报, 第八条 计划与预算), read only.
+
+Registered as a plugin (cli._register_plugins) beside printing and packages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+from desktop_app.errors import ValidationError
+from desktop_app.models.fields import fen_to_wan_text
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _today(args) -> dt.date:
+    if getattr(args, "today", None):
+        try:
+            return dt.date.fromisoformat(args.today)
+        except ValueError:
+            raise ValidationError({"today": f"日期「{args.today}」格式不对，请写成 YYYY-MM-DD"}) from None
+    return dt.date.today()
+
+
+def register(sub, common, open_store) -> None:
+    def bind(parser, fn):
+        parser.set_defaults(func=lambda args: fn(args, open_store))
+
+    v = sub.add_parser("round", parents=[common], help="年度项目申报情况：收到的申请、材料、咨询、逾期、未申报单位")
+    v.add_argument("year", nargs="?", type=int, help="计划年度（默认：今天正在受理申报的年度）")
+    v.add_argument("--json", action="store_true")
+    v.add_argument("--today", help="查看日期（默认今天），YYYY-MM-DD")
+    bind(v, cmd_round)
+    v = sub.add_parser("plan", parents=[common], help="年度政务信息系统项目计划与预算安排（第八条）")
+    v.add_argument("year", type=int, help="计划年度")
+    v.add_argument("--json", action="store_true")
+    v.add_argument("--xlsx", metavar="FILE", help="另存为 Excel 文件（WPS/Excel 可直接打开）")
+    bind(v, cmd_plan)
+
+
+def cmd_round(args, open_store) -> int:
+    from desktop_app.services import annual_round
+
+    store = open_store(args)
+    today = _today(args)
+    year = args.year or annual_round.open_year(store, today)
+    rnd = annual_round.annual_round(store, year, today)
+    if args.json:
+        _out(json.dumps(rnd.as_dict(), ensure_ascii=False, indent=1))
+        return 0
+    state = "受理中" if rnd.is_open else "已截止"
+    _out(f"{year}年度项目申报情况（截止日期 {rnd.deadline.isoformat()}，{state}）")
+    for a in rnd.applications:
+        when = a.submitted_on or "未记录"
+        late = f"逾期{a.late_days}天" if a.late else "按期"
+        mats = "材料齐全" if a.complete else "缺：" + "、".join(a.missing)
+        consult = f"已咨询 {a.consulted_on}" if a.consulted_on else "未咨询电子政务中心"
+        _out(f"{a.code}\t{a.name}\t{a.unit}\t{when}\t{late}\t{mats}\t{consult}\t{a.status_text}"
+             f"\t{fen_to_wan_text(a.total_investment_fen)}万元")
+    _out(f"收到申请 {len(rnd.applications)} 个（逾期 {len(rnd.late)}，材料不全 {len(rnd.incomplete)}，"
+         f"未咨询 {len(rnd.unconsulted)}）；本机草稿 {len(rnd.drafts)} 个")
+    _out("未申报的单位：" + ("、".join(rnd.units_without) if rnd.units_without else "无"))
+    return 0
+
+
+def cmd_plan(args, open_store) -> int:
+    from desktop_app.services import annual_plan as AP
+
+    store = open_store(args)
+    plan = AP.annual_plan(store, args.year)
+    if args.xlsx:
+        from desktop_app.services import xlsx_export as xlsx
+
+        path = xlsx.save_workbook(args.xlsx, AP.xlsx_sheets(plan))
+        sys.stderr.write(f"已保存：{path}\n")
+    if args.json:
+        _out(json.dumps(plan.as_dict(), ensure_ascii=False, indent=1))
+        return 0
+    _out(f"{plan.year}年度政务信息系统项目计划（{len(plan.items)}个项目）")
+    for n, i in enumerate(plan.items, 1):
+        rank = f"第{i.priority}位" if i.priority else "未排序"
+        _out(f"{n}\t{i.code}\t{i.name}\t{i.unit}\t核定{fen_to_wan_text(i.approved_fen)}万元"
+             f"\t预算建设资金{fen_to_wan_text(i.construction_fen)}万元\t{rank}\t{i.status_text}")
+    _out(f"评审核定投资合计 {fen_to_wan_text(plan.approved_total)} 万元；预算建设资金 "
+         f"{fen_to_wan_text(plan.construction_total)} 万元；运行维护经费（部门预算） {fen_to_wan_text(plan.om_total)} 万元")
+    for o in plan.om_lines:
+        _out(f"运维\t{o.code}\t{o.name}\t{o.unit}\t{fen_to_wan_text(o.amount_fen)}万元\t列入{o.unit}部门预算")
+    return 0

@@ -1,0 +1,100 @@
+"""年度申报 page: the round of a plan year and its plan, on the county office's and finance's PCs, driving
+the real widgets; finance records a budget line through the page's dialog (the one write path)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from desktop_app.services import operations as ops
+from desktop_app.services.session import Session
+from desktop_app.ui.annual_page import AnnualPage
+from tests.core import builders as B
+
+D = dt.date
+TODAY = D(2026, 11, 24)
+
+
+def _county(tmp_path):
+    c = B.make_county(tmp_path / "county.db")
+    funded = B.in_construction(c, name="县智慧教育云平台")
+    B.approved(c, name="县中小学安全监管平台", total_investment_fen="80", fiscal_share_fen="80")
+    B.submitted(c, name="县教育资源公共服务平台")  # under the county office's eyes, not reviewed yet
+    return c, funded
+
+
+def _page(qtbot, c, actor):
+    page = AnnualPage(Session(c.store, actor, TODAY), str(c.store.path))
+    qtbot.addWidget(page)
+    page.resize(1280, 720)
+    page.show()
+    page.load()
+    return page
+
+
+def test_the_county_office_sees_the_round_and_the_plan(qtbot, tmp_path):
+    c, _funded = _county(tmp_path)
+    page = _page(qtbot, c, c.county)
+    assert page.year.value() == 2027  # on 2026-11-24: the year whose applications closed and whose plan is made
+    assert "2026年8月31日（已截止" in page.deadline.text()
+    assert page.round_table.rowCount() == 3
+    assert page.round_table.item(0, 4).text() == "按期" and page.round_table.item(0, 6).text() == "2026-06-01"
+    assert page.units_without.text() == "尚未申报的单位：蒙阴县卫生健康局"
+    page.tabs.setCurrentIndex(1)
+    assert page.plan_table.rowCount() == 2  # the submitted one is not in the plan
+    assert "评审核定投资合计 200.00 万元" in page.plan_summary.text()
+    # the county office may not record budgets: the button says who does
+    page.plan_table.selectRow(0)
+    assert not page.add_budget.isEnabled() and "县财政局" in page.add_budget.toolTip()
+    assert page.open_budget() is None
+    page.year.setValue(2028)
+    assert page.round_table.rowCount() == 0 and page.plan_table.rowCount() == 0
+    assert "蒙阴县教育和体育局" in page.units_without.text()
+
+
+def test_finance_records_a_budget_line_and_the_plan_orders_by_it(qtbot, tmp_path, monkeypatch):
+    c, funded = _county(tmp_path)
+    page = _page(qtbot, c, c.finance)
+    page.tabs.setCurrentIndex(1)
+    assert not page.add_budget.isEnabled() and "选中" in page.add_budget.toolTip()
+    row = next(r for r in range(page.plan_table.rowCount()) if page.plan_table.item(r, 1).text() == funded["code"])
+    page.plan_table.selectRow(row)
+    assert page.add_budget.isEnabled()
+    dlg = page.open_budget()
+    assert dlg.form.values()["priority"] in (1, "1") and dlg.form.values()["year"] in (2027, "2027")
+    dlg.form.set_value("amount_fen", "100.01")  # more than finance approved: refused, in the dialog
+    assert not dlg.save() and "超过核定资金100.00万元" in dlg.form.message.text()
+    dlg.form.set_value("amount_fen", "100")
+    with qtbot.waitSignal(page.changed, timeout=2000):
+        assert dlg.save()
+    assert page.plan_table.item(0, 0).text() == "1" and page.plan_table.item(0, 1).text() == funded["code"]
+    assert page.plan_table.item(0, 8).text() == "100.00"
+    # the other project of the plan is approved, not funded yet: no budget line before 资金审核
+    other = next(r for r in range(page.plan_table.rowCount()) if page.plan_table.item(r, 1).text() != funded["code"])
+    page.plan_table.selectRow(other)
+    assert not page.add_budget.isEnabled() and "评审通过" in page.add_budget.toolTip()
+    out = tmp_path / "计划.xlsx"
+    monkeypatch.setattr(AnnualPage, "ask_save_path", classmethod(lambda cls, parent, default: str(out)))
+    assert page.export_xlsx() == str(out)
+    wb = openpyxl.load_workbook(out, read_only=True)
+    rows = list(wb["2027年度项目计划"].iter_rows(values_only=True))
+    wb.close()
+    assert rows[1][1] == funded["code"] and rows[1][8] == 100.0 and rows[1][9] == 1
+
+
+def test_incomplete_applications_are_marked_red_and_the_plan_ranked(qtbot, tmp_path):
+    """The page on a county with incomplete applications and a ranked plan renders whole."""
+    c, funded = _county(tmp_path)
+    ops.add_record(c.store, c.finance, "budget", funded["id"],
+                   {"year": "2027", "budget_kind": "construction", "amount_fen": "100", "priority": "1"}, today=TODAY)
+    ops.set_policy(c.store, c.county, {"history_years_min": 4})  # the three years given are one short now
+    page = _page(qtbot, c, c.county)
+    assert page.round_table.item(0, 5).text() == "缺：近4年投资运行情况（已填3年）"
+    assert page.round_table.item(0, 5).foreground().color() == QColor(Qt.GlobalColor.darkRed)
+    assert page.round_table.item(0, 4).foreground().color() != QColor(Qt.GlobalColor.darkRed)  # 按期
+    assert page.plan_table.item(0, 0).text() == "1" and page.plan_table.item(1, 0).text() == ""
+    shot = page.grab()  # the real window's shots: python -m tests.ui.view_shots docs/screenshots annual-round annual-plan
+    assert shot.width() >= 1280
