@@ -126,7 +126,9 @@ AUTHORITY: dict[str, KindRule] = {
     "evaluation": KindRule((UNIT, COUNTY), add_in=frozenset({"self_evaluated", "post_evaluated"}),
                            via_action=("self_evaluate", "post_evaluate"), clause="第六条",
                            planned_dates=frozenset({"rectify_by"}),
-                           fields={"eval_kind": FieldRule(core=True)}),
+                           fields={"eval_kind": FieldRule(core=True),
+                                   # computed from the indicator scores (lifecycle/indicators.py)
+                                   "score": FieldRule(core=True), "grade": FieldRule(core=True)}),
     # ---- 第七条 sharing -----------------------------------------------------------------------
     "catalog_entry": KindRule((UNIT,), add_in=OPEN, clause="第七条"),
     "platform_connection": KindRule((UNIT,), add_in=OPEN, clause="第七条"),

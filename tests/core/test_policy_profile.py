@@ -34,7 +34,7 @@ def test_every_number_is_described_with_clause_or_basis():
     # the notice says 及时 / gives no number exactly there
     assert county == {"problem_report_workdays", "higher_filing_workdays", "acceptance_grace_months",
                       "acceptance_report_workdays", "mlps_testing_months", "crypto_assessment_months",
-                      "surplus_return_months"}
+                      "surplus_return_months", "poor_rectify_months"}
     assert POLICY_FIELDS["application_month"].clause == "第二条"
     assert POLICY_FIELDS["contract_filing_workdays"].basis == P.NOTICE_RULE
 
