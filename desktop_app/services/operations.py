@@ -805,6 +805,8 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
     now = now_iso()
     changes = {"status": target, "status_since": day.isoformat(), "rev": project["rev"] + (incoming is None),
                "updated_at": now if incoming is None else project["updated_at"]}
+    if action == "go_live":  # the self-evaluation window counts from it (第六条)
+        changes["went_live_on"] = day.isoformat()
     with store.tx():
         if record is not None:
             _stamp(record, actor, incoming, day)

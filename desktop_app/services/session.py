@@ -41,6 +41,12 @@ class Session:
         """The ledger as last computed (its deadline column may be from an earlier day): instant."""
         return queries.ledger(self.store)
 
+    def indicator_template(self) -> str:
+        """The evaluation form's indicator lines to fill in (第六条, the county's indicator system)."""
+        from desktop_app.lifecycle.policy import load_indicators
+
+        return load_indicators(self.store).template()
+
     def deadlines_fresh(self) -> bool:
         return self.store.get_setting("deadlines_computed_for") == self.today.isoformat()
 

@@ -14,6 +14,7 @@ from desktop_app.models.migrations import (
     m0007_audit_heads,
     m0008_ledger_import,
     m0009_choices_in_registry,
+    m0013_risk_and_go_live,
 )
 
 # (version, name, sql). Append only; never edit an applied migration. `sql` may instead be a function
@@ -28,6 +29,7 @@ MIGRATIONS: list[tuple[int, str, str | Callable]] = [
     (7, "audit heads received; audit log filter indexes", m0007_audit_heads.SQL),
     (8, "projects imported from the old Excel ledger", m0008_ledger_import.SQL),
     (9, "choices validated from the registry: CHECK (... IN ...) removed", m0009_choices_in_registry.migrate),
+    (13, "risk ratings; the day a project went live", m0013_risk_and_go_live.SQL),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
