@@ -169,6 +169,14 @@ ORGANISATION_FIXED: dict[str, str] = {
 LEDGER_IMPORT: tuple[tuple[str, ...], str, str] = (
     (COUNTY,), "第十条", "原有台账只能由县政府办公室导入（全口径备案台账由县政府办公室管理）")
 
+# 风险评级 (table risk_ratings, migration 13): the program suggests a level from the records; the county
+# office, which supervises every project (第五条), confirms it or sets another with a note. Its person
+# right: a decision in the office's name (sign_off).
+RISK_RATING: tuple[tuple[str, ...], str, str] = (
+    (COUNTY,), "第五条", "风险评级由县政府办公室确认或调整（监督检查由县政府办公室组织）")
+RISK_RATING_RIGHT = "sign_off"
+RISK_NOTE_MAX = 500
+
 # evaluation: a unit writes the self-evaluation, the county office the post-evaluation
 EVAL_KIND_BY_ROLE = {UNIT: "self", COUNTY: "post"}
 

@@ -734,6 +734,55 @@ def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, va
                                                  frozenset({record_id})))
 
 
+# ---- risk ratings -------------------------------------------------------------------------------
+
+def rate_risk(store: Store, actor: Actor, project_id: str, level, note: str = "", rated_on: str | None = None,
+              today: dt.date | None = None) -> Row:
+    """The county office confirms the suggested risk level (services/risk.py) or sets another; another
+    level needs a note saying why. The suggestion and its reasons are kept as they were that day."""
+    from desktop_app.services import risk
+
+    Z.check_person(actor, A.RISK_RATING_RIGHT, what="确认风险评级")
+    roles, clause, why = A.RISK_RATING
+    if actor.role not in roles:
+        raise Refused(f"{why}（本机为{Z.role_label(actor.role)}）", clause)
+    project = store.get("project", project_id)
+    day = today or dt.date.today()
+    errors = {}
+    text = str(level).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 5:
+        errors["level"] = f"风险等级应为1至5（5为低风险，1为高风险），现为「{level}」"
+    note = (note or "").strip()
+    if len(note) > A.RISK_NOTE_MAX:
+        errors["note"] = f"说明不超过{A.RISK_NOTE_MAX}个字，现为{len(note)}个字"
+    try:
+        on = parse_date(rated_on) if rated_on else day.isoformat()
+        if on > day.isoformat():
+            errors["rated_on"] = f"评级日期{on}晚于今天，请填写实际确认的日期"
+    except ValueError as exc:
+        errors["rated_on"] = str(exc)
+    current = risk.rating(store, day, project_id)
+    if current is None:
+        raise Refused(f"项目 {project['code']} 当前状态为「{status_label(project['status'])}」，"
+                      "只对评审通过后、未终止的项目评定风险等级")
+    if not errors and int(text) != current.suggested and not note:
+        errors["note"] = (f"确认的等级与系统建议的{risk.level_text(current.suggested)}不同，"
+                          "请在说明中写明调整的理由")
+    if errors:
+        raise ValidationError(errors)
+    row = {"id": new_id(), "project_id": project_id, "owner_org": actor.org_id, "rated_on": on,
+           "suggested_level": current.suggested, "level": int(text),
+           "reasons": "\n".join(current.reasons) or "未发现风险事项", "note": note or None,
+           "rated_by": actor.user, "created_at": _clock(today)}
+    verb = "确认" if row["level"] == current.suggested else "调整"
+    with store.tx():
+        store.insert("risk_ratings", row)
+        audit.append(store, actor, f"{verb}风险评级", "risk_rating", row["id"], project_id,
+                     f"{project['code']} 风险等级{verb}为{risk.level_text(row['level'])}"
+                     f"（系统建议{risk.level_text(current.suggested)}）", after=row)
+    return _row(row, OpChanges(frozenset({project_id}), frozenset({"risk_rating"}), frozenset({row["id"]})))
+
+
 # ---- lifecycle ----------------------------------------------------------------------------------
 
 def action_values(t: machine.Transition, facts, values: dict, today: dt.date) -> dict:
