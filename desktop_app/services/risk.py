@@ -103,6 +103,13 @@ def is_stale(rated_on: str, today: dt.date, valid_days: int) -> bool:
     return (today - dt.date.fromisoformat(rated_on)).days > valid_days
 
 
+def confirmed_text(level: int | None, rated_on: str | None, today: dt.date, valid_days: int) -> str:
+    """The ledger's 风险等级 cell: 2 较高风险, 2 较高风险（已过期）, or blank when never confirmed."""
+    if not level:
+        return ""
+    return level_text(level) + ("（已过期）" if is_stale(rated_on, today, valid_days) else "")
+
+
 def _grouped(store, sql: str, params=()) -> dict:
     return {r[0]: r[1:] for r in store.conn.execute(sql, params)}
 

@@ -19,9 +19,9 @@ from desktop_app.models.store import Store
 from desktop_app.services import queries
 
 
-def ledger_row(store: Store, project_id: str) -> dict | None:
+def ledger_row(store: Store, project_id: str, today=None) -> dict | None:
     """The ledger row of one project (same columns as queries.ledger), or None if it is gone."""
-    rows = queries.ledger(store, [project_id])
+    rows = queries.ledger(store, [project_id], today)
     return rows[0] if rows else None
 
 
