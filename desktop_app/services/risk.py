@@ -158,7 +158,10 @@ def rating(store, today: dt.date, project_id: str) -> Rating | None:
 def summary(items: list[Rating]) -> dict:
     """Counts for 工作台 and 统计分析: per level that counts, unconfirmed and 已过期."""
     by_level = {lv: 0 for lv in LEVEL_LABELS}
+    rows = {lv: [0, 0, 0] for lv in LEVEL_LABELS}  # confirmed, unconfirmed (as suggested), of which 已过期
     for r in items:
         by_level[r.level] += 1
-    return {"by_level": by_level, "unconfirmed": sum(not r.confirmed for r in items),
+        rows[r.level][0 if r.confirmed else 1] += 1
+        rows[r.level][2] += r.stale
+    return {"by_level": by_level, "rows": rows, "unconfirmed": sum(not r.confirmed for r in items),
             "stale": sum(r.stale for r in items), "total": len(items)}

@@ -62,7 +62,7 @@ def project_window_class():
 def county_check(session):
     """Worker: the ledger, today's findings and the chart tables in one rule pass."""
     snap = load_snapshot(session)
-    return snap, stats.figures(snap.rows, snap.findings)
+    return snap, stats.figures(snap.rows, snap.findings, snap.risk)
 
 
 class CheckHub:
