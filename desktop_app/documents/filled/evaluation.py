@@ -54,7 +54,7 @@ def _indicator_table(doc: FormDocument, system, scores: dict[str, int]) -> None:
         body.append(["", f"{group.name}小计", str(group.full), "", str(subtotal)])
     body.append(["", "指标得分合计", "", "", str(IND.total(scores))])
     doc.table(["一级指标", "二级指标", "分值", "评分说明", "得分"], body,
-              col_widths=[2.2, 2.6, 0.9, 7.4, 1.1], align=["left", "left", "right", "left", "right"], name="评价指标")
+              col_widths=[2.0, 2.6, 0.9, 7.3, 1.0], align=["left", "left", "center", "left", "center"], name="评价指标")
 
 
 def evaluation_report(req: Request) -> FormDocument:
@@ -70,7 +70,9 @@ def evaluation_report(req: Request) -> FormDocument:
         KV("竣工验收日期", date_text(acc[-1]["accepted_on"], "") if acc else "（未验收）"),
         KV("累计拨付资金", money(sum_fen(req.records("disbursement"), "amount_fen"))),
     ], columns=2)
-    section(doc, "二、评价指标和得分")
+    # the indicator table runs over onto the next page with its header row repeated; kept whole with its
+    # heading it would leave most of the first page empty (the heading follows a short table: never last)
+    doc.section("二、评价指标和得分")
     system = load_indicators(req.store)
     try:
         scores = system.parse(e.get("indicators"))
