@@ -95,7 +95,7 @@ def _pairs(items: list[str], kind_name: str) -> dict:
 READ_ONLY = {("ledger", None), ("check", None), ("project", "show"), ("audit", "verify"), ("policy", "show"),
              ("print", None), ("keys", "show"), ("keys", "export-public"), ("keys", "print"), ("trust", "list"),
              ("verify", None), ("packages", None), ("receipt", None), ("backup", None), ("integrity", None),
-             ("gui", None), ("org", "list"), ("selftest", None)}
+             ("gui", None), ("org", "list"), ("selftest", None), ("risk", "list")}
 
 
 def command_key(args) -> tuple[str, str | None]:
@@ -217,7 +217,7 @@ def _progress(done: int, total: int) -> None:
 def cmd_ledger(args) -> int:
     store = _open(args)
     queries.ensure_deadlines_fresh(store, _today(args))
-    rows = queries.ledger(store)
+    rows = queries.ledger(store, today=_today(args))
     if args.status:
         try:
             wanted = parse_status(args.status)
@@ -884,7 +884,7 @@ def _register_plugins(sub, common) -> None:
     import importlib
 
     for module in ("desktop_app.documents.commands", "desktop_app.exchange.commands", "desktop_app.backup_commands",
-                   "desktop_app.selftest.commands"):
+                   "desktop_app.selftest.commands", "desktop_app.risk_commands"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -14,7 +14,6 @@ from desktop_app.ui.workbench import WorkbenchPage
 from tests.ui.conftest import TODAY
 
 
-
 def _count(session) -> int:
     return session.store.one("SELECT COUNT(*) AS n FROM risk_ratings")["n"]
 
