@@ -116,6 +116,7 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
         "review_ledger_import": lambda: ops.review_ledger_import(c.store, aud, p["id"]),
         "delete_project": lambda: ops.delete_project(c.store, unit_aud, p["id"]),
         "delete_record": lambda: ops.delete_record(c.store, unit_aud, "contract", contract["id"]),
+        "rate_risk": lambda: ops.rate_risk(c.store, aud, p["id"], 5),
     }
 
 
