@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.pages["backup"].restored.connect(self.reopen_after_restore)
         self.pages["workbench"].open_project.connect(self.open_project)
         self.pages["workbench"].export_requested.connect(self.export_to)
+        self.pages["workbench"].risk_rated.connect(self.risk_rated)
         self.pages["ledger"].open_project.connect(lambda pid: self.open_project(pid, "basic"))
         self.pages["settings"].deadlines_changed.connect(self.refresh_all)
         self.pages["exchange"].imported.connect(self.refresh_all)
@@ -424,6 +425,15 @@ class MainWindow(QMainWindow):
                 else:
                     page.loaded = False
                     page.task = None
+
+    def risk_rated(self, project_id: str) -> None:
+        """A rating confirmed from 工作台: its ledger row, and 统计分析 when next shown (工作台 keeps its findings)."""
+        if self.pages["ledger"].loaded:
+            self.pages["ledger"].refresh_row(project_id)
+        stats_page = self.pages["statistics"]
+        if stats_page.loaded and self.current_key() != "statistics":
+            stats_page.loaded = False
+            stats_page.task = None
 
     # ---- help ----------------------------------------------------------------------------------------
     def open_manual(self):

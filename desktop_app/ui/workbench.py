@@ -319,6 +319,7 @@ class WaitingBanner(QFrame):
 class WorkbenchPage(BackgroundLoad, QWidget):
     open_project = Signal(str, str)  # project id, tab
     export_requested = Signal(str)  # go to 数据交换 with this recipient chosen
+    risk_rated = Signal(str)  # project id whose risk rating the county office confirmed
 
     def __init__(self, session, db_path: str, parent=None):
         super().__init__(parent)
@@ -443,6 +444,7 @@ class WorkbenchPage(BackgroundLoad, QWidget):
 
         dlg = RiskRatingDialog(self.session, self)
         dlg.rated.connect(lambda _pid: self.risk_label.setText(risk_text(risk_summary(dlg.items))))
+        dlg.rated.connect(self.risk_rated)
         dlg.open()
         return dlg
 

@@ -71,3 +71,27 @@ def test_workbench_shows_the_ratings_and_opens_the_dialog(app, qtbot, shell_coun
     dlg.select_project(dlg.shown[0].code)
     qtbot.mouseClick(dlg.confirm_btn, Qt.MouseButton.LeftButton)
     assert "未确认 1 个" in page.risk_label.text()
+
+
+def test_a_rating_confirmed_on_the_workbench_refreshes_the_ledger_row(app, qtbot, shell_county, tmp_path, dialogs):
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.main_window import MainWindow
+
+    w = MainWindow(shell_county.session, shell_county.path, QSettings(str(tmp_path / "g.ini"),
+                                                                      QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    w.show_page("ledger")
+    ledger = w.pages["ledger"]
+    qtbot.waitUntil(lambda: ledger.loaded, timeout=20000)
+    w.show_page("workbench")
+    bench = w.pages["workbench"]
+    qtbot.waitUntil(lambda: bench.loaded, timeout=20000)
+    dlg = bench.open_risk_ratings()
+    qtbot.addWidget(dlg)
+    r = dlg.shown[0]
+    dlg.select_project(r.code)
+    qtbot.mouseClick(dlg.confirm_btn, Qt.MouseButton.LeftButton)
+    model = ledger.model
+    assert model.index(model.position(r.project_id), COL["rating"]).data() == f"{r.suggested}级"
