@@ -41,7 +41,7 @@ def ledger(store: Store, project_ids: list[str] | None = None, today: dt.date | 
         rows = store.all(LEDGER_SQL.format(where=f"WHERE p.id IN ({marks})"), tuple(project_ids))
     for r in rows:
         r["status_label"] = status_label(r["status"])
-        r["risk_rating"] = confirmed_text(r["risk_level"], r["risk_rated_on"], today, valid)
+        r["risk_rating"] = confirmed_text(r["risk_level"], r["risk_rated_on"], today, valid) if r["risk_level"] else ""
     return rows
 
 
