@@ -6,7 +6,7 @@
     .venv/bin/python benchmarks/run.py --only ui       # the window (benchmarks/bench_ui.py)
     .venv/bin/python benchmarks/run.py --only check --profile   # cProfile top functions too
 
-Groups: generate, open, ledger, check, refresh, audit (the shared county), ui (window start-up, ledger
+Groups: generate, open, ledger, check, refresh, risk, audit (the shared county), ui (window start-up, ledger
 search, memory: child processes on the shared county; bench_ui.py), print (documents: their own 120- and
 500-project counties; bench_print.py), exchange (a 1,000-project package; bench_exchange.py, skipped with
 a note when that module or its exchange_benchmarks() is missing), ledger_import (a 2,000-row old ledger
@@ -173,6 +173,16 @@ def bench_refresh(env: Env) -> Measurement:
     store = env.store()
     return Measurement("refresh", statistics.median(
         timed(lambda: queries.refresh_deadlines(store, TODAY), env.repeat)), "s", 4.0)
+
+
+@benchmark("risk", "全县风险评级（services.risk.ratings，含建议等级和理由）")
+def bench_risk(env: Env) -> Measurement:
+    from desktop_app.services import risk
+
+    store = env.store()
+    if store.get_setting("deadlines_computed_for") != TODAY.isoformat():
+        queries.refresh_deadlines(store, TODAY)  # the ledger's 逾期 counts it reads (untimed)
+    return Measurement("risk", statistics.median(timed(lambda: risk.ratings(store, TODAY), env.repeat)), "s", 2.0)
 
 
 @benchmark("audit", "操作日志校验（audit.verify）")

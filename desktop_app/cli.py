@@ -97,7 +97,8 @@ READ_ONLY = {("ledger", None), ("check", None), ("project", "show"), ("audit", "
              ("verify", None), ("packages", None), ("receipt", None), ("backup", None), ("integrity", None),
              ("gui", None), ("org", "list"), ("selftest", None), ("similar", None),
              ("review", "list"), ("review", "show"),
-             ("round", None), ("plan", None)}
+             ("round", None), ("plan", None),
+             ("risk", "list")}
 
 
 def command_key(args) -> tuple[str, str | None]:
@@ -219,7 +220,7 @@ def _progress(done: int, total: int) -> None:
 def cmd_ledger(args) -> int:
     store = _open(args)
     queries.ensure_deadlines_fresh(store, _today(args))
-    rows = queries.ledger(store)
+    rows = queries.ledger(store, today=_today(args))
     if args.status:
         try:
             wanted = parse_status(args.status)
@@ -911,7 +912,7 @@ def _register_plugins(sub, common) -> None:
 
     for module in ("desktop_app.documents.commands", "desktop_app.exchange.commands", "desktop_app.backup_commands",
                    "desktop_app.selftest.commands", "desktop_app.review_commands",
-                   "desktop_app.year_commands"):
+                   "desktop_app.year_commands", "desktop_app.risk_commands"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

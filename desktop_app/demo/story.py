@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from desktop_app.demo import vocab as V
 from desktop_app.demo.sink import stamp
 from desktop_app.demo.timeline import DAY, Clock, Timeline, plan
+from desktop_app.lifecycle.indicators import IndicatorSystem, grade
+from desktop_app.lifecycle.policy import DEFAULT_INDICATORS
 from desktop_app.lifecycle.workdays import WorkCalendar, add_months
 from desktop_app.models.fields import FEN_PER_WAN
 
@@ -23,21 +25,11 @@ BUILT = ("accepted", "in_operation", "self_evaluated", "post_evaluated")
 LIVE = ("in_operation", "self_evaluated", "post_evaluated")
 
 
-# The 绩效自评价 indicators and their full marks; a report's 综合得分 is their total.
-INDICATORS = (("决策", 20), ("过程", 20), ("产出", 30), ("效益", 30))
-
-
 def indicator_lines(score: int) -> str:
-    r"""决策:17\n过程:17\n产出:26\n效益:26 for 86: each in proportion to its full marks, the
-    rounding remainder handed out one point at a time, so the lines add up to `score`."""
-    parts = [score * full // 100 for _, full in INDICATORS]
-    rest = score - sum(parts)  # 0 to 3; score <= 100 = the full marks, so there is room
-    while rest:
-        for i, (_, full) in enumerate(INDICATORS):
-            if rest and parts[i] < full:
-                parts[i] += 1
-                rest -= 1
-    return "\n".join(f"{name}:{n}" for (name, _), n in zip(INDICATORS, parts, strict=True))
+    """The indicator lines of a report scoring `score` under the default indicator system (第六条): each
+    indicator in proportion to its full marks, so the computed total is `score`."""
+    system = IndicatorSystem.from_data(DEFAULT_INDICATORS)
+    return system.lines(system.spread(score))
 
 
 @dataclass
@@ -802,9 +794,8 @@ class Story:
         rng = self.rng
         poor = rng.random() < poor_p if isinstance(poor_p, float) else bool(poor_p)
         score = rng.randint(40, 59) if poor else rng.randint(62, 98)
-        grade = "poor" if score < 60 else "fair" if score < 80 else "good" if score < 90 else "excellent"
         self.rec("evaluation", day, {
-            "eval_kind": kind, "evaluated_on": day.isoformat(), "score": score, "grade": grade,
+            "eval_kind": kind, "evaluated_on": day.isoformat(), "score": score, "grade": grade(score),
             "indicators": indicator_lines(score),
             "findings": "系统使用率偏低，部分功能闲置，建议加强推广应用。" if poor else "项目实施规范，应用成效明显。",
             "rectify_by": (day + DAY * rng.randint(60, 120)).isoformat() if poor else None}, owner=owner)

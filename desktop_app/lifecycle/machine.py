@@ -92,9 +92,9 @@ def refusal(t: Transition, facts: R.Facts, ctx: R.Context, actor, record: dict |
             and record.get("controllable_ok") != "pass":
         return "软硬件产品安全可控情况不符合要求，不能通过验收", "第九条"
     if t.action == "self_evaluate":
-        acc = R.passed_acceptance(facts)
-        if acc:
-            opens = add_months(R._d(acc["accepted_on"]), ctx.profile.self_eval_min_months)
+        start = R.in_use_from(facts)
+        if start:
+            opens = add_months(start, ctx.profile.self_eval_min_months)
             if ctx.today < opens:
                 return (f"绩效自评价应在竣工验收并投入使用12个月后开展（{opens.isoformat()}起）",
                         "第六条")

@@ -56,6 +56,10 @@ class PolicyProfile:
     # how far from the panel's median an expert's total is flagged (county interpretation)
     review_sheet: str = DEFAULT_SHEET
     review_outlier_points: int = 15
+    # 第六条: a 差 evaluation is rectified within a time limit — county interpretation: 6 months
+    poor_rectify_months: int = 6
+    # risk ratings: a confirmed rating older than this is 已过期 (the program's own setting)
+    risk_rating_valid_days: int = 90
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -141,6 +145,10 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
     PolicyField("om_budget_threshold_wan", "大型项目运维经费列入部门预算的年度概算下限", "第八条", "万元", 0, 100000,
                 COUNTY_RULE, "大型项目且日常运行维护费用较高的，运维费用概算与建设资金一并报审，"
                 "投入运行后列入部门年度预算；其余项目运维费用从单位公用经费中解决（通知未规定金额）"),
+    PolicyField("poor_rectify_months", "绩效评价为“差”的整改期限", "第六条", "个月", 1, 24, COUNTY_RULE,
+                "应用绩效低下的责令限期整改（通知未规定期限）"),
+    PolicyField("risk_rating_valid_days", "风险评级有效期", "", "日", 7, 366, REMINDER,
+                "县政府办公室确认的风险评级超过多少日标为“已过期”，须重新确认"),
     PolicyField("upcoming_workdays", "到期前提醒（即将到期）", "", "个工作日", 1, 60, REMINDER,
                 "期限前多少个工作日在工作台列为“即将到期”"),
     PolicyField("review_sheet", "专家评审评分表（评分项:权重）", "第三条", "", basis=COUNTY_RULE,
@@ -225,3 +233,38 @@ def check_registry() -> None:
     names = {f.name for f in fields(PolicyProfile)}
     if names != set(POLICY_FIELDS):
         raise AssertionError(f"POLICY_FIELDS 与 PolicyProfile 不一致：{sorted(names ^ set(POLICY_FIELDS))}")
+
+
+# ---- 第六条 performance evaluation: the indicator system ------------------------------------------
+# (first level, full marks, ((second level, full marks, scoring note), ...)). The notice names no
+# indicators; these follow the usual county practice (预算执行、产出、效益、满意度). A county that scores
+# differently stores its own system (settings key `evaluation_indicators`, JSON of the same shape).
+DEFAULT_INDICATORS: tuple = (
+    ("预算执行", 10, (
+        ("预算执行率", 6, "实际支出÷批复预算×100%；100%得满分，每低5个百分点扣1分"),
+        ("资金使用合规性", 4, "无截留、挤占、挪用，拨付手续完整得满分；发现一项问题扣2分"),
+    )),
+    ("产出", 50, (
+        ("功能完成度", 20, "按批复建设方案逐项核对，每缺一项功能扣2分"),
+        ("系统质量", 10, "验收及运行期间严重缺陷数；无严重缺陷得满分，每项扣2分"),
+        ("完成及时性", 10, "按期验收得满分；每延期1个月扣2分"),
+        ("信息共享", 10, "编制信息资源目录并接入共享开放平台得满分，缺一项扣5分"),
+    )),
+    ("效益", 30, (
+        ("业务应用成效", 15, "对照申报时的预期目标逐项核对，全部实现得满分"),
+        ("系统使用率", 10, "实际用户数÷预期用户数×100%；80%以上得满分，每低10个百分点扣2分"),
+        ("可持续运行", 5, "运维经费、运维人员和安全保障落实得满分"),
+    )),
+    ("满意度", 10, (
+        ("使用人员满意度", 5, "问卷调查满意率×5"),
+        ("服务对象满意度", 5, "问卷调查满意率×5"),
+    )),
+)
+
+
+def load_indicators(store):
+    """The indicator system this county scores with (lifecycle.indicators.IndicatorSystem)."""
+    from desktop_app.lifecycle.indicators import IndicatorSystem
+
+    text = store.get_setting("evaluation_indicators")
+    return IndicatorSystem.from_data(json.loads(text)) if text else IndicatorSystem.from_data(DEFAULT_INDICATORS)

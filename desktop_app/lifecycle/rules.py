@@ -566,14 +566,24 @@ def r_failed(facts: Facts, ctx: Context):
                  due=due, tab="acceptance")
 
 
+def in_use_from(facts: Facts) -> dt.date | None:
+    """The day the self-evaluation window counts from: the later of the passed acceptance and the
+    go-live (竣工验收并投入使用或运营后, 第六条). A project that went live before this was recorded has
+    no go-live date: its acceptance counts."""
+    acc = passed_acceptance(facts)
+    if not acc:
+        return None
+    days = [_d(acc["accepted_on"]), _d(facts.project.get("went_live_on"))]
+    return max(d for d in days if d)
+
+
 @rule("R06-self-eval", "第六条", "竣工验收并投入使用后12至24个月内开展绩效自评价")
 def r_self_eval(facts: Facts, ctx: Context):
-    acc = passed_acceptance(facts)
-    if not acc or facts.status not in BUILT:
+    start = in_use_from(facts)
+    if not start or facts.status not in BUILT:
         return
-    accepted_on = _d(acc["accepted_on"])
-    opens = add_months(accepted_on, ctx.profile.self_eval_min_months)
-    due = _calendar_due(add_months(accepted_on, ctx.profile.self_eval_max_months), ctx)
+    opens = add_months(start, ctx.profile.self_eval_min_months)
+    due = _calendar_due(add_months(start, ctx.profile.self_eval_max_months), ctx)
     selfs = [e for e in facts.of("evaluation") if e["eval_kind"] == "self"]
     done = bool(selfs)
     state = deadline_state(ctx, due, done)
@@ -587,19 +597,57 @@ def r_self_eval(facts: Facts, ctx: Context):
     yield _f(facts, "R06-self-eval", "第六条", state, msg, due=due, tab="evaluation", late_workdays=late)
 
 
+def poor_chains(facts: Facts) -> list[tuple[dict, dict | None]]:
+    """Each 差 evaluation that opens a rectification, with what followed it: the next evaluation (better:
+    rectified; 差 again: 整改后仍达不到应有绩效, accountability), or None while none has followed."""
+    out, open_poor = [], None
+    for e in sorted(facts.of("evaluation"), key=lambda e: (e["evaluated_on"], e.get("created_at") or "")):
+        if open_poor is not None:
+            out.append((open_poor, e))
+            open_poor = None
+        elif e["grade"] == "poor":
+            open_poor = e
+    if open_poor is not None:
+        out.append((open_poor, None))
+    return out
+
+
+def poor_rectify_due(e: dict, ctx: Context) -> DueDate:
+    """The rectification deadline of a 差 evaluation: as set in it, else the county's time limit."""
+    if e.get("rectify_by"):
+        return _calendar_due(_d(e["rectify_by"]), ctx)
+    return _calendar_due(add_months(_d(e["evaluated_on"]), ctx.profile.poor_rectify_months), ctx)
+
+
 @rule("R06-performance", "第六条", "应用绩效低下的限期整改")
 def r_performance(facts: Facts, ctx: Context):
-    for e in facts.of("evaluation"):
-        if e["grade"] == "poor" and e.get("rectify_by"):
-            due = _calendar_due(_d(e["rectify_by"]), ctx)
-            later = [x for x in facts.of("evaluation") if x["evaluated_on"] > e["evaluated_on"] and x["grade"] != "poor"]
-            first = _earliest(later, "evaluated_on")
-            late = met_late(ctx, due, first)
-            msg = f"绩效评价为“差”，须于{_due_text(due)}前整改；整改后仍达不到应有绩效的追究责任"
-            if late:
-                msg += f"；{first.isoformat()}评价整改合格，{late_text(late)}"
-            yield _f(facts, "R06-performance", "第六条", deadline_state(ctx, due, bool(later)), msg,
-                     due=due, tab="evaluation", record_id=e["id"], late_workdays=late)
+    for e, after in poor_chains(facts):
+        due = poor_rectify_due(e, ctx)
+        met = _d(after["evaluated_on"]) if after else None
+        late = met_late(ctx, due, met)
+        msg = f"{e['evaluated_on']}绩效评价为“差”，须于{_due_text(due)}前整改并重新评价；整改后仍达不到应有绩效的追究责任"
+        if after and after["grade"] == "poor":
+            msg += f"；{after['evaluated_on']}重新评价仍为“差”"
+        elif after:
+            msg += f"；{after['evaluated_on']}重新评价合格"
+        if late:
+            msg += f"，{late_text(late)}"
+        yield _f(facts, "R06-performance", "第六条", deadline_state(ctx, due, after is not None), msg,
+                 due=due, tab="evaluation", record_id=e["id"], late_workdays=late)
+
+
+@rule("R06-accountability", "第六条", "整改后仍达不到应有绩效的，追究主管人员责任并通报批评")
+def r_accountability(facts: Facts, ctx: Context):
+    for _first, again in poor_chains(facts):
+        if again is None or again["grade"] != "poor":
+            continue
+        taken = [x for x in facts.of("sanction") if x["imposed_on"] >= again["evaluated_on"]]
+        msg = (f"整改后{again['evaluated_on']}重新评价仍为“差”，应追究主管人员责任并通报批评")
+        if taken:
+            first = min(taken, key=lambda x: x["imposed_on"])
+            msg += f"；{first['imposed_on']}已作出处理（{dict(SANCTION).get(first['sanction_kind'], '')}）"
+        yield _f(facts, "R06-accountability", "第六条", DONE if taken else VIOLATION, msg,
+                 tab="problems", record_id=again["id"])
 
 
 # ---- 第七条 sharing ---------------------------------------------------------------------------

@@ -126,7 +126,9 @@ AUTHORITY: dict[str, KindRule] = {
     "evaluation": KindRule((UNIT, COUNTY), add_in=frozenset({"self_evaluated", "post_evaluated"}),
                            via_action=("self_evaluate", "post_evaluate"), clause="第六条",
                            planned_dates=frozenset({"rectify_by"}),
-                           fields={"eval_kind": FieldRule(core=True)}),
+                           fields={"eval_kind": FieldRule(core=True),
+                                   # computed from the indicator scores (lifecycle/indicators.py)
+                                   "score": FieldRule(core=True), "grade": FieldRule(core=True)}),
     # ---- 第一条 集约建设: the duplicate-project check's finding is the county office's own record ----
     "duplicate_decision": KindRule((COUNTY,), add_in=OPEN, clause="第一条",
                                    fields={"level": _DECIDED}),
@@ -178,6 +180,13 @@ LEDGER_IMPORT: tuple[tuple[str, ...], str, str] = (
 REVIEW_PANEL: tuple[tuple[str, ...], str, str] = (
     (COUNTY,), "第三条", "集中评审由县政府办公室组织：评审会、评审专家和专家评分只能由县政府办公室录入")
 REVIEW_ASSIGNABLE = frozenset({"under_review"})
+# 风险评级 (table risk_ratings, migration 13): the program suggests a level from the records; the county
+# office, which supervises every project (第五条), confirms it or sets another with a note. Its person
+# right: a decision in the office's name (sign_off).
+RISK_RATING: tuple[tuple[str, ...], str, str] = (
+    (COUNTY,), "第五条", "风险评级由县政府办公室确认或调整（监督检查由县政府办公室组织）")
+RISK_RATING_RIGHT = "sign_off"
+RISK_NOTE_MAX = 500
 
 # evaluation: a unit writes the self-evaluation, the county office the post-evaluation
 EVAL_KIND_BY_ROLE = {UNIT: "self", COUNTY: "post"}

@@ -25,6 +25,8 @@ COMMON_LABELS = {
     "year": "年度", "holidays": "放假日期", "workdays": "调休上班日期", "filename": "文件名", "size": "大小（字节）",
     "media_type": "文件类型", "sha256": "文件摘要", "record_kind": "所属记录类型", "record_id": "所属记录",
     "lead_org_id": "建设单位", "action": "办理事项",
+    "rated_on": "评级日期", "suggested_level": "系统建议风险等级", "level": "风险等级", "reasons": "建议理由",
+    "note": "说明", "rated_by": "确认人",
 }
 JOINS = (" FROM audit_log a LEFT JOIN projects p ON p.id = a.project_id LEFT JOIN users u ON u.username = a.actor"
          " LEFT JOIN organisations o ON o.code = a.org_code")

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.errors import NotFound, Refused, StatusRefused, ValidationError
+from desktop_app.lifecycle import indicators as IND
 from desktop_app.lifecycle import machine
 from desktop_app.lifecycle import rules as R
 from desktop_app.lifecycle.facts import load_context, load_facts
-from desktop_app.lifecycle.policy import PolicyProfile
+from desktop_app.lifecycle.policy import PolicyProfile, load_indicators
 from desktop_app.lifecycle.states import status_label
 from desktop_app.models import authority as A
 from desktop_app.models.fields import parse_date, parse_value
@@ -625,6 +626,19 @@ def review_ledger_import(store: Store, actor: Actor, project_id: str) -> OpChang
 
 # ---- records ------------------------------------------------------------------------------------
 
+def _scored_evaluation(store: Store, values: dict, typed: dict, incoming: Incoming | None) -> tuple[dict, dict]:
+    """第六条: an evaluation's 综合得分 and 评价等级 are computed from its indicator scores, never typed
+    (a typed one stays in `typed`, which check_fields refuses). A record arriving in a package keeps the
+    total and grade its sender's installation computed under the sender's indicator system."""
+    if incoming is not None and values.get("score") not in (None, ""):
+        return values, {k: v for k, v in typed.items() if k not in ("score", "grade")}
+    try:
+        lines, total, grade = IND.scored(load_indicators(store), values.get("indicators"))
+    except ValueError as exc:
+        raise ValidationError({"indicators": f"指标得分：{exc}"}) from None
+    return {**values, "indicators": lines, "score": str(total), "grade": grade}, typed
+
+
 def _action_label(kind_name: str) -> str:
     return "或".join(f"“{machine.TRANSITIONS[a].label}”" for a in A.rule(kind_name).via_action)
 
@@ -649,16 +663,17 @@ def add_record(store: Store, actor: Actor, kind_name: str, project_id: str, valu
     if not (incoming and incoming.history):  # a record of an earlier stage arriving late is history
         Z.check_status(kind_name, project, adding=True)
     values = dict(values)
+    typed = {k: v for k, v in values.items() if k != "eval_kind"}
     if kind_name == "evaluation":
         values.setdefault("eval_kind", A.EVAL_KIND_BY_ROLE.get(actor.role))
+        values, typed = _scored_evaluation(store, values, typed, incoming)
     if parsed:
         row, errors = {f.name: values.get(f.name) for f in kind.fields}, FieldErrors()
     else:
         row, found = parse_fields(kind, values)
         errors = FieldErrors(found)
     errors.add(date_order_errors(kind, row, skip=errors))
-    errors.catch(Z.check_fields, kind_name, actor.role, {k: v for k, v in values.items() if k != "eval_kind"},
-                 creating=True, status=project["status"])
+    errors.catch(Z.check_fields, kind_name, actor.role, typed, creating=True, status=project["status"])
     day = _today(today, incoming)
     errors.catch(Z.check_event_dates, kind_name, row, day)
     errors.raise_any(kind)
@@ -695,6 +710,11 @@ def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, va
         labels = "、".join(kind.field(k).label for k in sorted(bad))
         raise Refused(f"「{labels}」不能修改：" + "；".join(sorted(set(bad.values()))), A.rule(kind_name).clause or None)
     errors.catch(Z.check_fields, kind_name, actor.role, changed, creating=False, status=project["status"])
+    if kind_name == "evaluation" and "indicators" in changed and incoming is None:
+        rescored, _ = _scored_evaluation(store, {"indicators": changed["indicators"]}, {}, None)
+        rescored = {"indicators": rescored["indicators"], "score": int(rescored["score"]), "grade": rescored["grade"]}
+        changes.update(rescored)
+        changed = {k: v for k, v in changes.items() if v != before[k]}
     day = _today(today, incoming)
     errors.catch(Z.check_event_dates, kind_name, changed, day)
     after = {**before, **changes}
@@ -712,6 +732,55 @@ def update_record(store: Store, actor: Actor, kind_name: str, record_id: str, va
             queries.refresh_deadlines(store, today, [project["id"]])
     return _row({**before, **changed}, OpChanges(frozenset({project["id"]}), frozenset({kind_name}),
                                                  frozenset({record_id})))
+
+
+# ---- risk ratings -------------------------------------------------------------------------------
+
+def rate_risk(store: Store, actor: Actor, project_id: str, level, note: str = "", rated_on: str | None = None,
+              today: dt.date | None = None) -> Row:
+    """The county office confirms the suggested risk level (services/risk.py) or sets another; another
+    level needs a note saying why. The suggestion and its reasons are kept as they were that day."""
+    from desktop_app.services import risk
+
+    Z.check_person(actor, A.RISK_RATING_RIGHT, what="确认风险评级")
+    roles, clause, why = A.RISK_RATING
+    if actor.role not in roles:
+        raise Refused(f"{why}（本机为{Z.role_label(actor.role)}）", clause)
+    project = store.get("project", project_id)
+    day = today or dt.date.today()
+    errors = {}
+    text = str(level).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 5:
+        errors["level"] = f"风险等级应为1至5（5为低风险，1为高风险），现为「{level}」"
+    note = (note or "").strip()
+    if len(note) > A.RISK_NOTE_MAX:
+        errors["note"] = f"说明不超过{A.RISK_NOTE_MAX}个字，现为{len(note)}个字"
+    try:
+        on = parse_date(rated_on) if rated_on else day.isoformat()
+        if on > day.isoformat():
+            errors["rated_on"] = f"评级日期{on}晚于今天，请填写实际确认的日期"
+    except ValueError as exc:
+        errors["rated_on"] = str(exc)
+    current = risk.rating(store, day, project_id)
+    if current is None:
+        raise Refused(f"项目 {project['code']} 当前状态为「{status_label(project['status'])}」，"
+                      "只对评审通过后、未终止的项目评定风险等级")
+    if not errors and int(text) != current.suggested and not note:
+        errors["note"] = (f"确认的等级与系统建议的{risk.level_text(current.suggested)}不同，"
+                          "请在说明中写明调整的理由")
+    if errors:
+        raise ValidationError(errors)
+    row = {"id": new_id(), "project_id": project_id, "owner_org": actor.org_id, "rated_on": on,
+           "suggested_level": current.suggested, "level": int(text),
+           "reasons": "\n".join(current.reasons) or "未发现风险事项", "note": note or None,
+           "rated_by": actor.user, "created_at": _clock(today)}
+    verb = "确认" if row["level"] == current.suggested else "调整"
+    with store.tx():
+        store.insert("risk_ratings", row)
+        audit.append(store, actor, f"{verb}风险评级", "risk_rating", row["id"], project_id,
+                     f"{project['code']} 风险等级{verb}为{risk.level_text(row['level'])}"
+                     f"（系统建议{risk.level_text(current.suggested)}）", after=row)
+    return _row(row, OpChanges(frozenset({project_id}), frozenset({"risk_rating"}), frozenset({row["id"]})))
 
 
 # ---- lifecycle ----------------------------------------------------------------------------------
@@ -761,6 +830,8 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
                     raise Refused(f"“{t.label}”的记录与办理事项不符", t.clause)
             kept_round = values.get("round")
         values = action_values(t, facts, typed, day)
+        if t.record_kind == "evaluation":
+            values, typed = _scored_evaluation(store, values, typed, incoming)
         if kept_round is not None:
             values["round"] = kept_round
         record, found = parse_fields(kind, values)
@@ -783,6 +854,8 @@ def transition(store: Store, actor: Actor, project_id: str, action: str, values:
     now = now_iso()
     changes = {"status": target, "status_since": day.isoformat(), "rev": project["rev"] + (incoming is None),
                "updated_at": now if incoming is None else project["updated_at"]}
+    if action == "go_live":  # the self-evaluation window counts from it (第六条)
+        changes["went_live_on"] = day.isoformat()
     with store.tx():
         if record is not None:
             _stamp(record, actor, incoming, day)

@@ -15,17 +15,25 @@ SELECT p.id, p.code, p.name, o.name AS unit, o.code AS unit_code, p.plan_year, p
        p.total_investment_fen, COALESCE(dl.disbursed_fen, 0) AS disbursed_fen, p.responsible_person,
        dl.next_due, COALESCE(dl.next_due_tentative, 0) AS next_due_tentative, dl.next_message,
        COALESCE(dl.overdue, 0) AS overdue, COALESCE(dl.blocked, 0) AS blocked,
-       COALESCE(dl.late_done, 0) AS late_done
+       COALESCE(dl.late_done, 0) AS late_done, rr.level AS risk_level, rr.rated_on AS risk_rated_on
 FROM projects p
 JOIN organisations o ON o.id = p.lead_org_id
 LEFT JOIN project_deadlines dl ON dl.project_id = p.id
+LEFT JOIN (SELECT project_id, level, MAX(rated_on || created_at) AS _newest, rated_on FROM risk_ratings
+           GROUP BY project_id) rr ON rr.project_id = p.id
 {where}
 ORDER BY p.code
 """
 
 
-def ledger(store: Store, project_ids: list[str] | None = None) -> list[dict]:
-    """The ledger rows of every project, or of the given ones (to refresh a changed row)."""
+def ledger(store: Store, project_ids: list[str] | None = None, today: dt.date | None = None) -> list[dict]:
+    """The ledger rows of every project, or of the given ones (to refresh a changed row); `risk_rating`
+    is the county office's confirmed risk level as of `today` (已过期 when too old), blank if none."""
+    from desktop_app.lifecycle.policy import load_profile
+    from desktop_app.services.risk import confirmed_text
+
+    today = today or dt.date.today()
+    valid = load_profile(store).risk_rating_valid_days
     if project_ids is None:
         rows = store.all(LEDGER_SQL.format(where=""))
     else:
@@ -33,6 +41,7 @@ def ledger(store: Store, project_ids: list[str] | None = None) -> list[dict]:
         rows = store.all(LEDGER_SQL.format(where=f"WHERE p.id IN ({marks})"), tuple(project_ids))
     for r in rows:
         r["status_label"] = status_label(r["status"])
+        r["risk_rating"] = confirmed_text(r["risk_level"], r["risk_rated_on"], today, valid) if r["risk_level"] else ""
     return rows
 
 

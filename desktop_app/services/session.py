@@ -35,11 +35,17 @@ class Session:
     # reads
     def ledger(self) -> list[dict]:
         queries.ensure_deadlines_fresh(self.store, self.today)
-        return queries.ledger(self.store)
+        return queries.ledger(self.store, today=self.today)
 
     def ledger_cached(self) -> list[dict]:
         """The ledger as last computed (its deadline column may be from an earlier day): instant."""
-        return queries.ledger(self.store)
+        return queries.ledger(self.store, today=self.today)
+
+    def indicator_template(self) -> str:
+        """The evaluation form's indicator lines to fill in (第六条, the county's indicator system)."""
+        from desktop_app.lifecycle.policy import load_indicators
+
+        return load_indicators(self.store).template()
 
     def deadlines_fresh(self) -> bool:
         return self.store.get_setting("deadlines_computed_for") == self.today.isoformat()
@@ -67,6 +73,22 @@ class Session:
         """Why the signed-in person may not exercise `right` (models.authority.PERSON_RIGHTS: draft,
         sign_off, export, import, settings, users), for a disabled button's tooltip; None if allowed."""
         return Z.person_reason(self.actor, right)
+
+    def risk_ratings(self, project_ids: list[str] | None = None):
+        """Every active project's risk rating as of today (services/risk.py)."""
+        from desktop_app.services import risk
+
+        return risk.ratings(self.store, self.today, project_ids)
+
+    def rate_risk(self, project_id: str, level, note: str = "", rated_on: str | None = None):
+        return ops.rate_risk(self.store, self.actor, project_id, level, note, rated_on, today=self.today)
+
+    def may_rate_risk(self) -> str | None:
+        """Why this person may not confirm risk ratings (None if they may): for the button's tooltip."""
+        roles, _clause, why = A.RISK_RATING
+        if self.actor.role not in roles:
+            return why
+        return Z.person_reason(self.actor, A.RISK_RATING_RIGHT, "确认风险评级")
 
     def ledger_import_mark(self, project_id: str) -> dict | None:
         return queries.ledger_import_mark(self.store, project_id)

@@ -19,9 +19,9 @@ from desktop_app.models.store import Store
 from desktop_app.services import queries
 
 
-def ledger_row(store: Store, project_id: str) -> dict | None:
+def ledger_row(store: Store, project_id: str, today=None) -> dict | None:
     """The ledger row of one project (same columns as queries.ledger), or None if it is gone."""
-    rows = queries.ledger(store, [project_id])
+    rows = queries.ledger(store, [project_id], today)
     return rows[0] if rows else None
 
 
@@ -138,6 +138,16 @@ def late_by_unit(rows: list[dict], findings: list[R.Finding]) -> Table:
                  [[u, count[u], late[u]] for u in ranked])
 
 
-def figures(rows: list[dict], findings: list[R.Finding]) -> list[Table]:
+def by_risk(summary: dict | None) -> Table:
+    """Active projects per risk level (high first): confirmed by the county office, or only suggested."""
+    from desktop_app.services.risk import level_text
+
+    rows = [] if not summary or not summary["total"] else [
+        [level_text(lv), *summary["rows"][lv]] for lv in sorted(summary["rows"])]
+    return Table("by_risk", "风险等级分布（在建及已建项目）", ["风险等级", "已确认", "未确认（按系统建议）", "其中已过期"], rows)
+
+
+def figures(rows: list[dict], findings: list[R.Finding], risk: dict | None = None) -> list[Table]:
+    """`risk`: services.risk.summary of the active projects' ratings."""
     return [by_plan_year(rows), by_unit(rows), by_status(rows), overdue_by_rule(findings),
-            late_by_unit(rows, findings)]
+            late_by_unit(rows, findings), by_risk(risk)]

@@ -158,6 +158,8 @@ class ActionBar(QWidget):
         shown = A.action_typed_fields(t.action, kind.name, self.session.actor.role)
         form = RecordForm(kind, exclude=A.hidden_fields(kind.name, shown), choices=choices,
                           today=self.session.today)
+        if kind.name == "evaluation":  # the indicators to score; the total and grade are computed from them
+            form.set_values({"indicators": self.session.indicator_template()})
         intro = f"{t.label}（依据：通知{t.clause}）。保存后即办理，项目状态随之变更；不符合规定的，系统会说明原因，不做任何改动。"
         dlg = RecordDialog(t.label, form, lambda v: self.session.transition(pid, t.action, v), self, intro)
         dlg.saved.connect(lambda _row: self._done(t.action, getattr(dlg.result_row, "changes", None)))

@@ -58,7 +58,7 @@ COLUMNS = [
     ("code", "编号", "text"), ("name", "项目名称", "text"), ("unit", "建设单位", "text"),
     ("plan_year", "年度", "int"), ("status", "状态", "text"), ("total", "总投资(万元)", "money"),
     ("paid", "已拨付(万元)", "money"), ("person", "责任人", "text"), ("due", "下一期限", "text"),
-    ("risk", "风险", "text"), ("late", "逾期完成", "int"),
+    ("risk", "风险", "text"), ("late", "逾期完成", "int"), ("rating", "评级", "text"),
 ]
 COL = {key: i for i, (key, _, _) in enumerate(COLUMNS)}
 HEADERS = [h for _, h, _ in COLUMNS]
@@ -86,6 +86,8 @@ def late_text(row: dict) -> str:
 
 RISK_TIP = ("逾期：已过期限仍未履行的义务（含违反通知规定的情形）；受限：前置条件未满足，某一步暂不能办理"
             "（如未验收不得拨付后续资金）。鼠标停在单元格上可看每一项的条款和原因。")
+RATING_TIP = ("县政府办公室确认的风险等级（5为低风险，1为高风险）；橙色为已过期，须重新确认。"
+              "在工作台“风险评级…”中确认")
 LATE_TIP = "已完成但超过期限的义务数（如合同逾期备案、进度报告逾期报送）；详见项目各页的“已完成（逾期N个工作日）”"
 
 
@@ -110,11 +112,11 @@ class _Row:
         disp = (row["code"], row["name"], row["unit"], str(row["plan_year"]), row.get("status_label")
                 or status_label(row["status"]), fen_to_wan_text(row["total_investment_fen"]),
                 fen_to_wan_text(row["disbursed_fen"]), row.get("responsible_person") or "", due_text(row),
-                risk_text(row), late_text(row))
+                risk_text(row), late_text(row), f"{row['risk_level']}级" if row.get("risk_level") else "")
         keys = (row["code"], row["name"], row["unit"], row["plan_year"], STATUS_ORDER.get(row["status"], 99),
                 row["total_investment_fen"] or 0, row["disbursed_fen"] or 0, row.get("responsible_person") or "",
                 row.get("next_due") or NO_DUE, (row.get("overdue") or 0) * 1000 + (row.get("blocked") or 0),
-                row.get("late_done") or 0)
+                row.get("late_done") or 0, row.get("risk_level") or 9)
         hay = f"{row['code']}\n{row['name']}\n{row['unit']}".lower()
         return cls(row, disp, keys, hay)
 
@@ -209,7 +211,7 @@ class LedgerModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return {COL["late"]: LATE_TIP, COL["risk"]: RISK_TIP}.get(section)
+            return {COL["late"]: LATE_TIP, COL["risk"]: RISK_TIP, COL["rating"]: RATING_TIP}.get(section)
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -225,7 +227,7 @@ class LedgerModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if c in (COL["total"], COL["paid"]):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if c in (COL["plan_year"], COL["late"]):
+            if c in (COL["plan_year"], COL["late"], COL["rating"]):
                 return int(Qt.AlignmentFlag.AlignCenter)
             return None
         overdue, blocked = r.data.get("overdue"), r.data.get("blocked")
@@ -236,11 +238,19 @@ class LedgerModel(QAbstractTableModel):
                 return QBrush(RED_BG if overdue else ORANGE_BG)
         if c == COL["late"] and r.data.get("late_done") and role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(ORANGE)
+        if c == COL["rating"] and role == Qt.ItemDataRole.ForegroundRole and r.data.get("risk_level"):
+            if "已过期" in (r.data.get("risk_rating") or ""):
+                return QBrush(ORANGE)
+            if r.data["risk_level"] <= 2:
+                return QBrush(RED)
         if role == Qt.ItemDataRole.ToolTipRole:
             if c == COL["late"]:
                 return LATE_TIP
             if c == COL["risk"] and (overdue or blocked):
                 return self.risk_tip(r.data["id"])
+            if c == COL["rating"]:
+                return (f"风险等级：{r.data['risk_rating']}，{r.data['risk_rated_on']}确认"
+                        if r.data.get("risk_level") else "未确认风险等级") + "\n" + RATING_TIP
             if c == COL["due"] and r.data.get("next_message"):
                 return r.data["next_message"] + ("\n（暂定：该年度官方节假日安排尚未录入）"
                                                  if r.data.get("next_due_tentative") else "")
@@ -386,10 +396,10 @@ class LedgerPage(QWidget):
         header.setStretchLastSection(False)
         fm = self.fontMetrics()
         # widths from sample texts in the UI font, so 微软雅黑 and the bundled fonts both fit
-        for key, sample in (("code", "MY-2026-0000"), ("unit", "蒙阴县人力资源和社会保"), ("plan_year", "2026"),
+        for key, sample in (("code", "MY-2026-0000"), ("unit", "蒙阴县人力资源和社"), ("plan_year", "2026"),
                             ("status", "已申请验收"), ("total", "000,000.00"), ("paid", "000,000.00"),
                             ("person", "欧阳明华"), ("due", "2026-12-31（暂定）"), ("risk", "逾期10项，受限2项"),
-                            ("late", "00")):
+                            ("late", "00"), ("rating", "5级")):
             header_w = fm.horizontalAdvance(HEADERS[COL[key]]) + 8
             self.view.setColumnWidth(COL[key], max(fm.horizontalAdvance(sample), header_w) + 14)
         self.view.setColumnWidth(COL["name"], fm.horizontalAdvance("县" * 14))
@@ -478,7 +488,7 @@ class LedgerPage(QWidget):
         """A project window saved something: re-read just that row."""
         from desktop_app.services.stats import ledger_row
 
-        row = ledger_row(self.session.store, project_id)
+        row = ledger_row(self.session.store, project_id, self.session.today)
         self.model.update_row(row, project_id)
         if row:
             self._ensure_choice(self.year, f"{row['plan_year']}年", row["plan_year"])

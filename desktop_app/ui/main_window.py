@@ -54,7 +54,7 @@ PAGES = (("workbench", "工作台", "workbench"), ("ledger", "项目台账", "le
 def county_check(session):
     """Worker: the ledger, today's findings and the chart tables in one rule pass."""
     snap = load_snapshot(session)
-    return snap, stats.figures(snap.rows, snap.findings)
+    return snap, stats.figures(snap.rows, snap.findings, snap.risk)
 
 
 class CheckHub:
@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.pages["backup"].restored.connect(self.reopen_after_restore)
         self.pages["workbench"].open_project.connect(self.open_project)
         self.pages["workbench"].export_requested.connect(self.export_to)
+        self.pages["workbench"].risk_rated.connect(self.risk_rated)
         self.pages["ledger"].open_project.connect(lambda pid: self.open_project(pid, "basic"))
         self.pages["annual"].changed.connect(self.project_changed)
         self.pages["settings"].deadlines_changed.connect(self.refresh_all)
@@ -423,6 +424,15 @@ class MainWindow(QMainWindow):
                 else:
                     page.loaded = False
                     page.task = None
+
+    def risk_rated(self, project_id: str) -> None:
+        """A rating confirmed from 工作台: its ledger row, and 统计分析 when next shown (工作台 keeps its findings)."""
+        if self.pages["ledger"].loaded:
+            self.pages["ledger"].refresh_row(project_id)
+        stats_page = self.pages["statistics"]
+        if stats_page.loaded and self.current_key() != "statistics":
+            stats_page.loaded = False
+            stats_page.task = None
 
     # ---- help ----------------------------------------------------------------------------------------
     def open_manual(self):

@@ -17,6 +17,7 @@ from PySide6.QtCharts import (
     QChart,
     QChartView,
     QHorizontalBarSeries,
+    QStackedBarSeries,
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
@@ -47,7 +48,9 @@ OVERDUE_SERIES, LATE_SERIES = "今日逾期", "逾期完成"
 
 
 def load_tables(session) -> list[stats.Table]:
-    return stats.figures(session.ledger(), session.findings())
+    from desktop_app.services.risk import summary
+
+    return stats.figures(session.ledger(), session.findings(), summary(session.risk_ratings()))
 
 
 def _short(text: str, n: int = 12) -> str:
@@ -195,6 +198,27 @@ def late_unit_chart(t: stats.Table, county: str = "") -> QChart:
                              [row[1] for row in rows], [row[2] for row in rows])
 
 
+def risk_chart(t: stats.Table) -> QChart:
+    """Projects per risk level, high risk first: confirmed and only suggested, stacked."""
+    chart = _chart(t.title)
+    series = QStackedBarSeries()
+    for col, name, colour in ((1, "已确认", BLUE), (2, "未确认（按系统建议）", ORANGE)):
+        bars = QBarSet(name)
+        bars.setColor(colour)
+        for row in t.rows:
+            bars.append(row[col])
+        series.append(bars)
+    series.setLabelsVisible(True)
+    chart.addSeries(series)
+    cats = _categories([row[0] for row in t.rows])
+    chart.addAxis(cats, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(cats)
+    axis = _value_axis(max([r[1] + r[2] for r in t.rows] or [0]), "个", integer=True)
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(axis)
+    return chart
+
+
 def min_chart_height(chart: QChart) -> int:
     """The height at which a chart with categories on its left axis shows every category's label:
     one label line (plus spacing) per category, and room for the title, the bottom axis and the legend."""
@@ -243,12 +267,14 @@ EMPTY_TEXT = {
     "by_status": "还没有项目，暂无状态分布。",
     "overdue_by_rule": "今日没有逾期的义务，也没有逾期完成的义务。",
     "late_by_unit": "今日没有逾期的义务，也没有逾期完成的义务。",
+    "by_risk": "还没有评审通过的项目，暂无风险等级。",
 }
 NO_PROJECTS = "还没有项目，统计图表会在有项目后显示。"
 
 
 BUILDERS = {"by_year": year_chart, "by_unit": unit_chart, "by_status": status_chart,
-            "overdue_by_rule": overdue_chart, "late_by_unit": late_unit_chart}
+            "overdue_by_rule": overdue_chart, "late_by_unit": late_unit_chart, "by_risk": risk_chart}
+WIDE = ("by_risk",)  # a row of its own below the grid
 # the fourth grid cell: one tab per view of the overdue and late-met obligations
 OVERDUE_TABS = (("overdue_by_rule", "按条款"), ("late_by_unit", "按建设单位"))
 WITH_COUNTY = ("by_unit", "late_by_unit")  # charts that shorten unit names by the county's name
@@ -312,8 +338,10 @@ class StatisticsPage(BackgroundLoad, QWidget):
             cell.addWidget(note)
             self.cells[key] = cell
         tabbed = dict(OVERDUE_TABS)
-        for i, key in enumerate(k for k in BUILDERS if k not in tabbed):
+        for i, key in enumerate(k for k in BUILDERS if k not in tabbed and k not in WIDE):
             grid.addWidget(self.cells[key], i // 2, i % 2)
+        for row, key in enumerate(WIDE, 2):
+            grid.addWidget(self.cells[key], row, 0, 1, 2)
         self.overdue_tabs = QTabWidget()
         self.overdue_tabs.setDocumentMode(True)
         for key, label in OVERDUE_TABS:

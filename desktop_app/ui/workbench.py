@@ -35,6 +35,7 @@ from desktop_app.errors import GovisError
 from desktop_app.exchange import pending
 from desktop_app.lifecycle import rules as R
 from desktop_app.services import xlsx_export
+from desktop_app.services.risk import summary as risk_summary
 from desktop_app.ui.icons import icon
 from desktop_app.ui.loading import BackgroundLoad
 
@@ -62,6 +63,7 @@ class Snapshot:
     units: dict[str, str] = field(default_factory=dict)
     waiting: list[pending.Waiting] = field(default_factory=list)
     no_directory: str | None = None  # why nothing can be sent yet (a unit without the county directory)
+    risk: dict | None = None  # services.risk.summary of the active projects' ratings
 
 
 def load_snapshot(session) -> Snapshot:
@@ -70,7 +72,21 @@ def load_snapshot(session) -> Snapshot:
     return Snapshot(session.findings(), {r["id"]: r["name"] for r in rows}, session.today, rows,
                     units={r["id"]: r["unit"] for r in rows},
                     waiting=pending.waiting(store, actor),
-                    no_directory=pending.why_no_recipients(store, actor) if actor.role != "county_office" else None)
+                    no_directory=pending.why_no_recipients(store, actor) if actor.role != "county_office" else None,
+                    risk=risk_summary(session.risk_ratings()))
+
+
+def risk_text(summary: dict | None) -> str:
+    """The 工作台 line about risk ratings: how many are high, unconfirmed, 已过期."""
+    if not summary or not summary["total"]:
+        return ""
+    high = summary["by_level"][1] + summary["by_level"][2]
+    parts = [f"较高及以上风险 {high} 个"]
+    if summary["unconfirmed"]:
+        parts.append(f"未确认 {summary['unconfirmed']} 个")
+    if summary["stale"]:
+        parts.append(f"已过期 {summary['stale']} 个")
+    return "风险评级：" + "，".join(parts)
 
 
 def group_findings(findings: list[R.Finding]) -> list[tuple[str, list[R.Finding]]]:
@@ -303,6 +319,7 @@ class WaitingBanner(QFrame):
 class WorkbenchPage(BackgroundLoad, QWidget):
     open_project = Signal(str, str)  # project id, tab
     export_requested = Signal(str)  # go to 数据交换 with this recipient chosen
+    risk_rated = Signal(str)  # project id whose risk rating the county office confirmed
 
     def __init__(self, session, db_path: str, parent=None):
         super().__init__(parent)
@@ -333,6 +350,12 @@ class WorkbenchPage(BackgroundLoad, QWidget):
         top.addSpacing(16)
         top.addWidget(self.summary, 1)
         top.addWidget(self.busy)
+        self.risk_label = QLabel()
+        self.risk_btn = QPushButton("风险评级…")
+        self.risk_btn.setToolTip("各在建、已建项目的风险等级：系统建议及理由，县政府办公室确认或调整")
+        self.risk_btn.clicked.connect(self.open_risk_ratings)
+        top.addWidget(self.risk_label)
+        top.addWidget(self.risk_btn)
         top.addWidget(self.refresh_btn)
 
         self.waiting = WaitingBanner()
@@ -412,8 +435,18 @@ class WorkbenchPage(BackgroundLoad, QWidget):
         self.model.set_findings(snap.findings, snap.names, snap.units, snap.today)
         self._fill_choices()
         self.waiting.set_state(snap.waiting, snap.no_directory)
+        self.risk_label.setText(risk_text(snap.risk))
         self._show_counts()
         self.loaded = True
+
+    def open_risk_ratings(self):
+        from desktop_app.ui.risk_ratings import RiskRatingDialog
+
+        dlg = RiskRatingDialog(self.session, self)
+        dlg.rated.connect(lambda _pid: self.risk_label.setText(risk_text(risk_summary(dlg.items))))
+        dlg.rated.connect(self.risk_rated)
+        dlg.open()
+        return dlg
 
     def _fill_choices(self) -> None:
         units, clauses = self.model.choices()

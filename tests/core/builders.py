@@ -103,3 +103,17 @@ def accepted(c: County, on="2027-11-30", **overrides) -> dict:
                    {"accepted_on": on, "group_members": "王五、赵六", "conclusion": "pass", "controllable_ok": "pass"},
                    today=day)
     return p
+
+
+def scores(total: int) -> str:
+    """The indicator lines of a report whose computed 综合得分 is `total` (default indicator system)."""
+    from desktop_app.lifecycle.indicators import IndicatorSystem
+    from desktop_app.lifecycle.policy import DEFAULT_INDICATORS
+
+    system = IndicatorSystem.from_data(DEFAULT_INDICATORS)
+    return system.lines(system.spread(total))
+
+
+def evaluation(on: str, total: int, **more) -> dict:
+    """The typed values of an evaluation scoring `total` on `on`."""
+    return {"evaluated_on": on, "indicators": scores(total), **more}

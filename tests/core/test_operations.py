@@ -21,10 +21,10 @@ def test_whole_lifecycle_with_one_audit_entry_per_change(county):
     ops.transition(s, c.unit, p["id"], "go_live", today=D(2027, 12, 5))
     n = audit_count(s)
     ops.transition(s, c.unit, p["id"], "self_evaluate",
-                   {"evaluated_on": "2029-01-10", "score": "88", "grade": "good"}, today=D(2029, 1, 10))
+                   B.evaluation("2029-01-10", 88), today=D(2029, 1, 10))
     assert audit_count(s) == n + 1
     ops.transition(s, c.county, p["id"], "post_evaluate",
-                   {"evaluated_on": "2029-06-10", "score": "85", "grade": "good"}, today=D(2029, 6, 10))
+                   B.evaluation("2029-06-10", 85), today=D(2029, 6, 10))
     assert s.get("project", p["id"])["status"] == "post_evaluated"
     evals = s.for_project("evaluation", p["id"])
     assert [e["eval_kind"] for e in evals] == ["self", "post"]
@@ -252,7 +252,7 @@ def test_self_evaluation_not_before_12_months(county):
     ops.transition(c.store, c.unit, p["id"], "go_live", today=D(2027, 12, 1))
     with pytest.raises(Refused) as e:
         ops.transition(c.store, c.unit, p["id"], "self_evaluate",
-                       {"evaluated_on": "2028-11-29", "score": "80", "grade": "good"}, today=D(2028, 11, 29))
+                       B.evaluation("2028-11-29", 80), today=D(2028, 11, 29))
     assert e.value.clause == "第六条"
 
 

@@ -122,6 +122,7 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
         "assign_to_review": lambda: ops.assign_to_review(c.store, aud, "s", p["id"]),
         "score_review": lambda: ops.score_review(c.store, aud, "s", p["id"], "e", {}, "同意"),
         "conclude_review": lambda: ops.conclude_review(c.store, aud, "s", p["id"], {"conclusion": "pass"}),
+        "rate_risk": lambda: ops.rate_risk(c.store, aud, p["id"], 5),
     }
 
 

@@ -37,7 +37,7 @@ def test_every_number_is_described_with_clause_or_basis():
                       "acceptance_report_workdays", "mlps_testing_months", "crypto_assessment_months",
                       "surplus_return_months", "duplicate_threshold_pct", "partial_threshold_pct",
                       "review_sheet", "review_outlier_points",
-                      "om_budget_threshold_wan"}
+                      "om_budget_threshold_wan", "poor_rectify_months"}
     assert POLICY_FIELDS["application_month"].clause == "第二条"
     assert POLICY_FIELDS["contract_filing_workdays"].basis == P.NOTICE_RULE
 

@@ -208,7 +208,7 @@ def test_stats_count_late_obligations_per_clause_and_unit():
     assert t.rows == [["蒙阴县教育和体育局", 1, 2], ["蒙阴县卫生健康局", 1, 1]]
     ledger_rows = [dict(r, plan_year=2026, status="planned", total_investment_fen=0, disbursed_fen=0) for r in rows]
     assert [t.key for t in stats.figures(ledger_rows, findings)] == [
-        "by_year", "by_unit", "by_status", "overdue_by_rule", "late_by_unit"]
+        "by_year", "by_unit", "by_status", "overdue_by_rule", "late_by_unit", "by_risk"]
 
 
 # ---- the ledger --------------------------------------------------------------------------------

@@ -107,9 +107,8 @@ def showcase(c: B.County) -> dict:
     _add(c, u, "platform_connection", pid, {"platform": "sharing", "connected_on": "2028-06-01"}, D(2028, 6, 1))
     ops.transition(s, u, pid, "go_live", today=D(2028, 6, 1))
     ops.transition(s, u, pid, "self_evaluate",
-                   {"evaluated_on": "2029-06-10", "score": "88", "grade": "good",
-                    "indicators": "项目决策:18\n项目管理:17.5\n资金使用:16\n应用效果:21.5\n共享开放:15",
-                    "findings": "部分学校使用率偏低，建议加强培训。"}, today=D(2029, 6, 10))
+                   B.evaluation("2029-06-10", 88, findings="部分学校使用率偏低，建议加强培训。"),
+                   today=D(2029, 6, 10))
     return s.get("project", pid)
 
 

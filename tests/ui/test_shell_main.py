@@ -75,12 +75,14 @@ def test_statistics_charts_and_export(window, qtbot, tmp_path):
     assert sum(r[1] for r in by_key["by_status"].rows) == 5
     overdue_total = sum(r[2] for r in by_key["overdue_by_rule"].rows)
     assert overdue_total == sum(1 for f in window.session.findings() if f.state == "overdue")
+    # the two funded or built projects, none confirmed yet
+    assert sum(r[1] for r in by_key["by_risk"].rows) == 0 and sum(r[2] for r in by_key["by_risk"].rows) == 2
     out = tmp_path / "统计.xlsx"
     done = []
     page.export_to(str(out), on_done=done.append)
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
     wb = load_workbook(out)
-    assert len(wb.sheetnames) == 5  # the four charts and the per-unit overdue/late table
+    assert len(wb.sheetnames) == 6  # the four charts, the per-unit overdue/late table and the risk levels
     ws = wb[wb.sheetnames[0]]
     assert ws["A1"].value == "计划年度" and ws["C2"].number_format == "#,##0.00"
 

@@ -77,6 +77,19 @@ def main(out: str, which: list[str]) -> None:
             w.show_page("statistics")
             wait(app, lambda w=w: w.pages["statistics"].loaded)
             target = w
+            if name == "statistics-risk":  # the risk levels below the grid
+                bar = w.pages["statistics"].scroll.verticalScrollBar()
+                wait(app, lambda: False, rounds=10)
+                bar.setValue(bar.maximum())
+        elif name == "risk-rating":
+            from desktop_app.ui.risk_ratings import RiskRatingDialog
+
+            w.show_page("workbench")
+            dlg = RiskRatingDialog(w.session, w)
+            dlg.show()
+            top = min(dlg.shown, key=lambda r: (r.suggested, r.code))
+            dlg.select_project(top.code)
+            target = dlg
         elif name == "ledger-no-hits":
             w.show_page("ledger")
             page = w.pages["ledger"]

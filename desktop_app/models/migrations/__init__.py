@@ -17,6 +17,7 @@ from desktop_app.models.migrations import (
     m0010_duplicate_decisions,
     m0011_review_sessions,
     m0012_budget_priority,
+    m0013_risk_and_go_live,
 )
 
 # (version, name, sql). Append only; never edit an applied migration. `sql` may instead be a function
@@ -34,6 +35,7 @@ MIGRATIONS: list[tuple[int, str, str | Callable]] = [
     (10, "duplicate-project check: the county office's findings", m0010_duplicate_decisions.SQL),
     (11, "centralised review sessions: experts, assignments, scores", m0011_review_sessions.SQL),
     (12, "budget lines ranked by priority (轻重缓急)", m0012_budget_priority.SQL),
+    (13, "risk ratings; the day a project went live", m0013_risk_and_go_live.SQL),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
