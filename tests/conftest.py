@@ -1,4 +1,5 @@
 import os
+import tempfile
 
 import pytest
 
@@ -7,6 +8,8 @@ from tests.core.builders import TEST_PASSWORD, make_county
 # Also for session-scoped fixtures, which are built before any function-scoped one: every hash in the
 # suite uses the same (cheap) parameters, so no sign-in in a subprocess finds a hash to renew.
 os.environ.setdefault("GOVIS_TEST_FAST_HASH", "1")
+# caches the program keeps between starts (jieba's parsed dictionary) go to a folder of the run's own
+os.environ.setdefault("GOVIS_CACHE_DIR", tempfile.mkdtemp(prefix="govis-test-cache-"))
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import threading
 from collections.abc import Iterable
+
+from platformdirs import user_cache_dir
 
 # The 大写 part that amounts.format_amount_wan writes after the 万元 figure.
 _AMOUNT_IN_WORDS = re.compile(r"（人民币[^（）\n]*）")
@@ -29,6 +32,14 @@ def _jieba():
 
             jieba.setLogLevel(logging.WARNING)  # else it reports its dictionary load on stderr
             tokenizer = jieba.Tokenizer()
+            # its parsed dictionary is cached for the next start: in the user's cache folder, not in the
+            # shared temp folder (GOVIS_CACHE_DIR overrides, for tests and the self-test)
+            cache = os.environ.get("GOVIS_CACHE_DIR") or user_cache_dir("govis", appauthor=False)
+            try:
+                os.makedirs(cache, exist_ok=True)
+                tokenizer.tmp_dir = cache
+            except OSError:
+                pass  # no cache folder: jieba falls back to the temp folder
             tokenizer.initialize()
             _tokenizer = tokenizer
         return _tokenizer
