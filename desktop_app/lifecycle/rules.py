@@ -15,7 +15,7 @@ from desktop_app.lifecycle.policy import PolicyProfile
 from desktop_app.lifecycle.states import BUILT, CONSTRUCTION, FUNDED, PRE_APPROVAL, status_label
 from desktop_app.lifecycle.workdays import DueDate, WorkCalendar, add_months
 from desktop_app.models.fields import fen_to_wan_text
-from desktop_app.models.kinds import MATERIAL, PROHIBITED, SANCTION
+from desktop_app.models.kinds import JOINT_PLAN, MATERIAL, PROHIBITED, REQUIRED_MATERIAL, SANCTION
 
 OVERDUE, UPCOMING, PENDING, DONE, BLOCKED, VIOLATION = (
     "overdue", "upcoming", "pending", "done", "blocked", "violation",
@@ -214,7 +214,9 @@ def r_deadline(facts: Facts, ctx: Context):
 
 def missing_materials(facts: Facts, profile: PolicyProfile) -> list[str]:
     have = {m["material_type"] for m in facts.of("material")}
-    missing = [label for code, label in MATERIAL if code not in have]
+    missing = [label for code, label in REQUIRED_MATERIAL if code not in have]
+    if facts.of("co_builder") and JOINT_PLAN not in have:
+        missing.append(dict(MATERIAL)[JOINT_PLAN] + "（多部门共建项目，由牵头单位会同共建单位共同形成）")
     years = {h["year"] for h in facts.of("investment_history")}
     if len(years) < profile.history_years_min:
         missing.append(f"近{profile.history_years_min}年投资运行情况（已填{len(years)}年）")
