@@ -813,6 +813,9 @@ def r_classified(facts: Facts, ctx: Context):
 
 
 RULES_BY_ID = {r.id: r for r in RULES}
+# obligations that come back every period (第九条 定期评估): when met, the finding stays 已完成 but carries
+# the next due date, which the project window keeps in view
+RECURRING = frozenset({"R09-crypto"})
 
 
 def evaluate(facts: Facts, ctx: Context) -> list[Finding]:
