@@ -217,6 +217,9 @@ class Story:
                                      "原系统使用年限较长，性能不能满足业务需要。", "已接入县共享交换平台，按月更新数据。"))})
         if self.flag("co_build", 0.12 if self.unit["code"] not in ("MYDSJ", "MYSPJ") else 0.4):
             self.co_builders(created)
+            if complete:  # 第二条: the lead unit and its co-builders form one overall plan
+                self.rec("material", prepared, {"material_type": "joint_plan", "title": f"{self.name}联合建设总体方案",
+                                                "prepared_on": prepared.isoformat()})
         if self.higher:
             self.higher_level(prepared)
         return created

@@ -38,7 +38,8 @@ class PolicyProfile:
     # 第六条: self-evaluation 12 to 24 months after acceptance and use
     self_eval_min_months: int = 12
     self_eval_max_months: int = 24
-    # 第九条: MLPS testing after go-live and periodic crypto assessment — county interpretation
+    # 第九条: MLPS testing after go-live and periodic crypto assessment (recurring: one period after the
+    # last assessment) — county interpretation
     mlps_testing_months: int = 12
     crypto_assessment_months: int = 12
     # 第八条: surplus returned by the original channel — county interpretation: 3 months after acceptance
@@ -135,7 +136,8 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
     PolicyField("mlps_testing_months", "等级保护测评周期", "第九条", "个月", 1, 60, COUNTY_RULE,
                 "上线后开展等级保护测评和整改（通知未规定周期）"),
     PolicyField("crypto_assessment_months", "密码应用安全性评估周期", "第九条", "个月", 1, 60, COUNTY_RULE,
-                "密码应用同步规划、建设、运行和定期评估（通知未规定周期）"),
+                "密码应用同步规划、建设、运行和定期评估（通知未规定周期）；上线后一个周期内首次评估，"
+                "此后每次评估后一个周期内再评估（GM/T 0054：第三级及以上每年至少一次）"),
     PolicyField("surplus_return_months", "结余资金退回期限（验收后）", "第八条", "个月", 1, 24, COUNTY_RULE,
                 "结余资金按原渠道退回（通知未规定期限）"),
     PolicyField("duplicate_threshold_pct", "查重：认定“重复”的相似度", "第一条", "%", 2, 100, COUNTY_RULE,

@@ -15,7 +15,7 @@ from desktop_app.lifecycle.policy import PolicyProfile
 from desktop_app.lifecycle.states import BUILT, CONSTRUCTION, FUNDED, PRE_APPROVAL, status_label
 from desktop_app.lifecycle.workdays import DueDate, WorkCalendar, add_months
 from desktop_app.models.fields import fen_to_wan_text
-from desktop_app.models.kinds import MATERIAL, PROHIBITED, SANCTION
+from desktop_app.models.kinds import JOINT_PLAN, MATERIAL, PROHIBITED, REQUIRED_MATERIAL, SANCTION
 
 OVERDUE, UPCOMING, PENDING, DONE, BLOCKED, VIOLATION = (
     "overdue", "upcoming", "pending", "done", "blocked", "violation",
@@ -214,7 +214,9 @@ def r_deadline(facts: Facts, ctx: Context):
 
 def missing_materials(facts: Facts, profile: PolicyProfile) -> list[str]:
     have = {m["material_type"] for m in facts.of("material")}
-    missing = [label for code, label in MATERIAL if code not in have]
+    missing = [label for code, label in REQUIRED_MATERIAL if code not in have]
+    if facts.of("co_builder") and JOINT_PLAN not in have:
+        missing.append(dict(MATERIAL)[JOINT_PLAN] + "（多部门共建项目，由牵头单位会同共建单位共同形成）")
     years = {h["year"] for h in facts.of("investment_history")}
     if len(years) < profile.history_years_min:
         missing.append(f"近{profile.history_years_min}年投资运行情况（已填{len(years)}年）")
@@ -760,8 +762,31 @@ def r_mlps_testing(facts: Facts, ctx: Context):
 
 @rule("R09-crypto", "第九条", "密码保障系统同步运行并定期评估")
 def r_crypto(facts: Facts, ctx: Context):
-    yield from _security_due(facts, ctx, "crypto_assessment", ctx.profile.crypto_assessment_months,
-                             "密码应用安全性评估", "R09-crypto")
+    """定期评估: the first assessment falls due one period after go-live, each next one a period after the
+    last. One finding for the cycle now running, its due date the next assessment's: 已完成 while that is
+    far off (keeping how late the last one was), 即将到期 / 逾期 as it nears and passes."""
+    acc = passed_acceptance(facts)
+    if not acc or facts.status not in BUILT:
+        return
+    months, label = ctx.profile.crypto_assessment_months, "密码应用安全性评估"
+    done = sorted(d for d in (_d(r.get("done_on")) for r in facts.of("security_record")
+                              if r["security_kind"] == "crypto_assessment") if d and d >= _d(acc["accepted_on"]))
+    first_due = _calendar_due(add_months(_d(acc["accepted_on"]), months), ctx)
+    if not done:
+        yield _f(facts, "R09-crypto", "第九条", deadline_state(ctx, first_due, False),
+                 f"系统运行后应于{_due_text(first_due)}前完成首次{label}", due=first_due, tab="security")
+        return
+    last = done[-1]
+    last_due = first_due if len(done) == 1 else _calendar_due(add_months(done[-2], months), ctx)
+    next_due = _calendar_due(add_months(last, months), ctx)
+    state = deadline_state(ctx, next_due, False)
+    late = met_late(ctx, last_due, last) if state == PENDING else None
+    msg = f"上次{label}于{last.isoformat()}完成"
+    if late:
+        msg += f"（应于{_due_text(last_due)}前，{late_text(late)}）"
+    msg += f"，每{months}个月定期评估，下次应于{_due_text(next_due)}前完成"
+    yield _f(facts, "R09-crypto", "第九条", DONE if state == PENDING else state, msg, due=next_due,
+             tab="security", late_workdays=late)
 
 
 @rule("R09-controllable", "第九条", "软硬件产品安全可控情况是验收的重要内容")
@@ -788,6 +813,9 @@ def r_classified(facts: Facts, ctx: Context):
 
 
 RULES_BY_ID = {r.id: r for r in RULES}
+# obligations that come back every period (第九条 定期评估): when met, the finding stays 已完成 but carries
+# the next due date, which the project window keeps in view
+RECURRING = frozenset({"R09-crypto"})
 
 
 def evaluate(facts: Facts, ctx: Context) -> list[Finding]:

@@ -31,10 +31,14 @@ PROHIBITED = (
     ("surveillance", "视频监控系统"), ("server", "新购置服务器"), ("website", "建设或改版网站"),
     ("app", "独立开发应用软件系统"),
 )
-MATERIAL = (
+# 第二条: the four every application needs; a project with co-builders needs one overall plan as well
+# (多部门共建共享的项目，由项目牵头部门会同共建部门，共同形成项目整体方案)
+REQUIRED_MATERIAL = (
     ("application_report", "项目申请报告"), ("plan", "项目建设方案或项目建议书"),
     ("budget", "投资预算"), ("history", "最近3-5年投资、运行和应用情况"),
 )
+JOINT_PLAN = "joint_plan"
+MATERIAL = REQUIRED_MATERIAL + ((JOINT_PLAN, "联合建设总体方案"),)
 REVIEW_CONCLUSION = (("pass", "通过"), ("revise", "修改后重新评审"), ("reject", "不予通过"))
 REVIEW_METHOD = (("central", "集中评审"), ("expert_panel", "专家论证会"))
 PROCUREMENT = (

@@ -115,7 +115,7 @@ def annual_round(store, year: int, today: dt.date) -> Round:
     deadline = R.application_deadline(year, profile)
     projects = store.all("SELECT id FROM projects WHERE plan_year=? ORDER BY code", (year,))
     ids = [p["id"] for p in projects]
-    facts = load_facts(store, ids, kinds=("material", "investment_history", "consultation")) if ids else []
+    facts = load_facts(store, ids, kinds=("material", "investment_history", "consultation", "co_builder")) if ids else []
     units = {o["id"]: o for o in store.all("SELECT id, name, role FROM organisations")}
     days = submission_days(store, ids)
     received, drafts = [], []

@@ -72,6 +72,10 @@ class ProjectView:
         found = [f for f in self.findings if f.tab == tab and f.open]
         return sorted(found, key=lambda f: (order.get(f.state, 9), f.due.day if f.due else _FAR))
 
+    def recurring_findings(self, tab: str) -> list[R.Finding]:
+        """Periodic obligations met for now (已完成), each with its next due date: not open, still to come."""
+        return [f for f in self.findings if f.tab == tab and f.rule_id in R.RECURRING and not f.open]
+
     def finding_for(self, record_id: str, rule_id: str) -> R.Finding | None:
         for f in self.findings:
             if f.record_id == record_id and f.rule_id == rule_id:

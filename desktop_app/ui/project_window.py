@@ -56,18 +56,20 @@ class FindingsBox(QFrame):
         lay.addWidget(self.title)
         lay.addWidget(self.label)
         self.findings: list[R.Finding] = []
+        self.recurring: list[R.Finding] = []  # periodic obligations met for now, with their next due date
 
-    def set_findings(self, findings: list[R.Finding]) -> None:
-        self.findings = findings
-        if not findings:
-            self.label.setText('<span style="color:#777">本页没有待办、受限或违规事项。</span>')
-            return
+    def set_findings(self, findings: list[R.Finding], recurring: list[R.Finding] = ()) -> None:
+        self.findings, self.recurring = findings, list(recurring)
         lines = [f'<span style="color:{STATE_COLOURS.get(f.state, "#333")}">{html.escape(PV.finding_text(f))}</span>'
                  for f in findings]
+        if not findings:
+            lines = ['<span style="color:#777">本页没有待办、受限或违规事项。</span>']
+        # met for this period, due again later (定期评估): shown so the next date is not forgotten
+        lines += [f'<span style="color:#555">{html.escape(PV.finding_text(f))}</span>' for f in self.recurring]
         self.label.setText("<br>".join(lines))
 
     def texts(self) -> list[str]:
-        return [PV.finding_text(f) for f in self.findings]
+        return [PV.finding_text(f) for f in self.findings + self.recurring]
 
 
 class _Page(QScrollArea):
@@ -89,7 +91,7 @@ class _Page(QScrollArea):
         self.body.addStretch(1)
 
     def refresh(self, view: PV.ProjectView) -> None:
-        self.findings.set_findings(view.open_findings(self.tab))
+        self.findings.set_findings(view.open_findings(self.tab), view.recurring_findings(self.tab))
 
 
 class RecordsPage(_Page):

@@ -33,6 +33,7 @@ def showcase(c: B.County) -> dict:
     s, u = c.store, c.unit
     _add(c, c.county, "co_builder", pid, {"org_id": c.unit2.org_id, "scope": "负责卫生健康数据接口和校医系统对接"})
     B.add_materials(c, pid)
+    _add(c, u, "material", pid, {"material_type": "joint_plan", "title": "教育云平台联合建设总体方案"}, B.TODAY)
     _add(c, c.county, "upward_consent", pid, {"consent_on": "2026-06-20", "consent_no": None})
     _add(c, u, "higher_level_filing", pid, {"applied_upward_on": "2026-06-25", "upper_authority": "山东省教育厅"})
     ops.transition(s, u, pid, "submit", today=D(2026, 7, 1))
