@@ -4,11 +4,9 @@ Registered as a plugin (cli._register_plugins) beside printing and packages."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 
-from desktop_app.errors import ValidationError
 from desktop_app.models.fields import fen_to_wan_text
 
 
@@ -16,13 +14,6 @@ def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
-def _today(args) -> dt.date:
-    if getattr(args, "today", None):
-        try:
-            return dt.date.fromisoformat(args.today)
-        except ValueError:
-            raise ValidationError({"today": f"日期「{args.today}」格式不对，请写成 YYYY-MM-DD"}) from None
-    return dt.date.today()
 
 
 def register(sub, common, open_store) -> None:
@@ -45,6 +36,8 @@ def cmd_round(args, open_store) -> int:
     from desktop_app.services import annual_round
 
     store = open_store(args)
+    from desktop_app.cli import _today  # the CLI's own --today reading (cli imports this plugin)
+
     today = _today(args)
     year = args.year or annual_round.open_year(store, today)
     rnd = annual_round.annual_round(store, year, today)

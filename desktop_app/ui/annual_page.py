@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -33,7 +31,7 @@ from desktop_app.services import annual_round as AR
 from desktop_app.services import project_view as PV
 from desktop_app.services import xlsx_export as xlsx
 from desktop_app.ui.forms import RecordForm
-from desktop_app.ui.record_table import RecordDialog
+from desktop_app.ui.record_table import RecordDialog, readonly_table
 
 ROUND_COLUMNS = ["项目编号", "项目名称", "申报单位", "收到日期", "是否逾期", "申请材料", "电子政务中心咨询", "状态",
                  "总投资（万元）"]
@@ -43,18 +41,6 @@ OM_COLUMNS = ["项目编号", "项目名称", "建设单位", "计划年度", "�
 LATE_COLOR = Qt.GlobalColor.darkRed
 # a project brought in from the old ledger (or a demo county) has no 提交申报 step on record
 NO_DAY = "未记录"
-
-
-def _table(columns: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(columns))
-    t.setHorizontalHeaderLabels(columns)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
 
 
 def _fill(table: QTableWidget, rows: list[list[str]], red: set[tuple[int, int]] = frozenset()) -> None:
@@ -114,7 +100,7 @@ class AnnualPage(QWidget):
         rl = QVBoxLayout(rnd)
         self.round_summary = QLabel()
         self.round_summary.setWordWrap(True)
-        self.round_table = _table(ROUND_COLUMNS)
+        self.round_table = readonly_table(ROUND_COLUMNS)
         self.units_without = QLabel()
         self.units_without.setWordWrap(True)
         rl.addWidget(self.round_summary)
@@ -125,10 +111,10 @@ class AnnualPage(QWidget):
         pll = QVBoxLayout(pl)
         self.plan_summary = QLabel()
         self.plan_summary.setWordWrap(True)
-        self.plan_table = _table(PLAN_COLUMNS)
+        self.plan_table = readonly_table(PLAN_COLUMNS)
         self.plan_table.itemSelectionChanged.connect(self._update_budget_button)
         self.om_label = QLabel()
-        self.om_table = _table(OM_COLUMNS)
+        self.om_table = readonly_table(OM_COLUMNS)
         self.om_table.setMaximumHeight(180)
         pll.addWidget(self.plan_summary)
         pll.addWidget(self.plan_table, 1)

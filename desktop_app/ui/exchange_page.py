@@ -10,14 +10,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -27,7 +25,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -37,6 +34,7 @@ from desktop_app.errors import GovisError
 from desktop_app.exchange import export, history, importer, keyring, pending, receipt
 from desktop_app.exchange.package import STEPS, AlreadyImported
 from desktop_app.models.kinds import COUNTY, ROLES
+from desktop_app.ui.record_table import readonly_table
 from desktop_app.ui.worker import Task
 
 STEP_MARK = {"running": "…", "ok": "✓", "failed": "✗", None: "○"}
@@ -68,7 +66,7 @@ class ExchangePage(QWidget):
         root.addLayout(top)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        self.packages = self._table(["时间", "方向", "对方单位", "序号", "类型", "状态", "数据包编号"])
+        self.packages = readonly_table(["时间", "方向", "对方单位", "序号", "类型", "状态", "数据包编号"], single=False)
         split.addWidget(self._boxed("已发出和已收到的数据包", self.packages))
         lower = QWidget()
         row = QHBoxLayout(lower)
@@ -84,17 +82,6 @@ class ExchangePage(QWidget):
         self.refresh()
 
     # ---- layout helpers ---------------------------------------------------------------------------
-    @staticmethod
-    def _table(headers: list[str]) -> QTableWidget:
-        t = QTableWidget(0, len(headers))
-        t.setHorizontalHeaderLabels(headers)
-        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        t.verticalHeader().setVisible(False)
-        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        t.horizontalHeader().setStretchLastSection(True)
-        return t
-
     @staticmethod
     def _boxed(title: str, widget: QWidget) -> QGroupBox:
         box = QGroupBox(title)
@@ -164,7 +151,7 @@ class ExchangePage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         col.addWidget(self.summary)
-        self.preview_table = self._table(["内容", "记录", "处理", "说明"])
+        self.preview_table = readonly_table(["内容", "记录", "处理", "说明"], single=False)
         col.addWidget(self.preview_table, 1)
         return box
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QTableWidget,
     QToolTip,
     QVBoxLayout,
 )
@@ -176,6 +177,22 @@ def fit_columns(view: QTableView) -> None:
     for c in range(view.model().columnCount()):
         if view.columnWidth(c) > cap:
             view.setColumnWidth(c, cap)
+
+
+def readonly_table(headers: list[str], *, single: bool = True, fit: bool = True) -> QTableWidget:
+    """A read-only list of rows for a page or dialog: whole rows selected (`single`: one at a time),
+    columns sized to their content (`fit`), the last column taking the spare width."""
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.verticalHeader().setVisible(False)
+    if fit:
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
 
 
 def make_table(model: RowsModel, empty_text: str = EMPTY_DEFAULT) -> QTableView:

@@ -35,6 +35,7 @@ from desktop_app.models.review_panel import CONCLUSION_FIELDS, EXPERT_FIELDS, SE
 from desktop_app.services import operations as ops
 from desktop_app.services import review_sessions as RS
 from desktop_app.ui.forms import ERROR_STYLE, RecordForm
+from desktop_app.ui.record_table import readonly_table
 
 SESSION_KIND = Kind("review_session", "review_sessions", "评审会", SESSION_FIELDS, False)
 EXPERT_KIND = Kind("review_expert", "review_experts", "评审专家", EXPERT_FIELDS, False)
@@ -106,7 +107,7 @@ class ReviewSessionDialog(QDialog):
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(QLabel("评审专家"))
-        self.experts = self._table(["专家姓名", "专业领域", "工作单位及职称"])
+        self.experts = readonly_table(["专家姓名", "专业领域", "工作单位及职称"], fit=False)
         lv.addWidget(self.experts)
         self.btn_expert = QPushButton("添加专家…")
         self.btn_expert.clicked.connect(self.add_expert)
@@ -116,7 +117,7 @@ class ReviewSessionDialog(QDialog):
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
         rv.addWidget(QLabel("提交本次评审的项目"))
-        self.apps = self._table(["项目编号", "项目名称", "申报单位", "申报投资（万元）", "平均分", "极差", "评审结论"])
+        self.apps = readonly_table(["项目编号", "项目名称", "申报单位", "申报投资（万元）", "平均分", "极差", "评审结论"], fit=False)
         self.apps.itemSelectionChanged.connect(self.show_scores)
         rv.addWidget(self.apps)
         self.btn_assign = QPushButton("提交项目…")
@@ -149,17 +150,6 @@ class ReviewSessionDialog(QDialog):
         self.load()
 
     # ---- helpers --------------------------------------------------------------------------------
-    @staticmethod
-    def _table(headers: list[str]) -> QTableWidget:
-        t = QTableWidget(0, len(headers))
-        t.setHorizontalHeaderLabels(headers)
-        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        t.verticalHeader().setVisible(False)
-        t.horizontalHeader().setStretchLastSection(True)
-        return t
-
     def _rights(self) -> None:
         """Buttons a person may not use say why (the same rule the operations check)."""
         draft, sign = self.session.may("draft"), self.session.may("sign_off")
