@@ -100,3 +100,13 @@ def dialogs(monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", staticmethod(fake("question", QMessageBox.StandardButton.Yes)))
     monkeypatch.setattr(QMessageBox, "exec", lambda self: rec.shown.append(("exec", self.windowTitle(), self.text())) or 0)
     return rec
+
+
+@pytest.fixture
+def town(tmp_path):
+    """A small county (tests/ui/project_fixtures.make_town) for the project window's tests."""
+    from tests.ui import project_fixtures as F
+
+    t = F.make_town(tmp_path / "county.db")
+    yield t
+    t.store.close()

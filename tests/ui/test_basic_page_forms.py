@@ -16,13 +16,6 @@ from tests.core.dbstate import snapshot
 from tests.ui import project_fixtures as F
 
 
-@pytest.fixture
-def town(tmp_path):
-    t = F.make_town(tmp_path / "county.db")
-    yield t
-    t.store.close()
-
-
 @pytest.fixture(autouse=True)
 def no_modal_confirm(monkeypatch):
     monkeypatch.setattr(ProjectWindow, "ask_discard", classmethod(lambda cls, parent: True))

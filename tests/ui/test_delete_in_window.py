@@ -16,13 +16,6 @@ from tests.ui import project_fixtures as F
 
 
 @pytest.fixture
-def town(tmp_path):
-    t = F.make_town(tmp_path / "county.db")
-    yield t
-    t.store.close()
-
-
-@pytest.fixture
 def asked(monkeypatch):
     """Answers the confirmation with `answer[0]` and keeps what it asked."""
     seen = {"answer": True, "texts": []}

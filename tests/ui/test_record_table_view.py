@@ -1,7 +1,6 @@
 """Record tables: an empty one says what belongs there and how to add it; columns fit their content up to a
 cap; long text is elided with its whole text on hover."""
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QStyleOptionViewItem, QToolTip
@@ -13,13 +12,6 @@ from tests.ui import project_fixtures as F
 
 LONG_ADVICE = ("建议统一身份认证，复用县政务云已有的计算和存储资源，" * 4).strip("，")
 LONG_TITLE = "蒙阴县智慧教育云平台建设方案（含网络安全等级保护和商用密码应用安全性评估专篇）修订稿"
-
-
-@pytest.fixture
-def town(tmp_path):
-    t = F.make_town(tmp_path / "county.db")
-    yield t
-    t.store.close()
 
 
 def _section(qtbot, session, kind: str, pid: str, **kw) -> RecordSection:

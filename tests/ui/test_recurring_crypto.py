@@ -7,19 +7,11 @@ from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-import pytest
 
 from desktop_app.ui.project_window import ProjectWindow
 from tests.ui import project_fixtures as F
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@pytest.fixture
-def town(tmp_path):
-    t = F.make_town(tmp_path / "county.db")
-    yield t
-    t.store.close()
 
 
 def in_operation(town):

@@ -5,7 +5,6 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-import pytest
 
 from desktop_app.lifecycle import machine
 from desktop_app.models import authority as A
@@ -13,13 +12,6 @@ from desktop_app.services import operations as ops
 from desktop_app.services.session import Session
 from desktop_app.ui.project_window import ProjectWindow
 from tests.ui import project_fixtures as F
-
-
-@pytest.fixture
-def town(tmp_path):
-    t = F.make_town(tmp_path / "county.db")
-    yield t
-    t.store.close()
 
 
 def window(qtbot, session, pid):

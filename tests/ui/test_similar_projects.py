@@ -6,21 +6,12 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from pathlib import Path
 
-import pytest
-
 from desktop_app.ui.project_window import ProjectWindow
 from tests.ui import project_fixtures as F
 from tests.ui.test_project_window import add_via_dialog, no_modal_confirm, open_window  # noqa: F401
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 RIVER = "建设河长制河湖名录和一河一档，河长巡河APP记录巡河轨迹，问题上报与交办督办。"
-
-
-@pytest.fixture
-def town(tmp_path):
-    t = F.make_town(tmp_path / "county.db")
-    yield t
-    t.store.close()
 
 
 def _county_with_an_application(town):
