@@ -60,6 +60,8 @@ class Preview:
     items: list[Item]
     counts: dict[str, dict[str, int]]
     plan: dict = field(repr=False, default_factory=dict)
+    # 第一条: each arriving (new or changed) project against the held ones and each other; read only
+    duplicates: list = field(default_factory=list)  # similarity_batch.ArrivalCheck
 
     @property
     def manifest(self) -> dict:
@@ -109,7 +111,35 @@ def preview(store, actor, source: bytes | str | Path, *, confirm_fingerprint: st
     sender = store.one("SELECT name FROM organisations WHERE code=?", (opened.sender_code,))
     listed = [o["name"] for o in opened.records.get(directory.ORG_SPEC.name, []) if o["code"] == opened.sender_code]
     name = sender["name"] if sender else (listed[0] if listed else opened.sender_code)
-    return Preview(opened, name, plan["items"], plan["counts"], plan)
+    duplicates = [] if opened.manifest["kind"] == "directory" else _duplicate_check(store, opened, plan["items"])
+    return Preview(opened, name, plan["items"], plan["counts"], plan, duplicates)
+
+
+def _duplicate_check(store, opened: Opened, items: list[Item]) -> list:
+    """第一条 集约建设: the package's new and changed projects (name, 建设内容摘要, their 信息资源目录 as they
+    will stand) compared with every project held here and with each other. Reads only."""
+    from desktop_app.services import similarity_batch
+
+    kind = KINDS["project"]
+    arriving = {i.key for i in items if i.sheet == kind.label and i.action in ("new", "changed")}
+    if not arriving:
+        return []
+    resources: dict[str, dict[str, str]] = {}
+    marks = ",".join("?" for _ in arriving)
+    for r in store.all(f"SELECT id, project_id, resource_name FROM resource_catalog WHERE project_id IN ({marks})",
+                       tuple(arriving)):
+        resources.setdefault(r["project_id"], {})[r["id"]] = r["resource_name"]
+    for r in opened.records.get(KINDS["catalog_entry"].label, []):
+        if r.get("project_id") in arriving and r.get("resource_name"):
+            resources.setdefault(r["project_id"], {})[r["id"]] = r["resource_name"]
+    units = {o["code"]: o["name"] for o in store.all("SELECT code, name FROM organisations")}
+    units.update({o["code"]: o["name"] for o in opened.records.get(directory.ORG_SPEC.name, [])
+                  if o.get("code") and o["code"] not in units})
+    arrivals = [similarity_batch.Arrival(r["id"], r.get("code") or "", r.get("name") or "",
+                                         units.get(r.get("lead_org_id") or "", ""), r.get("summary") or "",
+                                         tuple(resources.get(r["id"], {}).values()))
+                for r in opened.records.get(kind.label, []) if r.get("id") in arriving]
+    return similarity_batch.check_arrivals(store, arrivals)
 
 
 def _plan(store, actor, opened: Opened) -> dict:

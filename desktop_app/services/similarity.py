@@ -69,6 +69,8 @@ class Doc:
     code: str
     name: str
     text: str
+    unit: str = ""      # the lead unit's name, shown beside a candidate
+    arriving: bool = False  # not held yet: in the batch being checked (similarity_batch)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class Candidate:
     level: str            # key of LEVELS
     overlap: tuple[str, ...]
     project_id: str = ""
+    unit: str = ""
+    arriving: bool = False  # another application of the same batch, not a held project
 
     @property
     def level_label(self) -> str:
@@ -213,8 +217,9 @@ def load_docs(store) -> list[Doc]:
     resources: dict[str, list[str]] = {}
     for row in store.conn.execute("SELECT project_id, resource_name FROM resource_catalog ORDER BY rowid"):
         resources.setdefault(row[0], []).append(row[1])
-    return [Doc(r[0], r[1], r[2], project_text(r[2], r[3], resources.get(r[0], ())))
-            for r in store.conn.execute("SELECT id, code, name, summary FROM projects ORDER BY code")]
+    return [Doc(r[0], r[1], r[2], project_text(r[2], r[3], resources.get(r[0], ())), r[4] or "")
+            for r in store.conn.execute("SELECT p.id, p.code, p.name, p.summary, o.name FROM projects p "
+                                        "LEFT JOIN organisations o ON o.id = p.lead_org_id ORDER BY p.code")]
 
 
 def build_index(store) -> Index:
@@ -251,7 +256,7 @@ def candidates(store, project: dict, limit: int = DEFAULT_LIMIT, profile: Policy
         doc = index.docs[i]
         score = min(score, 1.0)
         out.append(Candidate(doc.code, doc.name, score, level_of(score, profile),
-                             overlap_phrases(text, doc.text, index), doc.key))
+                             overlap_phrases(text, doc.text, index), doc.key, doc.unit))
     return out
 
 
