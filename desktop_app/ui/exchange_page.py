@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +36,7 @@ from desktop_app.exchange import export, history, importer, keyring, pending, re
 from desktop_app.exchange.package import STEPS, AlreadyImported
 from desktop_app.models.kinds import COUNTY, ROLES
 from desktop_app.ui.record_table import readonly_table
+from desktop_app.ui.similar_projects import arrivals_html
 from desktop_app.ui.worker import Task
 
 STEP_MARK = {"running": "…", "ok": "✓", "failed": "✗", None: "○"}
@@ -151,6 +153,15 @@ class ExchangePage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         col.addWidget(self.summary)
+        # 第一条 集约建设: arriving applications that repeat what is held here (or each other)
+        self.duplicates_title = QLabel()
+        self.duplicates_title.setWordWrap(True)
+        col.addWidget(self.duplicates_title)
+        self.duplicates = QTextBrowser()
+        self.duplicates.setOpenLinks(False)
+        self.duplicates.setMaximumHeight(220)
+        self.duplicates.hide()
+        col.addWidget(self.duplicates)
         self.preview_table = readonly_table(["内容", "记录", "处理", "说明"], single=False)
         col.addWidget(self.preview_table, 1)
         return box
@@ -352,6 +363,8 @@ class ExchangePage(QWidget):
         self._reset_steps()
         self.preview_table.setRowCount(0)
         self.summary.clear()
+        self.duplicates_title.clear()
+        self.duplicates.hide()
         self.btn_confirm.setEnabled(False)
         self.btn_receipt.setEnabled(False)
         self.preview_result = None
@@ -406,8 +419,23 @@ class ExchangePage(QWidget):
             action = importer.ACTION_LABELS.get(item.action, item.action)
             for c, text in enumerate((item.sheet, item.label, action, item.detail)):
                 self.preview_table.setItem(r, c, QTableWidgetItem(text))
+        self.show_duplicates(pv.duplicates)
         self.btn_confirm.setEnabled(True)
         self._say("请核对预览，确认无误后点“确认导入”。")
+
+    def show_duplicates(self, checks) -> None:
+        """疑似重复建设 (第一条): the check's suggestion only; the county office records the finding."""
+        table = arrivals_html(checks)
+        self.duplicates.setHtml(table)
+        self.duplicates.setVisible(bool(table))
+        if table:
+            n = sum(1 for c in checks if c.similar)
+            self.duplicates_title.setText(f"<b style='color:#c0392b'>疑似重复建设（第一条）：</b>{n}个导入的项目与本机已有"
+                                          "或同批项目内容相似，请在项目的“相似项目”页审查认定。")
+        elif checks:
+            self.duplicates_title.setText("疑似重复建设（第一条）：导入的项目与本机已有项目均无内容相似。")
+        else:
+            self.duplicates_title.clear()
 
     def confirm_import(self) -> None:
         pv = self.preview_result

@@ -87,9 +87,36 @@ class SimilarCandidates(QGroupBox):
                  "<th>建议认定</th><th>相同的表述</th></tr>")]
         for c in self.candidates:
             colour = LEVEL_COLOURS[c.level]
-            chips = "　".join(f'<span style="{MARK}">{html.escape(o)}</span>' for o in c.overlap) or "—"
             rows.append(f"<tr><td>{html.escape(c.code)}</td><td>{highlighted(c.name, c.overlap)}</td>"
                         f"<td align='right'>{c.percent}%</td>"
-                        f"<td style='color:{colour}'><b>{c.level_label}</b></td><td>{chips}</td></tr>")
+                        f"<td style='color:{colour}'><b>{c.level_label}</b></td><td>{chips(c.overlap)}</td></tr>")
         parts.append("<table border='1' cellspacing='0' cellpadding='4' width='100%'>" + "".join(rows) + "</table>")
         return "".join(parts)
+
+
+def chips(phrases) -> str:
+    return "　".join(f'<span style="{MARK}">{html.escape(o)}</span>' for o in phrases) or "—"
+
+
+def arrivals_html(checks) -> str:
+    """疑似重复建设 for applications arriving (a package, the old ledger): for each one with a 重复 or
+    部分重复 candidate, the candidates with code, name, unit, similarity and level, shared phrases marked."""
+    rows = [("<tr style='background:#eef2f6'><th>项目编号</th><th>项目名称</th><th>单位</th><th>相似度</th>"
+             "<th>建议认定</th><th>相同的表述</th></tr>")]
+    for check in checks:
+        similar = check.similar
+        if not similar:
+            continue
+        a = check.arrival
+        phrases = sorted({o for c in similar for o in c.overlap})
+        rows.append(f"<tr style='background:#f7f7f7'><td colspan='6'><b>导入的申报：{html.escape(a.code)}　"
+                    f"{highlighted(a.name, phrases)}</b>（{html.escape(a.unit or '—')}）</td></tr>")
+        for c in similar:
+            where = "（本批同时导入）" if c.arriving else ""
+            rows.append(f"<tr><td>{html.escape(c.code)}</td><td>{highlighted(c.name, c.overlap)}{where}</td>"
+                        f"<td>{html.escape(c.unit or '—')}</td><td align='right'>{c.percent}%</td>"
+                        f"<td style='color:{LEVEL_COLOURS[c.level]}'><b>{c.level_label}</b></td>"
+                        f"<td>{chips(c.overlap)}</td></tr>")
+    if len(rows) == 1:
+        return ""
+    return "<table border='1' cellspacing='0' cellpadding='4' width='100%'>" + "".join(rows) + "</table>"

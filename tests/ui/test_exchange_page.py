@@ -1,4 +1,6 @@
+import datetime as dt
 import os
+from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -146,3 +148,56 @@ def test_preview_of_a_0_1_0_package_says_which_version_wrote_it(qtbot, monkeypat
     out = Path(os.environ.get("GOVIS_SHOTS") or tmp_path) / "import-0.1.0-package.png"
     page.grab().save(str(out))
     store.close()
+
+
+def _submit(w, name: str, summary: str) -> dict:
+    from desktop_app.services import operations as ops
+    from tests.core.builders import BASE
+
+    s, a = w.unit.store, w.unit.actor
+    p = ops.create_project(s, a, {**BASE, "name": name, "summary": summary})
+    for code, title in (("application_report", "项目申请报告"), ("plan", "建设方案"), ("budget", "投资预算"),
+                        ("history", "近三年情况")):
+        ops.add_record(s, a, "material", p["id"], {"material_type": code, "title": title})
+    for y in (2023, 2024, 2025):
+        ops.add_record(s, a, "investment_history", p["id"], {"year": str(y), "investment_fen": "10"})
+    ops.add_record(s, a, "consultation", p["id"], {"consulted_on": "2026-06-01", "advisor": "李华"})
+    ops.transition(s, a, p["id"], "submit", today=dt.date(2026, 7, 1))
+    return p
+
+
+def test_import_preview_lists_suspected_duplicates(app, qtbot, world, monkeypatch, tmp_path):
+    """第一条: the county office sees, before confirming, which arriving applications repeat a held one."""
+    river = _submit(world, "县河长制信息化平台", "建设河长制河湖名录和一河一档，河长巡河APP记录巡河轨迹，问题上报与交办督办。")
+    library = _submit(world, "县图书馆管理系统", "图书采编、流通借还和读者证管理，馆藏古籍扫描，少儿阅览室预约。")
+    world.county.import_(world.unit.export("MYXZF", "first.zip"))
+    dup = _submit(world, "河湖长制管理系统", "建立河湖名录和一河一档，开发河长巡河APP记录巡河轨迹，实现问题上报和交办督办。")
+    part = _submit(world, "县图书馆读者服务平台", "图书流通借还和读者证管理，新增电子书借阅和公众号服务。")
+    _submit(world, "智慧旅游服务平台", "建设智慧旅游综合管理系统，提供平台服务。")
+    world.unit.export("MYXZF", "second.zip")
+
+    page = page_for(qtbot, world.county, monkeypatch, tmp_path)
+    page.resize(1400, 900)
+    page.verify(str(world.unit.folder / "second.zip"))
+    qtbot.waitUntil(lambda: page.btn_confirm.isEnabled(), timeout=20000)
+    assert page.duplicates.isVisible() and "疑似重复建设" in page.duplicates_title.text()
+    assert "2个导入的项目" in page.duplicates_title.text()
+    flagged = {c.arrival.code: c.similar for c in page.preview_result.duplicates if c.similar}
+    assert set(flagged) == {dup["code"], part["code"]}
+    assert [(c.code, c.level) for c in flagged[dup["code"]]] == [(river["code"], "duplicate")]
+    assert [(c.code, c.level) for c in flagged[part["code"]]] == [(library["code"], "partial")]
+    text = page.duplicates.toPlainText()
+    assert river["code"] in text and "蒙阴县教育和体育局" in text and "重复" in text and "%" in text
+    assert "河湖名录和一河一档" in text and "智慧旅游" not in text
+    assert "background:#ffe08a" in page.duplicates.toHtml().replace(" ", "") or "#ffe08a" in page.duplicates.toHtml()
+    assert page.grab().save(str(Path(os.environ.get("GOVIS_SHOTS") or tmp_path) / "import-duplicates.png"))
+
+
+def test_import_preview_says_so_when_nothing_is_similar(qtbot, world, monkeypatch, tmp_path):
+    unit_application(world)
+    world.unit.export("MYXZF", "only.zip")
+    page = page_for(qtbot, world.county, monkeypatch, tmp_path)
+    page.verify(str(world.unit.folder / "only.zip"))
+    qtbot.waitUntil(lambda: page.btn_confirm.isEnabled(), timeout=20000)
+    assert not page.duplicates.isVisible()
+    assert "均无内容相似" in page.duplicates_title.text()
