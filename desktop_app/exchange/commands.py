@@ -147,6 +147,22 @@ def _print_preview(pv) -> None:
     for item in pv.items:
         if item.action == "conflict":
             _out(f"  冲突：{item.sheet} {item.label} —— {item.detail}")
+    _print_duplicates(pv.duplicates)
+
+
+def _print_duplicates(checks) -> None:
+    """第一条 集约建设: the arriving applications that repeat a held one or each other (a suggestion only)."""
+    from desktop_app.services import similarity_batch
+
+    if not checks:
+        return
+    lines = similarity_batch.lines(checks)
+    for line in lines:
+        _out(f"  {line}")
+    if lines:
+        _out("  以上为查重提示，是否重复由县政府办公室在项目的“相似项目”页审查认定（第一条）。")
+    else:
+        _out("  查重：导入的项目与本机已有项目均无内容相似。")
 
 
 def cmd_import(args, open_store) -> int:

@@ -92,3 +92,35 @@ def unit_application(w: World) -> dict:
     ops.add_record(s, a, "consultation", p["id"], {"consulted_on": "2026-06-01", "advisor": "李华"})
     ops.transition(s, a, p["id"], "submit", today=D(2026, 7, 1))
     return p
+
+
+def submitted_application(w: World, name: str, summary: str) -> dict:
+    """The unit drafts one more project (name, 建设内容摘要) with its materials and submits it."""
+    s, a = w.unit.store, w.unit.actor
+    p = ops.create_project(s, a, {**BASE, "name": name, "summary": summary})
+    for code, title in (("application_report", "项目申请报告"), ("plan", "建设方案"), ("budget", "投资预算"),
+                        ("history", "近三年情况")):
+        ops.add_record(s, a, "material", p["id"], {"material_type": code, "title": title})
+    for y in (2023, 2024, 2025):
+        ops.add_record(s, a, "investment_history", p["id"], {"year": str(y), "investment_fen": "10"})
+    ops.add_record(s, a, "consultation", p["id"], {"consulted_on": "2026-06-01", "advisor": "李华"})
+    ops.transition(s, a, p["id"], "submit", today=D(2026, 7, 1))
+    return p
+
+
+# 第一条 集约建设: two held applications, then a package with a duplicate, a partial and an unrelated one
+RIVER = ("县河长制信息化平台", "建设河长制河湖名录和一河一档，河长巡河APP记录巡河轨迹，问题上报与交办督办。")
+LIBRARY = ("县图书馆管理系统", "图书采编、流通借还和读者证管理，馆藏古籍扫描，少儿阅览室预约。")
+RIVER_AGAIN = ("河湖长制管理系统", "建立河湖名录和一河一档，开发河长巡河APP记录巡河轨迹，实现问题上报和交办督办。")
+LIBRARY_PART = ("县图书馆读者服务平台", "图书流通借还和读者证管理，新增电子书借阅和公众号服务。")
+UNRELATED = ("智慧旅游服务平台", "建设智慧旅游综合管理系统，提供平台服务。")
+
+
+def duplicates_story(w: World) -> dict:
+    """The county office holds RIVER and LIBRARY; `second.zip` (in the unit's folder, not yet imported)
+    brings RIVER_AGAIN, LIBRARY_PART and UNRELATED. Returns the projects by name."""
+    held = {t[0]: submitted_application(w, *t) for t in (RIVER, LIBRARY)}
+    w.county.import_(w.unit.export("MYXZF", "first.zip"))
+    arriving = {t[0]: submitted_application(w, *t) for t in (RIVER_AGAIN, LIBRARY_PART, UNRELATED)}
+    w.unit.export("MYXZF", "second.zip")
+    return {**held, **arriving}

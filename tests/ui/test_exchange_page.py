@@ -1,4 +1,3 @@
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -8,7 +7,16 @@ import pytest
 
 from desktop_app.services.session import Session
 from desktop_app.ui.exchange_page import ExchangePage
-from tests.exchange.world import PASS, make_world, unit_application
+from tests.exchange.world import (
+    LIBRARY,
+    LIBRARY_PART,
+    PASS,
+    RIVER,
+    RIVER_AGAIN,
+    duplicates_story,
+    make_world,
+    unit_application,
+)
 
 
 @pytest.fixture
@@ -150,31 +158,10 @@ def test_preview_of_a_0_1_0_package_says_which_version_wrote_it(qtbot, monkeypat
     store.close()
 
 
-def _submit(w, name: str, summary: str) -> dict:
-    from desktop_app.services import operations as ops
-    from tests.core.builders import BASE
-
-    s, a = w.unit.store, w.unit.actor
-    p = ops.create_project(s, a, {**BASE, "name": name, "summary": summary})
-    for code, title in (("application_report", "项目申请报告"), ("plan", "建设方案"), ("budget", "投资预算"),
-                        ("history", "近三年情况")):
-        ops.add_record(s, a, "material", p["id"], {"material_type": code, "title": title})
-    for y in (2023, 2024, 2025):
-        ops.add_record(s, a, "investment_history", p["id"], {"year": str(y), "investment_fen": "10"})
-    ops.add_record(s, a, "consultation", p["id"], {"consulted_on": "2026-06-01", "advisor": "李华"})
-    ops.transition(s, a, p["id"], "submit", today=dt.date(2026, 7, 1))
-    return p
-
-
 def test_import_preview_lists_suspected_duplicates(app, qtbot, world, monkeypatch, tmp_path):
     """第一条: the county office sees, before confirming, which arriving applications repeat a held one."""
-    river = _submit(world, "县河长制信息化平台", "建设河长制河湖名录和一河一档，河长巡河APP记录巡河轨迹，问题上报与交办督办。")
-    library = _submit(world, "县图书馆管理系统", "图书采编、流通借还和读者证管理，馆藏古籍扫描，少儿阅览室预约。")
-    world.county.import_(world.unit.export("MYXZF", "first.zip"))
-    dup = _submit(world, "河湖长制管理系统", "建立河湖名录和一河一档，开发河长巡河APP记录巡河轨迹，实现问题上报和交办督办。")
-    part = _submit(world, "县图书馆读者服务平台", "图书流通借还和读者证管理，新增电子书借阅和公众号服务。")
-    _submit(world, "智慧旅游服务平台", "建设智慧旅游综合管理系统，提供平台服务。")
-    world.unit.export("MYXZF", "second.zip")
+    p = duplicates_story(world)
+    river, library, dup, part = p[RIVER[0]], p[LIBRARY[0]], p[RIVER_AGAIN[0]], p[LIBRARY_PART[0]]
 
     page = page_for(qtbot, world.county, monkeypatch, tmp_path)
     page.resize(1400, 900)
