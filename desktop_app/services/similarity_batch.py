@@ -117,3 +117,15 @@ def best_levels(store, projects: list[dict], profile: PolicyProfile | None = Non
     index = S.index_for(store)
     return {p["id"]: next(iter(S.candidates(store, p, limit=1, profile=profile, index=index)), None)
             for p in projects}
+
+
+# statuses in which an application waits for the county office's finding (before it is funded)
+AWAITING = frozenset({"submitted", "under_review", "revise", "approved"})
+
+
+def awaiting_decision(store, project: dict, decided: bool) -> list[S.Candidate]:
+    """The 重复 / 部分重复 candidates of a submitted application with no 重复建设审查意见 yet ([] otherwise):
+    what the county office's project window points out, so the reviewer need not remember to look."""
+    if decided or project.get("status") not in AWAITING:
+        return []
+    return [c for c in S.candidates(store, project) if c.level != "none"]

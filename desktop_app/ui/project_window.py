@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.errors import GovisError, ValidationError
 from desktop_app.lifecycle import rules as R
-from desktop_app.models.kinds import KINDS, PROHIBITED, UNIT
+from desktop_app.models.kinds import COUNTY, KINDS, PROHIBITED, UNIT
 from desktop_app.services import project_view as PV
 from desktop_app.ui.actions import ActionBar
 from desktop_app.ui.forms import ERROR_STYLE, RecordForm
@@ -354,6 +354,14 @@ class ProjectWindow(QMainWindow):
         self.mark_box.setLayout(mark_row)
         self.mark_box.hide()
         lay.addWidget(self.mark_box)
+        # 第一条: a submitted application like a held project, and no finding recorded yet (county office)
+        self.duplicate_banner = QLabel()
+        self.duplicate_banner.setWordWrap(True)
+        self.duplicate_banner.setStyleSheet("background:#fdecea; border:1px solid #e6a19a; padding:4px")
+        self.duplicate_banner.hide()
+        lay.addWidget(self.duplicate_banner)
+        self._duplicate_key: tuple | None = None
+        self.duplicate_candidates: list = []
         self.actions_bar = ActionBar(session)
         self.actions_bar.performed.connect(lambda _a: self._after_write(changes=self.actions_bar.last_changes))
         lay.addWidget(self.actions_bar)
@@ -425,12 +433,36 @@ class ProjectWindow(QMainWindow):
         self.actions_bar.set_view(v)
         self._show_delete_button()
         self._show_ledger_mark()
+        self._show_duplicates()
         for i, (key, title) in enumerate(PV.TABS.items()):
             page = self.pages[key]
             page.changes = changes
             page.refresh(v)
             urgent = sum(1 for f in v.open_findings(key) if f.state in URGENT)
+            if key == "similar":
+                urgent += len(self.duplicate_candidates)
             self.tabs.setTabText(i, f"{title}（{urgent}）" if urgent else title)
+
+    def _show_duplicates(self) -> None:
+        """Checked once when the window opens and again only when the project, its status or its
+        findings change (not on every write elsewhere, never per keystroke)."""
+        from desktop_app.services import similarity_batch
+
+        p, decided = self.view.project, bool(self.view.of("duplicate_decision"))
+        key = (p["id"], p["rev"], p["status"], decided)
+        if self.session.actor.role != COUNTY:
+            self.duplicate_candidates = []
+        elif key != self._duplicate_key:
+            self._duplicate_key = key
+            self.duplicate_candidates = similarity_batch.awaiting_decision(self.session.store, p, decided)
+        found = self.duplicate_candidates
+        self.duplicate_banner.setVisible(bool(found))
+        if found:
+            best = found[0]
+            self.duplicate_banner.setText(
+                f"查重提示（第一条）：本申报与本机{len(found)}个项目内容相似（最相似：{html.escape(best.code)} "
+                f"{html.escape(best.name)}，相似度{best.percent}%，建议认定{best.level_label}），尚未录入重复建设审查意见。"
+                "请在“相似项目”页查看相同的表述并审查认定。")
 
     def _show_delete_button(self) -> None:
         """Only while the project is a draft, and only for an installation that writes projects; greyed

@@ -76,3 +76,48 @@ def test_the_check_waits_until_the_tab_is_shown(qtbot, town):
     qtbot.waitUntil(lambda: not box._stale)
     assert box.candidates
     assert isinstance(w, ProjectWindow)
+
+
+def test_the_county_office_is_told_when_a_submitted_application_awaits_its_finding(qtbot, town):
+    """Checked once when the window opens: a banner and the tab's count, until the finding is recorded."""
+    held = F.draft(town, name="县河长制信息化平台", summary=RIVER)
+    arriving = F.draft(town, name="河湖长制管理系统",
+                       summary="建立河湖名录和一河一档，开发河长巡河APP记录巡河轨迹，实现问题上报和交办督办。")
+    F.add_materials(town, arriving["id"])
+    # a draft is not the county office's business yet
+    w = open_window(qtbot, town.county, arriving["id"], "basic")
+    assert w.duplicate_banner.isHidden() and w.tabs.tabText(2) == "相似项目"
+    w.close()
+    town.unit.transition(arriving["id"], "submit")
+    w = open_window(qtbot, town.county, arriving["id"], "basic")
+    assert not w.duplicate_banner.isHidden()
+    assert held["code"] in w.duplicate_banner.text() and "尚未录入重复建设审查意见" in w.duplicate_banner.text()
+    assert w.tabs.tabText(2) == "相似项目（1）"
+    assert w.page("similar").similar._stale  # the tab's own list still waits until it is shown
+    # a unit opening the same application is not asked to decide
+    unit_window = open_window(qtbot, town.unit, arriving["id"], "basic")
+    assert unit_window.duplicate_banner.isHidden() and unit_window.tabs.tabText(2) == "相似项目"
+    # the finding recorded: no more banner
+    dlg = add_via_dialog(qtbot, w, "duplicate_decision", {
+        "level": "部分重复", "decided_on": "2026-11-20", "similar_codes": held["code"],
+        "reason": "巡河功能与已建平台相同，其余不同"})
+    with qtbot.waitSignal(w.changed, timeout=2000):
+        assert dlg.save(), dlg.form.message.text()
+    assert w.duplicate_banner.isHidden() and w.tabs.tabText(2) == "相似项目"
+
+
+def test_the_check_is_not_repeated_on_every_write(qtbot, town, monkeypatch):
+    from desktop_app.services import similarity_batch
+
+    F.draft(town, name="县河长制信息化平台", summary=RIVER)
+    arriving = F.draft(town, name="河湖长制管理系统", summary=RIVER)
+    F.add_materials(town, arriving["id"])
+    town.unit.transition(arriving["id"], "submit")
+    calls = []
+    real = similarity_batch.awaiting_decision
+    monkeypatch.setattr(similarity_batch, "awaiting_decision", lambda *a: calls.append(a) or real(*a))
+    w = open_window(qtbot, town.county, arriving["id"], "basic")
+    assert len(calls) == 1
+    w.refresh()
+    w.refresh()
+    assert len(calls) == 1
