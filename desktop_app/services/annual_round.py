@@ -23,6 +23,7 @@ from desktop_app.lifecycle.states import status_label
 # the steps by which an application reaches the county office (locally or replayed from a package)
 SUBMIT_LABELS = (TRANSITIONS["submit"].label,)
 RESUBMIT_LABELS = (TRANSITIONS["resubmit"].label,)
+DUPLICATE_TEXT = {"duplicate": "疑似重复", "partial": "部分重复", "none": "—"}
 
 
 @dataclass
@@ -38,6 +39,15 @@ class Application:
     late_days: int                    # calendar days after the deadline (0: on time)
     missing: list[str] = field(default_factory=list)  # 申请材料 still missing
     consulted_on: str | None = None   # 电子政务中心咨询: the earliest consultation
+    # 第一条 集约建设: the most similar project held here (its suggested level and code) and the county
+    # office's latest recorded finding (重复 / 部分重复 / 无重复; "" while none is recorded)
+    duplicate_level: str = "none"
+    duplicate_of: str = ""
+    duplicate_decision: str = ""
+
+    @property
+    def duplicate_text(self) -> str:
+        return DUPLICATE_TEXT[self.duplicate_level]
 
     @property
     def complete(self) -> bool:
@@ -71,7 +81,7 @@ class Round:
 
     def as_dict(self) -> dict:
         def app(a: Application) -> dict:
-            return {**asdict(a), "complete": a.complete, "late": a.late}
+            return {**asdict(a), "complete": a.complete, "late": a.late, "duplicate_text": a.duplicate_text}
         return {"year": self.year, "deadline": self.deadline.isoformat(), "open": self.is_open,
                 "applications": [app(a) for a in self.applications], "drafts": [app(a) for a in self.drafts],
                 "units_without_application": self.units_without}
@@ -119,8 +129,10 @@ def annual_round(store, year: int, today: dt.date) -> Round:
     units = {o["id"]: o for o in store.all("SELECT id, name, role FROM organisations")}
     days = submission_days(store, ids)
     received, drafts = [], []
+    rows_of: dict[str, dict] = {}  # code -> project row, for the duplicate check
     for f in facts:
         p = f.project
+        rows_of[p["code"]] = p
         first, last = days.get(p["id"], (None, None))
         if first is None and p["status"] != "draft":
             first = p.get("status_since") if p["status"] == "submitted" else None
@@ -130,9 +142,26 @@ def annual_round(store, year: int, today: dt.date) -> Round:
                           status_label(p["status"]), p["total_investment_fen"], first, last, max(late, 0),
                           R.missing_materials(f, profile), consulted)
         (drafts if p["status"] == "draft" else received).append(app)
+    _duplicates(store, rows_of, received, profile)
     applied = _leads_received(store, year)
     without = sorted(o["name"] for o in units.values() if o["role"] == "unit" and o["id"] not in applied)
     return Round(year, deadline, today <= deadline, received, drafts, without)
+
+
+def _duplicates(store, rows_of: dict[str, dict], received: list[Application], profile) -> None:
+    """第一条: each received application's most similar project held here, and the recorded finding."""
+    from desktop_app.services import similarity_batch
+
+    if not received:
+        return
+    rows = [rows_of[a.code] for a in received]
+    best = similarity_batch.best_levels(store, rows, profile)
+    decided = similarity_batch.decision_recorded(store, [p["id"] for p in rows])
+    for a, p in zip(received, rows):
+        c = best.get(p["id"])
+        if c is not None:
+            a.duplicate_level, a.duplicate_of = c.level, (c.code if c.level != "none" else "")
+        a.duplicate_decision = similarity_batch.S.LEVELS.get(decided.get(p["id"]), "")
 
 
 def _leads_received(store, year: int) -> set[str]:

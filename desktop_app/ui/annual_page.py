@@ -33,8 +33,8 @@ from desktop_app.services import xlsx_export as xlsx
 from desktop_app.ui.forms import RecordForm
 from desktop_app.ui.record_table import RecordDialog, readonly_table
 
-ROUND_COLUMNS = ["项目编号", "项目名称", "申报单位", "收到日期", "是否逾期", "申请材料", "电子政务中心咨询", "状态",
-                 "总投资（万元）"]
+ROUND_COLUMNS = ["项目编号", "项目名称", "申报单位", "收到日期", "是否逾期", "申请材料", "电子政务中心咨询", "查重（第一条）",
+                 "重复建设审查", "状态", "总投资（万元）"]
 PLAN_COLUMNS = ["轻重缓急", "项目编号", "项目名称", "建设单位", "建设类型", "总投资（万元）", "评审核定投资（万元）",
                 "资金审核核定（万元）", "预算建设资金（万元）", "状态"]
 OM_COLUMNS = ["项目编号", "项目名称", "建设单位", "计划年度", "运维经费概算（万元/年）", "预算运维经费（万元）", "列入"]
@@ -147,14 +147,18 @@ class AnnualPage(QWidget):
         for i, a in enumerate(r.applications):
             late = f"逾期{a.late_days}天" if a.late else "按期"
             mats = "齐全" if a.complete else "缺：" + "、".join(a.missing)
+            similar = f"{a.duplicate_text}（{a.duplicate_of}）" if a.duplicate_of else a.duplicate_text
+            decision = a.duplicate_decision or ("未审查" if a.duplicate_of else "—")
             rows.append([a.code, a.name, a.unit, a.submitted_on or NO_DAY, late, mats, a.consulted_on or "未咨询",
-                         a.status_text, fen_to_wan_text(a.total_investment_fen)])
+                         similar, decision, a.status_text, fen_to_wan_text(a.total_investment_fen)])
             if a.late:
                 red.add((i, 4))
             if not a.complete:
                 red.add((i, 5))
             if not a.consulted_on:
                 red.add((i, 6))
+            if a.duplicate_of and not a.duplicate_decision:  # similar to a held project, not yet reviewed
+                red.update({(i, 7), (i, 8)})
         _fill(self.round_table, rows, red)
         self.units_without.setText("尚未申报的单位：" + ("、".join(r.units_without) if r.units_without else "无"))
 

@@ -81,3 +81,30 @@ def test_govis_round_json(county, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "2027年度项目申报情况" in out and "受理中" in out and "未申报的单位：蒙阴县卫生健康局" in out
+
+
+RIVER = "建设河长制河湖名录和一河一档，河长巡河APP记录巡河轨迹，问题上报与交办督办。"
+
+
+def test_each_application_carries_its_best_candidate_and_the_recorded_finding(county, capsys, monkeypatch):
+    """第一条: 疑似重复 / 部分重复 / — beside each received application, and whether the county decided."""
+    c = county
+    held = B.new_project(c, c.unit2, name="县河长制信息化平台", summary=RIVER, plan_year="2028")  # held, not in 2027
+    twin = B.submitted(c, name="河湖长制管理系统", summary="建立河湖名录和一河一档，开发河长巡河APP记录巡河轨迹。")
+    alone = B.submitted(c, name="县图书馆管理系统", summary="图书采编、流通借还和读者证管理。")
+    rnd = AR.annual_round(c.store, 2027, D(2026, 9, 1))
+    by_code = {a.code: a for a in rnd.applications}
+    a = by_code[twin["code"]]
+    assert (a.duplicate_level, a.duplicate_of, a.duplicate_text, a.duplicate_decision) == (
+        "duplicate", held["code"], "疑似重复", "")
+    b = by_code[alone["code"]]
+    assert (b.duplicate_level, b.duplicate_of, b.duplicate_text) == ("none", "", "—")
+    ops.add_record(c.store, c.county, "duplicate_decision", twin["id"],
+                   {"level": "none", "decided_on": "2026-09-01", "reason": "建设范围不同"}, today=B.TODAY)
+    a = {x.code: x for x in AR.annual_round(c.store, 2027, D(2026, 9, 1)).applications}[twin["code"]]
+    assert a.duplicate_decision == "无重复" and a.duplicate_text == "疑似重复"
+    monkeypatch.setenv("GOVIS_DB", c.store.path)
+    assert main(["round", "2027", "--json", "--today", "2026-09-01"]) == 0
+    apps = {x["code"]: x for x in json.loads(capsys.readouterr().out)["applications"]}
+    assert apps[twin["code"]]["duplicate_text"] == "疑似重复" and apps[twin["code"]]["duplicate_of"] == held["code"]
+    assert apps[twin["code"]]["duplicate_decision"] == "无重复" and apps[alone["code"]]["duplicate_text"] == "—"

@@ -98,3 +98,26 @@ def test_incomplete_applications_are_marked_red_and_the_plan_ranked(qtbot, tmp_p
     assert page.plan_table.item(0, 0).text() == "1" and page.plan_table.item(1, 0).text() == ""
     shot = page.grab()  # the real window's shots: python -m tests.ui.view_shots docs/screenshots annual-round annual-plan
     assert shot.width() >= 1280
+
+
+def test_the_round_shows_the_duplicate_check_and_whether_it_was_reviewed(qtbot, tmp_path):
+    """第一条: a received application like a held project is marked, in red until the finding is recorded."""
+    c, _funded = _county(tmp_path)
+    river = "建立河湖名录和一河一档，开发河长巡河APP记录巡河轨迹，实现问题上报和交办督办。"
+    held = B.new_project(c, c.unit2, name="县河长制信息化平台", summary=river, plan_year="2028")
+    twin = B.submitted(c, name="河湖长制管理系统", summary=river)
+    page = _page(qtbot, c, c.county)
+    cols = {page.round_table.horizontalHeaderItem(i).text(): i for i in range(page.round_table.columnCount())}
+    rows = {page.round_table.item(r, 0).text(): r for r in range(page.round_table.rowCount())}
+    r = rows[twin["code"]]
+    check, decision = page.round_table.item(r, cols["查重（第一条）"]), page.round_table.item(r, cols["重复建设审查"])
+    assert check.text() == f"疑似重复（{held['code']}）" and decision.text() == "未审查"
+    assert decision.foreground().color() == QColor(Qt.GlobalColor.darkRed)
+    others = [page.round_table.item(i, cols["查重（第一条）"]).text() for i in rows.values() if i != r]
+    assert all(t in ("—",) or t.startswith(("疑似重复（", "部分重复（")) for t in others)
+    ops.add_record(c.store, c.county, "duplicate_decision", twin["id"],
+                   {"level": "duplicate", "decided_on": "2026-11-20", "reason": "与河长制平台相同",
+                    "similar_codes": held["code"]}, today=TODAY)
+    page.load()
+    decision = page.round_table.item(r, cols["重复建设审查"])
+    assert decision.text() == "重复" and decision.foreground().color() != QColor(Qt.GlobalColor.darkRed)
