@@ -46,6 +46,7 @@ from desktop_app.ui.worker import run_task
 NOT_IMPORTED = "（不导入）"
 UNREGISTERED = "（未登记，不导入）"
 ACTION_COLOURS = {INVALID: QColor("#c62828"), KEPT: QColor("#b85c00")}
+DUPLICATE_COLOUR = QColor("#b9770e")  # 第一条: like a held project (the 相似项目 tab's 部分重复 colour)
 
 
 def column_letter(i: int) -> str:
@@ -407,11 +408,28 @@ class UnitsPage(QWizardPage):
 
 
 class PlanModel(QAbstractTableModel):
-    HEADERS = ("行号", "处理", "项目名称", "建设单位", "说明")
+    HEADERS = ("行号", "处理", "项目名称", "建设单位", "疑似重复", "说明")
+    NOTE = 5
 
     def __init__(self, rows=()):
         super().__init__()
         self.rows = list(rows)
+        self.duplicates: dict = {}  # sheet row -> similarity_batch.ArrivalCheck (第一条)
+
+    def duplicate_text(self, r) -> str:
+        check = self.duplicates.get(r.row)
+        if check is None:
+            return ""
+        c = check.similar[0]
+        more = f"等{len(check.similar)}个" if len(check.similar) > 1 else ""
+        return f"{c.level_label}：{c.code} {c.name}{more}（{c.percent}%）"
+
+    def duplicate_tip(self, r) -> str:
+        check = self.duplicates.get(r.row)
+        if check is None:
+            return ""
+        return "\n".join(f"{c.code} {c.name}（{'台账中的另一行' if c.arriving else c.unit or '本机'}）相似度{c.percent}%，"
+                         f"建议认定{c.level_label}；相同的表述：{'、'.join(c.overlap) or '—'}" for c in check.similar)
 
     def rowCount(self, parent=QModelIndex()):  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -428,10 +446,15 @@ class PlanModel(QAbstractTableModel):
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             note = "；".join(r.reasons) if r.reasons else change_text(r) or "；".join(r.assumed)
-            return (str(r.row), ACTION_LABELS[r.action], r.name, r.unit, note)[index.column()]
+            return (str(r.row), ACTION_LABELS[r.action], r.name, r.unit, self.duplicate_text(r),
+                    note)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and r.row in self.duplicates:
+            return QBrush(DUPLICATE_COLOUR)
         if role == Qt.ItemDataRole.ForegroundRole and r.action in ACTION_COLOURS:
             return QBrush(ACTION_COLOURS[r.action])
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4:
+            return self.duplicate_tip(r) or None
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.NOTE:
             return self.data(index)
         return None
 
@@ -466,8 +489,9 @@ class PreviewPage(QWizardPage):
     def show_plan(self, plan) -> None:
         self.model.beginResetModel()
         self.model.rows = plan.rows
+        self.model.duplicates = plan.duplicates
         self.model.endResetModel()
-        for col, width in enumerate((50, 90, 260, 180)):
+        for col, width in enumerate((50, 90, 240, 170, 330)):
             self.view.setColumnWidth(col, width)
         text = f"{plan.source}：{plan.summary()}。"
         if plan.invalid:
@@ -475,6 +499,9 @@ class PreviewPage(QWizardPage):
                     "改正台账后重新导入，或勾选下方“跳过有误的行”。</span>"
         if plan.of(KEPT):
             text += "<br>“已有（不覆盖）”：本机已有该项目（由单位填报或已核对），台账中的不同之处不写入。"
+        if plan.duplicates:
+            text += f"<br><span style='color:#b9770e'>有 {len(plan.duplicates)} 行与本机已有项目或台账中其他行内容相似" \
+                    "（见“疑似重复”列，鼠标停留可看相同的表述）。导入后请在项目的“相似项目”页审查认定（第一条）。</span>"
         if not plan.writes:
             text += "<br>没有需要写入的项目。"
         self.summary.setText(text)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from openpyxl import Workbook
+from PySide6.QtCore import Qt
 
 from desktop_app.services import ledger_import as L
 from desktop_app.services import operations as ops
@@ -124,3 +125,50 @@ def test_own_ledger_export_imports_back_with_nothing_lost(tmp_path, app):
     assert kept(dst.store) == kept(src.store)
     src.store.close()
     dst.store.close()
+
+
+def test_preview_marks_rows_like_a_held_project_or_another_row(qtbot, tmp_path, app):
+    """第一条: the preview's 疑似重复 column names the held project (or the other row) a row repeats."""
+    db = tmp_path / "county.db"
+    c = make_county(db)
+    river = "建设河长制河湖名录和一河一档，河长巡河APP记录巡河轨迹，问题上报与交办督办。"
+    held = new_project(c, name="县河长制信息化平台", summary=river)
+    c.store.close()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "项目名称", "建设单位", "年度", "总投资（万元）", "建设内容"])
+    ws.append([1, "河湖长制管理系统", "蒙阴县教育和体育局", 2025, 50,
+               "建立河湖名录和一河一档，开发河长巡河APP记录巡河轨迹，实现问题上报和交办督办。"])
+    ws.append([2, "县农村饮水安全监测平台", "蒙阴县教育和体育局", 2025, 30, "村级供水站水质在线监测，水泵远程启停，管网漏损报警。"])
+    ws.append([3, "农村饮水工程监管系统", "蒙阴县卫生健康局", 2025, 20, "供水站水质在线监测和水泵远程启停，管网漏损报警推送。"])
+    ws.append([4, "智慧旅游服务平台", "蒙阴县教育和体育局", 2025, 10, "建设智慧旅游综合管理系统，提供平台服务。"])
+    wb.save(tmp_path / "台账.xlsx")
+    session = Session.open(str(db))
+    session.today_override = TODAY
+    try:
+        w = LedgerImportWizard(session, str(db))
+        qtbot.addWidget(w)
+        w.resize(1200, 640)
+        w.show()
+        w.file_page.set_file(str(tmp_path / "台账.xlsx"))
+        qtbot.waitUntil(w.file_page.isComplete, timeout=10000)
+        w.next()
+        assert w.mapping_page.isComplete(), w.mapping_page.problem.text()
+        w.next()
+        qtbot.waitUntil(w.units_page.isComplete, timeout=10000)
+        w.next()
+        preview = w.preview_page
+        qtbot.waitUntil(preview.isComplete, timeout=10000)
+        model = preview.model
+        col = model.HEADERS.index("疑似重复")
+        cells = {model.rows[i].name: model.data(model.index(i, col)) for i in range(model.rowCount())}
+        assert cells["河湖长制管理系统"].startswith(f"重复：{held['code']} 县河长制信息化平台")
+        assert cells["县农村饮水安全监测平台"].startswith("重复：第4行 农村饮水工程监管系统")  # another row
+        assert cells["农村饮水工程监管系统"].startswith("重复：第3行 县农村饮水安全监测平台")
+        assert cells["智慧旅游服务平台"] == ""
+        tip = model.data(model.index(0, col), Qt.ItemDataRole.ToolTipRole)
+        assert "河湖名录和一河一档" in tip and "蒙阴县教育和体育局" in tip
+        assert "有 3 行与本机已有项目或台账中其他行内容相似" in preview.summary.text()
+        w.grab().save(str(shots_dir(tmp_path) / "ledger-import-duplicates.png"))
+    finally:
+        session.store.close()

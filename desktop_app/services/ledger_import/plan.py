@@ -65,6 +65,8 @@ class Plan:
     rows: list[PlanRow]
     units: list[UnitMatch]
     today: dt.date
+    # 第一条: sheet row -> its duplicate check (similarity_batch.ArrivalCheck), for the rows to be written
+    duplicates: dict[int, object] = field(default_factory=dict)
 
     def of(self, action: str) -> list[PlanRow]:
         return [r for r in self.rows if r.action == action]
@@ -341,4 +343,27 @@ def build_plan(store: Store, sheet: Sheet, mapping: Mapping, source: str, today:
     rows = [parse_row(n, vals, mapping, units, today) for n, vals in sheet.rows if n > mapping.header_row]
     _classify(store, rows)
     return Plan(source, sheet.name, mapping, rows, sorted(units.matches.values(), key=lambda m: (m.org is not None, m.text)),
-                today)
+                today, duplicate_check(store, rows))
+
+
+def duplicate_check(store: Store, rows: list[PlanRow]) -> dict[int, object]:
+    """第一条 集约建设: the rows to be written (new, update) against the projects here and each other.
+    A row that updates a project is that project (its own earlier version is left out)."""
+    from desktop_app.services import similarity_batch
+
+    rows = [r for r in rows if r.action in (NEW, UPDATE)]
+    ids = [r.project_id for r in rows if r.project_id]
+    resources: dict[str, list[str]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for c in store.all(f"SELECT project_id, resource_name FROM resource_catalog WHERE project_id IN "
+                           f"({','.join('?' * len(chunk))}) ORDER BY rowid", tuple(chunk)):
+            resources.setdefault(c["project_id"], []).append(c["resource_name"])
+    arrivals = []
+    for r in rows:
+        code = r.project.get("code") or ""
+        arrivals.append(similarity_batch.Arrival(
+            r.project_id or f"ledger-row-{r.row}", code if code and code != PENDING_CODE else f"第{r.row}行",
+            r.name, r.unit, r.project.get("summary") or "", tuple(resources.get(r.project_id or "", ()))))
+    checks = similarity_batch.check_arrivals(store, arrivals, limit=3)
+    return {r.row: c for r, c in zip(rows, checks) if c.similar}
