@@ -12,6 +12,7 @@ The index lives in memory per process and is rebuilt when the projects or their 
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import threading
@@ -152,9 +153,11 @@ class Index:
             for i, w in self.postings.get(g, ()):
                 acc[i] = get(i, 0.0) + qw * w
         skip = self.position.get(exclude) if exclude else None
-        ranked = sorted(((i, s) for i, s in acc.items() if i != skip and s > 0.0),
-                        key=lambda item: (-item[1], self.docs[item[0]].code))
-        return ranked[:limit]
+        acc.pop(skip, None)
+        docs = self.docs
+        # the top `limit` only (same order as sorting all): a batch of arrivals asks thousands of times
+        return heapq.nsmallest(limit, ((i, s) for i, s in acc.items() if s > 0.0),
+                               key=lambda item: (-item[1], docs[item[0]].code))
 
     def common_gram(self, gram: str) -> bool:
         """A gram left out as boilerplate (or unknown to the index): not worth showing as an overlap."""
