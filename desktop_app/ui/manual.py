@@ -30,7 +30,7 @@ SECTIONS = {
 }
 # project window tab key (project_view.TABS) -> anchor
 TAB_SECTIONS = {
-    "basic": "project-basic", "materials": "materials", "similar": "review", "review": "review", "construction": "construction",
+    "basic": "project-basic", "materials": "materials", "similar": "similar", "review": "review", "construction": "construction",
     "changes": "changes", "problems": "problems", "acceptance": "acceptance", "evaluation": "evaluation",
     "sharing": "sharing", "funds": "funds", "security": "security", "attachments": "attachments",
     "history": "project-history",
