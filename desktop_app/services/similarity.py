@@ -12,6 +12,7 @@ The index lives in memory per process and is rebuilt when the projects or their 
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -42,6 +43,7 @@ _SPLIT = re.compile("|".join(sorted((re.escape(w) for w in GENERIC), key=len, re
 _KEEP = re.compile(r"[0-9a-z\u3400-\u9fff\U00020000-\U0002ffff]+")
 
 
+@functools.lru_cache(maxsize=4096)  # a batch compares the same texts again and again (overlap_phrases)
 def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
@@ -196,8 +198,13 @@ def overlap_phrases(a: str, b: str, index: Index | None = None, limit: int = MAX
     return tuple(sorted(unique[:limit], key=order.get))
 
 
+@functools.lru_cache(maxsize=16384)
+def _gram_set(phrase: str) -> frozenset[str]:
+    return frozenset(grams(phrase))
+
+
 def _telling(phrase: str, index: Index | None) -> bool:
-    parts = grams(phrase)
+    parts = _gram_set(phrase)
     if not parts:
         return False
     return index is None or not all(index.common_gram(g) for g in parts)
