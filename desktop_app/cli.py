@@ -277,6 +277,10 @@ def cmd_ledger_import(args) -> int:
         for r in plan.rows:
             if r.action in ("update", "kept"):
                 _out(f"  第 {r.row} 行 {ACTION_LABELS[r.action]}：{r.name}：{change_text(r)}")
+        from desktop_app.services.similarity_batch import lines
+
+        for line in lines(list(plan.duplicates.values())):  # 第一条: rows like a held project or another row
+            _out(f"  {line}")
     if plan.invalid:
         for line in plan.problems():
             sys.stderr.write(f"  {line}\n")

@@ -32,3 +32,22 @@ def test_the_package_preview_prints_suspected_duplicates(tmp_path, monkeypatch, 
         assert UNRELATED[0] not in "\n".join(lines)
         assert "由县政府办公室在项目的“相似项目”页审查认定" in out
     assert w.county.store.one("SELECT count(*) AS n FROM projects")["n"] == 2  # nothing written
+
+
+def test_the_ledger_preview_prints_rows_like_a_held_project(tmp_path, capsys):
+    from openpyxl import Workbook
+
+    from tests.core.builders import make_county, new_project
+
+    c = make_county(tmp_path / "county.db")
+    held = new_project(c, name=RIVER[0], summary=RIVER[1])
+    c.store.close()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "项目名称", "建设单位", "年度", "总投资（万元）", "建设内容"])
+    ws.append([1, RIVER_AGAIN[0], "蒙阴县教育和体育局", 2025, 50, RIVER_AGAIN[1]])
+    ws.append([2, UNRELATED[0], "蒙阴县教育和体育局", 2025, 10, UNRELATED[1]])
+    wb.save(tmp_path / "台账.xlsx")
+    assert main(["ledger", "import", str(tmp_path / "台账.xlsx"), "--db", str(tmp_path / "county.db"), "--dry-run"]) == 0
+    lines = [x.strip() for x in capsys.readouterr().out.splitlines() if x.strip().startswith("疑似重复：")]
+    assert len(lines) == 1 and lines[0].startswith(f"疑似重复：第2行 {RIVER_AGAIN[0]} ↔ {held['code']} {RIVER[0]}")
