@@ -258,7 +258,7 @@ def test_a_conclusion_is_one_audit_entry_holding_the_step_the_review_and_the_opi
 
 def test_an_expert_with_no_scores_is_removed_in_one_entry(county):
     store = county.store
-    p, s, a, b = _ready(county)
+    _p, s, _a, b = _ready(county)
     seen = len(_entries(store))
     ops.remove_review_expert(store, county.county, s["id"], b["id"])
     assert [e["name"] for e in RS.load(store, s["id"]).experts] == ["王建国"]
@@ -313,7 +313,7 @@ def test_only_the_county_office_removes_or_withdraws(county):
 
 def test_a_withdrawn_application_stays_under_review_and_may_go_before_another_session(county):
     store = county.store
-    p, s, a, _b = _ready(county)
+    p, s, _a, _b = _ready(county)
     seen = len(_entries(store))
     ops.unassign_from_review(store, county.county, s["id"], p["id"])
     assert RS.load(store, s["id"]).applications == []
