@@ -125,6 +125,11 @@ def _sample_project(store: Store, doc) -> tuple[str | None, str | None]:
     if doc.needs == "project":
         row = store.one("SELECT code FROM projects WHERE status='post_evaluated' ORDER BY code LIMIT 1")
         return row["code"], None
+    if doc.needs == "session":  # a project of the demo's fullest concluded session
+        row = store.one("SELECT p.code FROM review_assignments a JOIN projects p ON p.id = a.project_id "
+                        "WHERE a.session_id = (SELECT session_id FROM review_assignments WHERE review_id IS NOT NULL "
+                        "GROUP BY session_id ORDER BY COUNT(*) DESC, session_id LIMIT 1) ORDER BY p.code LIMIT 1")
+        return row and row["code"], None
     if doc.needs != "record":
         return None, None
     table = KINDS[doc.record_kind].table

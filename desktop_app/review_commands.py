@@ -2,7 +2,9 @@
 
     govis review session-add --title 2027年度第一次集中评审 --date 2026-09-20 --venue 县政府第三会议室
     govis review expert-add 2027年度第一次集中评审 --name 王建国 --field 信息化 --affiliation "临沂大学 教授"
+    govis review expert-remove 2027年度第一次集中评审 --name 王建国 [--discard-scores]
     govis review assign 2027年度第一次集中评审 MY-2027-001
+    govis review unassign 2027年度第一次集中评审 MY-2027-001 [--discard-scores]
     govis review score 2027年度第一次集中评审 MY-2027-001 --expert 王建国 --item 必要性=90 … --opinion …
     govis review conclude 2027年度第一次集中评审 MY-2027-001 --conclusion 通过 --opinion … --approved 95
     govis review list | show SESSION [--json]
@@ -58,6 +60,26 @@ def cmd_assign(args, open_store) -> int:
     p = ops.project_by_code(store, args.project)
     ops.assign_to_review(store, actor, session["id"], p["id"], _today(args, store))
     _out(f"项目 {p['code']} {p['name']} 已提交评审会「{session['title']}」")
+    return 0
+
+
+def cmd_expert_remove(args, open_store) -> int:
+    store, actor = _ctx(args, open_store)
+    session = RS.find(store, args.session)
+    expert = RS.find_expert(store, session["id"], args.name)
+    ops.remove_review_expert(store, actor, session["id"], expert["id"], _today(args, store),
+                             discard_scores=args.discard_scores)
+    _out(f"评审会「{session['title']}」已移除专家 {expert['name']}")
+    return 0
+
+
+def cmd_unassign(args, open_store) -> int:
+    store, actor = _ctx(args, open_store)
+    session = RS.find(store, args.session)
+    p = ops.project_by_code(store, args.project)
+    ops.unassign_from_review(store, actor, session["id"], p["id"], _today(args, store),
+                             discard_scores=args.discard_scores)
+    _out(f"项目 {p['code']} {p['name']} 已撤出评审会「{session['title']}」，仍为评审中，可提交其他评审会")
     return 0
 
 
@@ -174,6 +196,18 @@ def register(sub, common, open_store) -> None:
     v.add_argument("session", help="评审会名称")
     v.add_argument("project", help="项目编号")
     bind(v, cmd_assign)
+    v = rs.add_parser("expert-remove", parents=[common], help="移除评审会的专家（评分已用于评审结论的不能移除）")
+    v.add_argument("session", help="评审会名称")
+    v.add_argument("--name", required=True, help="专家姓名")
+    v.add_argument("--discard-scores", dest="discard_scores", action="store_true",
+                   help="该专家已对尚未形成结论的项目评分时，确认一并删除这些评分")
+    bind(v, cmd_expert_remove)
+    v = rs.add_parser("unassign", parents=[common], help="把项目撤出评审会（已形成结论的不能撤出）")
+    v.add_argument("session", help="评审会名称")
+    v.add_argument("project", help="项目编号")
+    v.add_argument("--discard-scores", dest="discard_scores", action="store_true",
+                   help="专家已对该项目评分时，确认一并删除这些评分")
+    bind(v, cmd_unassign)
     v = rs.add_parser("score", parents=[common], help="录入一位专家对一个项目的评分和意见")
     v.add_argument("session", help="评审会名称")
     v.add_argument("project", help="项目编号")

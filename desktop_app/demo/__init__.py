@@ -12,6 +12,7 @@ verifies afterwards. A sample of rows (all of them for small counties) is re-val
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import time
 import uuid
@@ -58,6 +59,7 @@ def generate(store, projects: int = 120, seed: int = 2018, today: dt.date | None
         world = World(rng, Clock(rng, today), WorkCalendar.from_store(store), orgs["county"], orgs["finance"],
                       orgs["units"], lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)))
         counts = _projects(store, actor, world, projects, progress)
+        counts["sessions"] = _review_sessions(store, actor, today, seed)
         # a demo county runs on a chosen date: --today stays allowed on it (never on a real database)
         store.set_setting("demo_today", today.isoformat())
         audit.append(store, actor, "演示数据生成", "demo", None, None,
@@ -70,7 +72,7 @@ def generate(store, projects: int = 120, seed: int = 2018, today: dt.date | None
     n_orgs = store.conn.execute("SELECT COUNT(*) FROM organisations").fetchone()[0]
     return {"units": n_orgs, "lead_units": len(orgs["units"]), "projects": projects,
             "records": counts["records"], "validated_rows": counts["validated"],
-            "by_status": dict(counts["by_status"]), "seconds": round(time.perf_counter() - started, 2)}
+            "by_status": dict(counts["by_status"]), "review_sessions": counts["sessions"], "seconds": round(time.perf_counter() - started, 2)}
 
 
 # ---- installation and organisations ----------------------------------------------------------
@@ -228,3 +230,117 @@ def showcase(today: dt.date, cal: WorkCalendar) -> list[tuple[str, dict]]:
         ("post_evaluated", {"poor": True}),
         ("terminated", {"plan_year": y - 2}),
     ]
+
+
+# ---- 第三条 centralised review sessions -------------------------------------------------------------
+
+SESSION_FIELDS_OF_EXPERTS = ("信息系统", "数据共享", "网络安全", "财务预算", "电子政务")
+PANEL = 3
+SCORE_RANGE = {"pass": (78, 95), "revise": (60, 80), "reject": (40, 65)}
+
+
+def _session_rows(store, actor, rng, sheet, outlier_points: int, held: dt.date, method: str, title: str,
+                  experts: list[tuple[str, str]], made: dt.date) -> tuple[str, list[str]]:
+    sid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    at = f"{made.isoformat()}T09:00:00+08:00"
+    common = {"owner_org": actor.org_id, "rev": 1, "created_at": at, "updated_at": at}
+    row = {"id": sid, **common, "title": title, "held_on": held.isoformat(), "venue": rng.choice(V.REVIEW_VENUES),
+           "method": method, "sheet": sheet, "outlier_points": outlier_points}
+    store.insert("review_sessions", row)
+    ids = []
+    for name, affiliation in experts:
+        eid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        store.insert("review_experts", {"id": eid, **common, "session_id": sid, "name": name,
+                                        "field": rng.choice(SESSION_FIELDS_OF_EXPERTS), "affiliation": affiliation})
+        ids.append(eid)
+    return sid, ids
+
+
+def _score_rows(store, actor, rng, items, assignment: str, expert: str, outcome: str, opinion: str,
+                day: dt.date, odd: bool = False) -> None:
+    lo, hi = SCORE_RANGE[outcome]
+    if odd:  # one expert far from the others, so the outlier flag shows in the demo
+        lo, hi = max(0, lo - 30), max(10, lo - 18)
+    at = f"{day.isoformat()}T15:00:00+08:00"
+    scores = {i.name: rng.randint(lo, hi) for i in items}
+    store.insert("review_scores", {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "owner_org": actor.org_id,
+                                   "rev": 1, "created_at": at, "updated_at": at, "assignment_id": assignment,
+                                   "expert_id": expert, "scores": json.dumps(scores, ensure_ascii=False),
+                                   "opinion": opinion})
+
+
+def _review_sessions(store, actor, today: dt.date, seed: int) -> int:
+    """Two concluded sessions made of the demo's own reviews (those with a panel of three experts, on the
+    day and in the way they were held: the experts' opinions become the panel's scores' opinions), and
+    an open session today on applications under review, one fully scored and the others pending.
+    Rows written directly like the rest of the demo, one audit entry per session."""
+    from desktop_app.lifecycle import review_scoring as S
+    from desktop_app.lifecycle.policy import load_profile
+
+    rng = random.Random(f"{seed}-review-sessions")
+    profile = load_profile(store)
+    items = S.parse_sheet(profile.review_sheet)
+    made = 0
+    numbers: Counter = Counter((int(r["held_on"][:4]), r["method"])
+                               for r in store.all("SELECT held_on, method FROM review_sessions"))
+
+    def title(day: dt.date, method: str) -> str:
+        numbers[day.year, method] += 1
+        return f"{day.year}年第{numbers[day.year, method]}次{'专家论证会' if method == 'expert_panel' else '集中评审'}"
+
+    # reviews with a panel of three, grouped by the day and way they were held (one pass, no index needed)
+    taken = {r["review_id"] for r in store.all("SELECT review_id FROM review_assignments WHERE review_id IS NOT NULL")}
+    held_as: dict[tuple[str, str], list[dict]] = {}
+    for r in store.all("SELECT r.* FROM reviews r JOIN projects p ON p.id = r.project_id JOIN (SELECT review_id FROM "
+                       "expert_opinions GROUP BY review_id HAVING COUNT(*) = ?) e ON e.review_id = r.id "
+                       "ORDER BY p.code", (PANEL,)):
+        if r["id"] not in taken:
+            held_as.setdefault((r["reviewed_on"], r["method"]), []).append(r)
+    groups = sorted(held_as.items(), key=lambda kv: (len(kv[1]), kv[0][0]), reverse=True)[:2]  # fullest, latest
+    for (day, method), found in sorted(groups):
+        held = dt.date.fromisoformat(day)
+        reviews = found[:6]
+        first = store.all("SELECT * FROM expert_opinions WHERE review_id = ? ORDER BY id", (reviews[0]["id"],))
+        panel = [(o["expert_name"], o["affiliation"] or "") for o in first]
+        if len({n for n, _ in panel}) < PANEL:
+            continue
+        sid, experts = _session_rows(store, actor, rng, profile.review_sheet, profile.review_outlier_points, held,
+                                     method, title(held, method), panel, held - DAY * 7)
+        for k, review in enumerate(reviews):
+            aid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            at = f"{(held - DAY * 5).isoformat()}T10:00:00+08:00"
+            store.insert("review_assignments", {"id": aid, "owner_org": actor.org_id, "rev": 2, "created_at": at,
+                                                "updated_at": f"{held.isoformat()}T16:00:00+08:00",
+                                                "session_id": sid, "project_id": review["project_id"],
+                                                "review_id": review["id"]})
+            opinions = store.all("SELECT * FROM expert_opinions WHERE review_id = ? ORDER BY id", (review["id"],))
+            for n, (o, eid) in enumerate(zip(opinions, experts, strict=True)):
+                # the review's opinions are the panel's: one name per expert across the session
+                store.write("UPDATE expert_opinions SET expert_name = ?, affiliation = ? WHERE id = ?",
+                            (panel[n][0], panel[n][1] or None, o["id"]))
+                _score_rows(store, actor, rng, items, aid, eid, review["conclusion"], o["opinion"], held,
+                            odd=(k == 0 and n == PANEL - 1))
+        audit.append(store, actor, "演示数据生成", "review_session", sid, None,
+                     f"演示数据生成：评审会（{held.isoformat()}，{len(reviews)}个项目，已形成结论）")
+        made += 1
+
+    waiting = store.all("SELECT id FROM projects WHERE status = 'under_review' ORDER BY code LIMIT 3")
+    if waiting:
+        panel = [(rng.choice(V.SURNAMES) + rng.choice(V.GIVEN), a)
+                 for a in rng.sample(V.EXPERT_AFFILIATIONS, PANEL)]
+        if len({n for n, _ in panel}) == PANEL:
+            sid, experts = _session_rows(store, actor, rng, profile.review_sheet, profile.review_outlier_points,
+                                         today, "central", title(today, "central"), panel, today - DAY * 7)
+            for k, p in enumerate(waiting):
+                aid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+                at = f"{(today - DAY * 5).isoformat()}T10:00:00+08:00"
+                store.insert("review_assignments", {"id": aid, "owner_org": actor.org_id, "rev": 1, "created_at": at,
+                                                    "updated_at": at, "session_id": sid, "project_id": p["id"],
+                                                    "review_id": None})
+                # the first application scored by all (ready to conclude), the next by some, the last by none
+                for eid in experts[:max(0, PANEL - 2 * k)]:
+                    _score_rows(store, actor, rng, items, aid, eid, "pass", rng.choice(V.EXPERT_PASS), today)
+            audit.append(store, actor, "演示数据生成", "review_session", sid, None,
+                         f"演示数据生成：评审会（{today.isoformat()}，{len(waiting)}个项目，评分中）")
+            made += 1
+    return made

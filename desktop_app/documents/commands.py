@@ -5,6 +5,7 @@
     govis print contract --project MY-2027-001 --record <合同记录ID> --out 合同备案表.pdf
     govis print ledger --year 2027 --out 台账.pdf
     govis print audit-log --project MY-2027-001 --out 操作日志.pdf
+    govis print review-session --session 2027年度第一次集中评审 --out 评审会汇总表.pdf
 
 Exit 0 done; 1 bad input or a document that cannot be printed (Chinese message on stderr).
 """
@@ -19,7 +20,8 @@ from pathlib import Path
 from desktop_app.documents.errors import DocumentError
 
 NEEDS_TEXT = {"project": "需 --project", "record": "需 --project，可加 --record", "year": "需 --year",
-              "ledger": "可加 --year", "audit": "可加 --project（项目编号或名称的一部分）"}
+              "ledger": "可加 --year", "audit": "可加 --project（项目编号或名称的一部分）",
+              "session": "需 --session（评审会名称），或 --project（该项目最近的评审会）"}
 
 
 def register(sub, common, open_store) -> None:
@@ -30,6 +32,7 @@ def register(sub, common, open_store) -> None:
     p.add_argument("--project", help="项目编号，如 MY-2027-001")
     p.add_argument("--record", help="记录ID（默认：该项目最近的一条）")
     p.add_argument("--year", type=int, help="计划年度（年度汇总表、台账）")
+    p.add_argument("--session", help="评审会名称（评审会汇总表）")
     p.add_argument("--out", help="输出的PDF文件")
     p.add_argument("--today", help="表上填报/统计日期（默认今天），YYYY-MM-DD")
     p.set_defaults(func=lambda args: run(args, open_store))
@@ -79,7 +82,7 @@ def run(args: argparse.Namespace, open_store) -> int:
         store = open_store(args)
         try:
             data = filled.render(store, doc.code, project=args.project, record_id=args.record, year=args.year,
-                                 today=today, target=out)
+                                 today=today, target=out, session=args.session)
         finally:
             store.close()
     except (DocumentError, GovisError) as exc:

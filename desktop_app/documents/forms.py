@@ -186,8 +186,10 @@ class _WithTail(Flowable):
         self.wrap(aw, ah)
         if self._hh <= ah:  # the content fits, the blocks do not: its last rows or lines go over
             parts = _split_between_rows(self.head, self.canv, aw, self._hh - 1)
-        else:
-            parts = self.head.splitOn(self.canv, aw, ah)
+        else:  # between rows too: a row cut here would leave a header over a sliver at the page's foot
+            parts = _split_between_rows(self.head, self.canv, aw, ah)
+            if not parts and self._hh > self.page_height:
+                parts = self.head.splitOn(self.canv, aw, ah)
         if len(parts) >= 2:
             return [*parts[:-1], _WithTail(parts[-1], self.tail, self.page_height)]
         frame = getattr(self, "_frame", None)

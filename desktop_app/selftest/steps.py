@@ -88,6 +88,10 @@ def _print_args(store: Store, doc) -> dict | None:
     if doc.needs == REG.PROJECT:
         row = store.one("SELECT id FROM projects ORDER BY code")
         return {"project": row["id"]} if row else None
+    if doc.needs == REG.SESSION:  # the demo's richest session
+        row = store.one("SELECT session_id FROM review_assignments GROUP BY session_id ORDER BY COUNT(*) DESC, "
+                        "session_id")
+        return {"session": row["session_id"]} if row else None
     if doc.needs in (REG.YEAR, REG.LEDGER):
         row = store.one("SELECT plan_year FROM projects GROUP BY plan_year ORDER BY COUNT(*) DESC, plan_year")
         return {"year": row["plan_year"]} if row else None

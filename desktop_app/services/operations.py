@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -380,7 +381,16 @@ def _bump(changed: dict, before: dict, incoming: Incoming | None, today: dt.date
         changed.update(rev=incoming.rev, updated_at=incoming.updated_at)
 
 
+# While set, the writes an operation makes through other operations (a conclusion's transition and records)
+# hand their entries here instead of the log: the outer operation writes the one entry for the whole write.
+_FOLDED: ContextVar[list[dict] | None] = ContextVar("folded_audit_entries", default=None)
+
+
 def _audit(store, actor: Actor, incoming: Incoming | None, op: str, kind: str, rid, pid, summary: str, **kw):
+    folded = _FOLDED.get()
+    if folded is not None and incoming is None:
+        folded.append({"operation": op, "record_kind": kind, "record_id": rid, "summary": summary, **kw})
+        return
     if incoming is None:
         audit.append(store, actor, op, kind, rid, pid, summary, **kw)
     else:
@@ -1445,20 +1455,102 @@ def conclude_review(store: Store, actor: Actor, session_id: str, project_id: str
         raise ValidationError({"approved_investment_fen": "只有评审通过的项目才核定投资，请清空核定投资"})
     review_values = {**{k: v for k, v in typed.items() if v not in (None, "")},
                      "reviewed_on": session["held_on"], "method": session["method"]}
-    with store.tx():
-        moved = transition(store, actor, project_id, "record_review", review_values, today)
-        review = store.one("SELECT * FROM reviews WHERE project_id=? ORDER BY round DESC LIMIT 1", (project_id,))
-        for s in scored:
-            add_record(store, actor, "expert_opinion", project_id, {
+    folded: list[dict] = []
+    token = _FOLDED.set(folded)
+    try:
+        with store.tx():
+            moved = transition(store, actor, project_id, "record_review", review_values, today)
+            review = store.one("SELECT * FROM reviews WHERE project_id=? ORDER BY round DESC LIMIT 1",
+                               (project_id,))
+            opinions = [add_record(store, actor, "expert_opinion", project_id, {
                 "review_id": review["id"], "expert_name": s["name"],
                 "affiliation": "，".join(x for x in (s["affiliation"], s["field"]) if x) or None,
-                "opinion": s["opinion"]}, today)
-        store.update("review_assignments", assignment["id"], {"review_id": review["id"], "rev": assignment["rev"] + 1,
-                                                               "updated_at": _clock(today)})
-        audit.append(store, actor, "评审会形成结论", "review_session", session_id, project_id,
-                     f"评审会 {session['title']}：项目 {project['code']} 第{review['round']}轮评审结论"
-                     f"“{KINDS['review'].field('conclusion').choice_label(review['conclusion'])}”",
-                     after={"assignment": assignment["id"], "review": review["id"]})
+                "opinion": s["opinion"]}, today) for s in scored]
+            store.update("review_assignments", assignment["id"], {
+                "review_id": review["id"], "rev": assignment["rev"] + 1, "updated_at": _clock(today)})
+            # one entry for the whole conclusion (第三条): the status step, the review and each expert's
+            # opinion, which the nested operations would otherwise have logged one by one
+            _FOLDED.reset(token)
+            token = None
+            audit.append(store, actor, "评审会形成结论", "review_session", session_id, project_id,
+                         f"评审会 {session['title']}：项目 {project['code']} 第{review['round']}轮评审结论"
+                         f"“{KINDS['review'].field('conclusion').choice_label(review['conclusion'])}”，"
+                         f"{status_label(project['status'])} → {status_label(moved['status'])}",
+                         before={"status": project["status"]},
+                         after={"status": moved["status"], "on": session["held_on"], "assignment": assignment["id"],
+                                "review": review, "expert_opinions": [dict(o) for o in opinions],
+                                "steps": [f["summary"] for f in folded]})
+    finally:
+        if token is not None:
+            _FOLDED.reset(token)
     return _row({**moved, "review": review}, OpChanges(
         frozenset({project_id}), frozenset({"project", "review", "expert_opinion", "review_session"}),
         frozenset({project_id, review["id"], session_id}), status=True))
+
+
+def _pending_scores(store: Store, where: str, params: tuple) -> list[dict]:
+    """Scores not yet part of a conclusion (their assignment is still open), with whose and on what."""
+    return store.all("SELECT s.*, e.name AS expert, p.code FROM review_scores s JOIN review_experts e ON "
+                     "e.id=s.expert_id JOIN review_assignments a ON a.id=s.assignment_id JOIN projects p ON "
+                     f"p.id=a.project_id WHERE a.review_id IS NULL AND {where} ORDER BY p.code, e.rowid", params)
+
+
+def remove_review_expert(store: Store, actor: Actor, session_id: str, expert_id: str,
+                         today: dt.date | None = None, *, discard_scores: bool = False) -> OpChanges:
+    """Take an expert off a session (added by mistake, or not attending). Refused once the expert's scores
+    are part of a conclusion: that review and its expert opinions are the project's record (第三条). Scores
+    on applications still open go with the expert, but only when the caller confirms it (`discard_scores`):
+    the entry keeps them as `before`."""
+    _panel_actor(actor)
+    session = review_session(store, session_id)
+    expert = store.one("SELECT * FROM review_experts WHERE id=? AND session_id=?", (expert_id, session_id))
+    if not expert:
+        raise NotFound("该专家不是本评审会的专家")
+    used = store.all("SELECT DISTINCT p.code FROM review_scores s JOIN review_assignments a ON a.id=s.assignment_id "
+                     "JOIN projects p ON p.id=a.project_id WHERE s.expert_id=? AND a.review_id IS NOT NULL "
+                     "ORDER BY p.code", (expert_id,))
+    if used:
+        raise Refused(f"专家{expert['name']}的评分已用于项目{'、'.join(u['code'] for u in used)}的评审结论，"
+                      "不能移除：评审结论和专家意见已写入项目的评审意见", "第三条")
+    pending = _pending_scores(store, "s.expert_id=?", (expert_id,))
+    if pending and not discard_scores:
+        raise Refused(f"专家{expert['name']}已对项目{'、'.join(s['code'] for s in pending)}评分（尚未形成结论）。"
+                      "如确需移除，请确认一并删除该专家的这些评分", "第三条")
+    with store.tx():
+        store.write("DELETE FROM review_scores WHERE expert_id=?", (expert_id,))
+        store.write("DELETE FROM review_experts WHERE id=?", (expert_id,))
+        audit.append(store, actor, "移除评审专家", "review_session", session_id, None,
+                     f"评审会 {session['title']} 移除专家 {expert['name']}"
+                     + (f"，一并删除其对{len(pending)}个项目的评分" if pending else ""),
+                     before={"expert": expert, "scores": pending})
+    return OpChanges(kinds=frozenset({"review_session"}), record_ids=frozenset({session_id}))
+
+
+def unassign_from_review(store: Store, actor: Actor, session_id: str, project_id: str,
+                         today: dt.date | None = None, *, discard_scores: bool = False) -> OpChanges:
+    """Withdraw an application from a session (submitted to the wrong one, or the unit withdrew it): it
+    stays 评审中 and may go before another session. Refused once the session has concluded on it (that is
+    the project's review, 第三条); experts' scores on it go too only when confirmed (`discard_scores`)."""
+    _panel_actor(actor)
+    session = review_session(store, session_id)
+    project = store.get("project", project_id)
+    assignment = open_assignment(store, session_id, project_id)
+    if not assignment:
+        done = store.one("SELECT r.round FROM review_assignments a JOIN reviews r ON r.id=a.review_id "
+                         "WHERE a.session_id=? AND a.project_id=? ORDER BY r.round DESC", (session_id, project_id))
+        if done:
+            raise Refused(f"评审会「{session['title']}」已对项目 {project['code']} 形成第{done['round']}轮评审结论，"
+                          "不能撤出：结论已写入项目的评审意见", "第三条")
+        raise Refused(f"项目 {project['code']} 没有提交评审会「{session['title']}」", "第三条")
+    pending = _pending_scores(store, "s.assignment_id=?", (assignment["id"],))
+    if pending and not discard_scores:
+        raise Refused(f"专家{'、'.join(s['expert'] for s in pending)}已对项目 {project['code']} 评分。"
+                      "如确需撤出，请确认一并删除这些评分", "第三条")
+    with store.tx():
+        store.write("DELETE FROM review_scores WHERE assignment_id=?", (assignment["id"],))
+        store.write("DELETE FROM review_assignments WHERE id=?", (assignment["id"],))
+        audit.append(store, actor, "撤出评审会", "review_session", session_id, project_id,
+                     f"项目 {project['code']} {project['name']} 撤出评审会 {session['title']}"
+                     + (f"，一并删除{len(pending)}位专家的评分" if pending else ""),
+                     before={"assignment": assignment, "scores": pending})
+    return OpChanges(frozenset({project_id}), frozenset({"review_session"}), frozenset({session_id}))

@@ -9,6 +9,8 @@ operations (which check role and person); forms are built from `models.review_pa
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.documents.errors import DocumentError
 from desktop_app.errors import GovisError, ValidationError
 from desktop_app.lifecycle.review_scoring import points
 from desktop_app.models.fields import Kind, fen_to_wan_text
@@ -97,6 +101,10 @@ class ReviewSessionDialog(QDialog):
         self.btn_new = QPushButton("新建评审会…")
         self.btn_new.clicked.connect(self.new_session)
         top.addWidget(self.btn_new)
+        self.btn_print = QPushButton("打印汇总表…")
+        self.btn_print.setToolTip("评审会汇总表：专家、各项目的专家加权总分、平均分、极差、偏离提示、评审结论和核定投资")
+        self.btn_print.clicked.connect(self.print_summary)
+        top.addWidget(self.btn_print)
         lay.addLayout(top)
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -109,9 +117,15 @@ class ReviewSessionDialog(QDialog):
         lv.addWidget(QLabel("评审专家"))
         self.experts = readonly_table(["专家姓名", "专业领域", "工作单位及职称"], fit=False)
         lv.addWidget(self.experts)
+        buttons = QHBoxLayout()
         self.btn_expert = QPushButton("添加专家…")
         self.btn_expert.clicked.connect(self.add_expert)
-        lv.addWidget(self.btn_expert)
+        buttons.addWidget(self.btn_expert)
+        self.btn_remove_expert = QPushButton("移除专家…")
+        self.btn_remove_expert.clicked.connect(self.remove_expert)
+        buttons.addWidget(self.btn_remove_expert)
+        buttons.addStretch(1)
+        lv.addLayout(buttons)
         split.addWidget(left)
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -120,9 +134,15 @@ class ReviewSessionDialog(QDialog):
         self.apps = readonly_table(["项目编号", "项目名称", "申报单位", "申报投资（万元）", "平均分", "极差", "评审结论"], fit=False)
         self.apps.itemSelectionChanged.connect(self.show_scores)
         rv.addWidget(self.apps)
+        buttons = QHBoxLayout()
         self.btn_assign = QPushButton("提交项目…")
         self.btn_assign.clicked.connect(self.assign)
-        rv.addWidget(self.btn_assign)
+        buttons.addWidget(self.btn_assign)
+        self.btn_unassign = QPushButton("撤出项目…")
+        self.btn_unassign.clicked.connect(self.unassign)
+        buttons.addWidget(self.btn_unassign)
+        buttons.addStretch(1)
+        rv.addLayout(buttons)
         split.addWidget(right)
         split.setSizes([380, 800])
         lay.addWidget(split, 2)
@@ -156,11 +176,26 @@ class ReviewSessionDialog(QDialog):
         for b in (self.btn_new, self.btn_expert, self.btn_assign, self.btn_save):
             b.setEnabled(draft is None)
             b.setToolTip(draft or "")
+        self.btn_remove_expert.setEnabled(draft is None)
+        self.btn_remove_expert.setToolTip(draft or "移除选中的专家（其评分已用于评审结论的不能移除）")
+        self.btn_unassign.setEnabled(draft is None)
+        self.btn_unassign.setToolTip(draft or "把选中的项目撤出本评审会（已形成结论的不能撤出），项目仍为评审中")
         self.btn_conclude.setEnabled(sign is None)
         self.btn_conclude.setToolTip(sign or "全部专家评分后，形成通过、修改后重新评审或不予通过的结论，写入项目的评审意见")
 
     def run_dialog(self, dialog: QDialog) -> bool:  # tests replace this to fill and confirm
         return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def confirm(self, title: str, text: str) -> bool:  # tests replace this
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def show_preview(self, data: bytes, title: str, file_name: str):  # tests replace this
+        from desktop_app.ui.print_preview import PrintPreviewDialog
+
+        dlg = PrintPreviewDialog(data, title, file_name, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.show()
+        return dlg
 
     def ask_project(self, items: list[str]) -> str | None:  # tests replace this
         text, ok = QInputDialog.getItem(self, "提交项目", "评审中的项目：", items, 0, False)
@@ -186,7 +221,7 @@ class ReviewSessionDialog(QDialog):
         sid = self.sessions.currentData()
         self.current = RS.load(self.store, sid) if sid else None
         has = self.current is not None
-        for b in (self.btn_expert, self.btn_assign):
+        for b in (self.btn_expert, self.btn_assign, self.btn_remove_expert, self.btn_unassign, self.btn_print):
             b.setVisible(has)
         if not has:
             self.info.setText("还没有评审会。点击“新建评审会…”，填写评审日期、地点和方式。")
@@ -200,7 +235,9 @@ class ReviewSessionDialog(QDialog):
         self.experts.setRowCount(len(s.experts))
         for r, e in enumerate(s.experts):
             for c, v in enumerate((e["name"], e["field"], e["affiliation"])):
-                self.experts.setItem(r, c, QTableWidgetItem(v or ""))
+                item = QTableWidgetItem(v or "")
+                item.setData(Qt.ItemDataRole.UserRole, e["id"])
+                self.experts.setItem(r, c, item)
         selected = self.selected_app()
         self.apps.blockSignals(True)
         self.apps.setRowCount(len(s.applications))
@@ -318,6 +355,64 @@ class ReviewSessionDialog(QDialog):
             self.message.setText(_error_text(exc))
             return
         self.load()
+
+    def selected_expert(self) -> dict | None:
+        rows = self.experts.selectionModel().selectedRows() if self.experts.selectionModel() else []
+        if not self.current or not rows:
+            return None
+        eid = self.experts.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        return next((e for e in self.current.experts if e["id"] == eid), None)
+
+    def remove_expert(self) -> None:
+        """Asks first; names the open applications whose scores by this expert go with them."""
+        expert = self.selected_expert()
+        if expert is None:
+            self.message.setText("请先在“评审专家”中选中要移除的专家")
+            return
+        scored = [a.code for a in self.current.applications if a.review is None
+                  and any(e.expert_id == expert["id"] and e.scores is not None for e in a.experts)]
+        text = f"从评审会「{self.current.row['title']}」移除专家{expert['name']}？"
+        if scored:
+            text += f"\n\n该专家已对项目{'、'.join(scored)}评分（尚未形成结论），这些评分将一并删除。"
+        if not self.confirm("移除专家", text):
+            return
+        try:
+            ops.remove_review_expert(self.store, self.session.actor, self.current.id, expert["id"],
+                                     self.session.today, discard_scores=True)
+        except GovisError as exc:
+            self.message.setText(_error_text(exc))
+            return
+        self.load()
+
+    def unassign(self) -> None:
+        app = self.selected_app()
+        if app is None:
+            self.message.setText("请先在“提交本次评审的项目”中选中要撤出的项目")
+            return
+        scored = [e.name for e in app.experts if e.scores is not None]
+        text = f"把项目 {app.code} {app.name} 撤出评审会「{self.current.row['title']}」？项目仍为评审中，可提交其他评审会。"
+        if scored and app.review is None:
+            text += f"\n\n专家{'、'.join(scored)}已对该项目评分，这些评分将一并删除。"
+        if not self.confirm("撤出项目", text):
+            return
+        try:
+            ops.unassign_from_review(self.store, self.session.actor, self.current.id, app.project_id,
+                                     self.session.today, discard_scores=True)
+        except GovisError as exc:
+            self.message.setText(_error_text(exc))
+            return
+        self.load()
+
+    def print_summary(self):
+        from desktop_app.documents import filled
+
+        try:
+            data = filled.render(self.store, "review-session", session=self.current.id, today=self.session.today)
+        except (DocumentError, GovisError) as exc:
+            self.message.setText(getattr(exc, "message", None) or str(exc))
+            return None
+        name = re.sub(r'[\\/:*?"<>|]+', "_", f"{self.current.row['title']}-评审会汇总表") + ".pdf"
+        return self.show_preview(data, "评审会汇总表", name)
 
     def save_scores(self) -> None:
         """Save each expert row whose cells differ from what is stored; stop at the first refusal."""

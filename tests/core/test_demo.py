@@ -193,3 +193,26 @@ def test_progress_reports_and_cancel_writes_nothing(tmp_path):
         demo.generate(fresh, projects=10, seed=1, today=TODAY, progress=cancel)
     assert not ops.is_initialised(fresh)
     assert fresh.conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 0
+
+
+def test_the_demo_holds_review_sessions_concluded_and_open(county):
+    from desktop_app.services import review_sessions as RS
+
+    store, stats = county
+    sessions = [RS.load(store, r["id"]) for r in RS.sessions(store)]
+    assert stats["review_sessions"] == len(sessions) >= 2
+    concluded = [s for s in sessions if s.applications and all(a.review for a in s.applications)]
+    open_ = [s for s in sessions if any(a.review is None for a in s.applications)]
+    assert concluded and len(open_) == 1
+    for s in concluded:
+        assert len(s.experts) == 3
+        for a in s.applications:
+            assert a.all_scored and a.review["reviewed_on"] == s.row["held_on"] and a.review["method"] == s.row["method"]
+            # the review's expert opinions are the panel's, by name
+            names = {o["expert_name"] for o in store.for_project("expert_opinion", a.project_id)
+                     if o["review_id"] == a.review["id"]}
+            assert names == {e["name"] for e in s.experts}
+    assert any(a.panel.outliers for s in concluded for a in s.applications)
+    pending = open_[0].applications
+    assert pending[0].all_scored and not pending[-1].all_scored
+    assert all(store.get("project", a.project_id)["status"] == "under_review" for a in pending)

@@ -122,6 +122,8 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
         "assign_to_review": lambda: ops.assign_to_review(c.store, aud, "s", p["id"]),
         "score_review": lambda: ops.score_review(c.store, aud, "s", p["id"], "e", {}, "同意"),
         "conclude_review": lambda: ops.conclude_review(c.store, aud, "s", p["id"], {"conclusion": "pass"}),
+        "remove_review_expert": lambda: ops.remove_review_expert(c.store, aud, "s", "e", discard_scores=True),
+        "unassign_from_review": lambda: ops.unassign_from_review(c.store, aud, "s", p["id"], discard_scores=True),
         "rate_risk": lambda: ops.rate_risk(c.store, aud, p["id"], 5),
     }
 

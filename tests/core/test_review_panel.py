@@ -222,3 +222,128 @@ def test_a_refused_conclusion_writes_nothing(county):
 def test_an_unknown_session_says_so(county):
     with pytest.raises(NotFound, match="评审会"):
         RS.find(county.store, "没有这个会")
+
+
+# ---- one entry per write, removing an expert, withdrawing an application ----------------------------
+
+def _entries(store):
+    return store.all("SELECT operation, record_kind, project_id, before, after FROM audit_log ORDER BY seq")
+
+
+def test_a_conclusion_is_one_audit_entry_holding_the_step_the_review_and_the_opinions(county):
+    import json
+
+    from desktop_app.services import audit
+
+    store = county.store
+    p, s, a, b = _ready(county)
+    for e in (a, b):
+        ops.score_review(store, county.county, s["id"], p["id"], e["id"], ALL, f"{e['name']}：同意")
+    seen = len(_entries(store))
+    ops.conclude_review(store, county.county, s["id"], p["id"],
+                        {"conclusion": "pass", "opinion": "同意建设", "approved_investment_fen": "95"},
+                        today=D(2026, 9, 20))
+    new = _entries(store)[seen:]
+    assert [e["operation"] for e in new] == ["评审会形成结论"]
+    after = json.loads(new[0]["after"])
+    assert json.loads(new[0]["before"]) == {"status": "under_review"} and after["status"] == "approved"
+    assert after["review"]["approved_investment_fen"] == 95_000_000
+    assert sorted(o["expert_name"] for o in after["expert_opinions"]) == ["李秀英", "王建国"]
+    assert audit.verify(store) == []
+    # nothing is left folded: the next write logs its own entry again
+    ops.add_review_session(store, county.county, {"title": "下一次", "held_on": "2026-10-20", "venue": "会议室",
+                                                  "method": "central"}, today=D(2026, 10, 1))
+    assert _entries(store)[-1]["operation"] == "新建评审会"
+
+
+def test_an_expert_with_no_scores_is_removed_in_one_entry(county):
+    store = county.store
+    _p, s, _a, b = _ready(county)
+    seen = len(_entries(store))
+    ops.remove_review_expert(store, county.county, s["id"], b["id"])
+    assert [e["name"] for e in RS.load(store, s["id"]).experts] == ["王建国"]
+    assert [e["operation"] for e in _entries(store)[seen:]] == ["移除评审专家"]
+    with pytest.raises(NotFound):
+        ops.remove_review_expert(store, county.county, s["id"], b["id"])
+
+
+def test_an_expert_who_scored_an_open_application_goes_only_with_the_scores_confirmed(county):
+    import json
+
+    store = county.store
+    p, s, a, b = _ready(county)
+    ops.score_review(store, county.county, s["id"], p["id"], b["id"], ALL, "误录")
+    seen = len(_entries(store))
+    with pytest.raises(Refused, match="李秀英已对项目.*评分（尚未形成结论）"):
+        ops.remove_review_expert(store, county.county, s["id"], b["id"])
+    assert len(_entries(store)) == seen and len(RS.load(store, s["id"]).experts) == 2
+    ops.remove_review_expert(store, county.county, s["id"], b["id"], discard_scores=True)
+    entries = _entries(store)[seen:]
+    assert [e["operation"] for e in entries] == ["移除评审专家"]
+    assert json.loads(entries[0]["before"])["scores"][0]["opinion"] == "误录"  # the log keeps what went
+    assert store.one("SELECT COUNT(*) AS n FROM review_scores")["n"] == 0
+    # the remaining expert alone can now carry the conclusion
+    ops.score_review(store, county.county, s["id"], p["id"], a["id"], ALL, "同意")
+    ops.conclude_review(store, county.county, s["id"], p["id"], {"conclusion": "reject", "opinion": "不予通过"},
+                        today=D(2026, 9, 20))
+
+
+def test_an_expert_whose_scores_are_in_a_conclusion_stays(county):
+    store = county.store
+    p, s, a, b = _ready(county)
+    for e in (a, b):
+        ops.score_review(store, county.county, s["id"], p["id"], e["id"], ALL, "同意")
+    ops.conclude_review(store, county.county, s["id"], p["id"], {"conclusion": "reject", "opinion": "不予通过"},
+                        today=D(2026, 9, 20))
+    late = ops.add_review_expert(store, county.county, s["id"], {"name": "赵敏"})
+    for flag in (False, True):
+        with pytest.raises(Refused, match="王建国的评分已用于项目.*评审结论，不能移除"):
+            ops.remove_review_expert(store, county.county, s["id"], a["id"], discard_scores=flag)
+    ops.remove_review_expert(store, county.county, s["id"], late["id"])  # added after, scored nothing
+    assert [e["name"] for e in RS.load(store, s["id"]).experts] == ["王建国", "李秀英"]
+
+
+def test_only_the_county_office_removes_or_withdraws(county):
+    p, s, a, _b = _ready(county)
+    with pytest.raises(Refused, match="县政府办公室"):
+        ops.remove_review_expert(county.store, county.unit, s["id"], a["id"])
+    with pytest.raises(Refused, match="县政府办公室"):
+        ops.unassign_from_review(county.store, county.unit, s["id"], p["id"])
+
+
+def test_a_withdrawn_application_stays_under_review_and_may_go_before_another_session(county):
+    store = county.store
+    p, s, _a, _b = _ready(county)
+    seen = len(_entries(store))
+    ops.unassign_from_review(store, county.county, s["id"], p["id"])
+    assert RS.load(store, s["id"]).applications == []
+    assert [e["operation"] for e in _entries(store)[seen:]] == ["撤出评审会"]
+    assert store.get("project", p["id"])["status"] == "under_review"
+    with pytest.raises(Refused, match="没有提交评审会"):
+        ops.unassign_from_review(store, county.county, s["id"], p["id"])
+    other = _session(county, title="另一次评审")
+    ops.assign_to_review(store, county.county, other["id"], p["id"])
+
+
+def test_a_scored_application_is_withdrawn_only_with_the_scores_confirmed(county):
+    store = county.store
+    p, s, a, _b = _ready(county)
+    ops.score_review(store, county.county, s["id"], p["id"], a["id"], ALL, "同意")
+    seen = len(_entries(store))
+    with pytest.raises(Refused, match="王建国已对项目.*评分"):
+        ops.unassign_from_review(store, county.county, s["id"], p["id"])
+    assert len(_entries(store)) == seen and len(RS.load(store, s["id"]).applications) == 1
+    ops.unassign_from_review(store, county.county, s["id"], p["id"], discard_scores=True)
+    assert store.one("SELECT COUNT(*) AS n FROM review_scores")["n"] == 0
+    assert len(_entries(store)) == seen + 1
+
+
+def test_a_concluded_application_is_not_withdrawn(county):
+    store = county.store
+    p, s, a, b = _ready(county)
+    for e in (a, b):
+        ops.score_review(store, county.county, s["id"], p["id"], e["id"], ALL, "同意")
+    ops.conclude_review(store, county.county, s["id"], p["id"], {"conclusion": "reject", "opinion": "不予通过"},
+                        today=D(2026, 9, 20))
+    with pytest.raises(Refused, match="已对项目.*形成第1轮评审结论，不能撤出"):
+        ops.unassign_from_review(store, county.county, s["id"], p["id"], discard_scores=True)

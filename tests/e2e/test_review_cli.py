@@ -102,3 +102,26 @@ def test_refusals_say_what_to_do_and_change_nothing(db, capsys):
     rc, _, err = run(capsys, "review", "show", "第九次评审")
     assert rc == 1 and "找不到评审会「第九次评审」" in err
     assert _state(path) == before
+
+
+def test_an_expert_is_removed_and_a_project_withdrawn_from_the_command_line(db, capsys):
+    path, code = db
+    run(capsys, "review", "session-add", "--title", S, "--date", "2026-09-20", "--venue", "会议室")
+    for name in ("王建国", "李秀英"):
+        run(capsys, "review", "expert-add", S, "--name", name)
+    run(capsys, "review", "assign", S, code)
+    assert _score(capsys, code, "李秀英", (80, 80, 80, 80, 80), "误录")[0] == 0
+    before = _state(path)
+    rc, _, err = run(capsys, "review", "expert-remove", S, "--name", "李秀英")
+    assert rc == 1 and "李秀英已对项目" in err and "确认一并删除" in err
+    rc, _, err = run(capsys, "review", "unassign", S, code)
+    assert rc == 1 and "李秀英已对项目" in err
+    assert _state(path) == before
+    rc, out, err = run(capsys, "review", "expert-remove", S, "--name", "李秀英", "--discard-scores")
+    assert rc == 0 and "已移除专家 李秀英" in out, err
+    rc, out, err = run(capsys, "review", "unassign", S, code)
+    assert rc == 0 and "已撤出评审会" in out, err
+    shown = json.loads(run(capsys, "review", "show", S, "--json")[1])
+    assert [e["name"] for e in shown["experts"]] == ["王建国"] and shown["applications"] == []
+    rc, _, err = run(capsys, "review", "unassign", S, code)
+    assert rc == 1 and "没有提交评审会" in err

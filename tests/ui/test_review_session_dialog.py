@@ -3,6 +3,7 @@ widgets (forms, the score grid, the conclusion form); the conclusion moves the p
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,6 @@ from desktop_app.services import operations as ops
 from desktop_app.services.session import Session
 from desktop_app.ui.review_session_dialog import OUTLIER, ReviewSessionDialog
 from tests.core.builders import D, actor_for, make_county, submitted
-
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -43,7 +42,7 @@ def _type(table, row, col, text):
     table.item(row, col).setText(text)
 
 
-def test_a_session_with_two_experts_scores_and_concludes(app, qtbot, review_county, monkeypatch):
+def test_a_session_with_two_experts_scores_and_concludes(app, qtbot, review_county, monkeypatch, tmp_path):
     dlg = ReviewSessionDialog(review_county)
     qtbot.addWidget(dlg)
     assert "还没有评审会" in dlg.info.text() and not dlg.btn_expert.isVisible()
@@ -87,8 +86,8 @@ def test_a_session_with_two_experts_scores_and_concludes(app, qtbot, review_coun
     assert "平均分 80.3，极差 0.5" in dlg.panel.text()
     assert dlg.apps.item(0, 4).text() == "80.3"
     dlg.resize(1280, 800)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    dlg.grab().save(str(SHOTS / "review-session.png"))
+    # docs/screenshots/review-session.png: GOVIS_SHOTS=docs/screenshots pytest tests/ui/test_review_session_dialog.py
+    assert dlg.grab().save(str(Path(os.environ.get("GOVIS_SHOTS") or tmp_path) / "review-session.png"))
 
     changed = []
     dlg.changed.connect(changed.append)
@@ -124,3 +123,78 @@ def test_a_clerk_cannot_conclude_and_is_told_why(app, qtbot, review_county):
     qtbot.addWidget(dlg)
     assert not dlg.btn_conclude.isEnabled() and "审核人" in dlg.btn_conclude.toolTip()
     assert dlg.btn_new.isEnabled()
+
+
+def _ready_session(dlg, monkeypatch):
+    monkeypatch.setattr(dlg, "run_dialog", _fill_and_ok(
+        {"title": "2027年度第一次集中评审", "held_on": "2026-09-20", "venue": "县政府第三会议室", "method": "集中评审"}))
+    dlg.btn_new.click()
+    for name in ("王建国", "李秀英"):
+        monkeypatch.setattr(dlg, "run_dialog", _fill_and_ok({"name": name}))
+        dlg.btn_expert.click()
+    for code in ("MY-2027-001", "MY-2027-002"):
+        monkeypatch.setattr(dlg, "ask_project", lambda items, code=code: next(i for i in items if i.startswith(code)))
+        dlg.btn_assign.click()
+
+
+def test_an_expert_is_removed_and_a_project_withdrawn_after_confirming(app, qtbot, review_county, monkeypatch):
+    dlg = ReviewSessionDialog(review_county)
+    qtbot.addWidget(dlg)
+    _ready_session(dlg, monkeypatch)
+    dlg.apps.selectRow(0)
+    for c in range(1, 6):
+        _type(dlg.scores, 1, c, "80")
+    _type(dlg.scores, 1, 8, "误录的评分")
+    dlg.btn_save.click()
+    asked = []
+    monkeypatch.setattr(dlg, "confirm", lambda title, text: asked.append(text) or False)
+    dlg.experts.selectRow(1)
+    dlg.btn_remove_expert.click()
+    assert "李秀英" in asked[0] and "MY-2027-001评分" in asked[0] and "一并删除" in asked[0]
+    assert dlg.experts.rowCount() == 2  # said no: nothing changed
+    monkeypatch.setattr(dlg, "confirm", lambda title, text: asked.append(text) or True)
+    dlg.experts.selectRow(1)
+    dlg.btn_remove_expert.click()
+    assert dlg.experts.rowCount() == 1 and dlg.experts.item(0, 0).text() == "王建国"
+    dlg.apps.selectRow(1)
+    dlg.btn_unassign.click()
+    assert "MY-2027-002" in asked[-1] and "仍为评审中" in asked[-1]
+    assert dlg.apps.rowCount() == 1 and dlg.apps.item(0, 0).text() == "MY-2027-001"
+    st = review_county.store.one("SELECT status FROM projects WHERE code='MY-2027-002'")["status"]
+    assert st == "under_review"
+
+
+def test_a_concluded_project_is_not_withdrawn_and_the_reason_is_shown(app, qtbot, review_county, monkeypatch):
+    dlg = ReviewSessionDialog(review_county)
+    qtbot.addWidget(dlg)
+    _ready_session(dlg, monkeypatch)
+    dlg.apps.selectRow(0)
+    for r in (0, 1):
+        for c in range(1, 6):
+            _type(dlg.scores, r, c, "80")
+        _type(dlg.scores, r, 8, "同意")
+    dlg.btn_save.click()
+    monkeypatch.setattr(dlg, "run_dialog", _fill_and_ok({"conclusion": "不予通过", "opinion": "不予通过"}))
+    dlg.btn_conclude.click()
+    monkeypatch.setattr(dlg, "confirm", lambda title, text: True)
+    dlg.apps.selectRow(0)
+    dlg.btn_unassign.click()
+    assert "形成第1轮评审结论，不能撤出" in dlg.message.text() and dlg.apps.rowCount() == 2
+    dlg.experts.selectRow(0)
+    dlg.btn_remove_expert.click()
+    assert "不能移除" in dlg.message.text() and dlg.experts.rowCount() == 2
+
+
+def test_the_summary_prints_the_whole_session(app, qtbot, review_county, monkeypatch):
+    from tests.documents.pdfcheck import compact, page_texts
+
+    dlg = ReviewSessionDialog(review_county)
+    qtbot.addWidget(dlg)
+    _ready_session(dlg, monkeypatch)
+    shown = {}
+    monkeypatch.setattr(dlg, "show_preview", lambda data, title, name: shown.update(data=data, name=name))
+    dlg.btn_print.click()
+    text = compact("".join(page_texts(shown["data"])))
+    assert shown["name"] == "2027年度第一次集中评审-评审会汇总表.pdf"
+    for want in ("政务信息系统项目集中评审汇总表", "MY-2027-001", "MY-2027-002", "王建国加权总分", "待形成结论"):
+        assert compact(want) in text, want

@@ -41,6 +41,7 @@ class Request:
     registry: FontRegistry | None = None
     record_kind: str | None = None
     filters: object | None = None  # audit_log.Filters, for the 操作日志
+    session: dict | None = None  # a review session's row, for the 评审会汇总表
 
     @property
     def day(self) -> _dt.date:

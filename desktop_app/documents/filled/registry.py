@@ -28,11 +28,12 @@ from . import (
     plan,
     review,
     review_scores,
+    review_session,
     supervision,
 )
 from .common import MissingRecordError, Request, UnknownDocumentError, latest, org_name
 
-PROJECT, RECORD, YEAR, LEDGER, AUDIT = "project", "record", "year", "ledger", "audit"
+PROJECT, RECORD, YEAR, LEDGER, AUDIT, SESSION = "project", "record", "year", "ledger", "audit", "session"
 
 Document = FormDocument | GongwenDocument
 
@@ -43,7 +44,8 @@ class DocKind:
     name: str  # 中文
     build: Callable[[Request], Document]
     needs: str  # PROJECT, RECORD (project + one record), YEAR (a plan year), LEDGER (year optional),
-    # AUDIT (the 操作日志 under filters; a --project is a filter there, not a lookup)
+    # AUDIT (the 操作日志 under filters; a --project is a filter there, not a lookup),
+    # SESSION (a review session, or the last one a --project went before)
     record_kind: str | None = None
     order: tuple[str, ...] = ()  # fields that make a record "the latest"
     landscape: bool = False
@@ -60,6 +62,7 @@ DOCUMENTS: dict[str, DocKind] = {d.code: d for d in (
     DocKind("review", "专家评审意见表", review.review_form, RECORD, "review", ("round", "reviewed_on"),
             absent="还没有评审意见"),
     DocKind("review-scores", "专家评分表及评审汇总", review_scores.review_scores, PROJECT),
+    DocKind("review-session", "评审会汇总表", review_session.review_session, SESSION, landscape=True),
     DocKind("consent", "同意申报审核意见", review.consent_letter, RECORD, "upward_consent",
             ("consent_on",), gongwen=True,
             absent="没有县政府办公室同意申报的记录（仅上级部门组织申报的项目有此文书）"),
@@ -132,9 +135,10 @@ def _record(store: Store, doc: DocKind, project: dict | None, record_id: str | N
 
 def make(store: Store, code: str, *, project: str | dict | None = None, record_id: str | None = None,
          year: int | None = None, today: _dt.date | None = None, registry: FontRegistry | None = None,
-         filters=None) -> Document:
+         filters=None, session: str | None = None) -> Document:
     """The filled document object, ready to `.build()`. Raises DocumentError subclasses (Chinese).
-    `filters`: an `audit_log.Filters` for the 操作日志 (default: `project` as its project filter)."""
+    `filters`: an `audit_log.Filters` for the 操作日志 (default: `project` as its project filter).
+    `session`: a review session's id or title (评审会汇总表)."""
     doc = get(code)
     if doc.needs == AUDIT:
         from desktop_app.services.audit_log import Filters
@@ -150,12 +154,18 @@ def make(store: Store, code: str, *, project: str | dict | None = None, record_i
     elif doc.needs == RECORD:
         req.project, req.record = _record(store, doc, proj, record_id)
         req.record_kind = doc.record_kind
+    elif doc.needs == SESSION and session:
+        req.session = store.one("SELECT * FROM review_sessions WHERE id=? OR title=? ORDER BY held_on DESC",
+                                (session, session))
+        if req.session is None:
+            raise MissingRecordError(f"找不到评审会「{session}」，无法打印《{doc.name}》。用 govis review list 查看已有评审会。")
     elif doc.needs == YEAR:
         if year is None:
             raise MissingRecordError(f"打印《{doc.name}》须指定计划年度（--year 年份）。")
         if not store.one("SELECT 1 FROM projects WHERE plan_year=?", (year,)):
             raise MissingRecordError(f"{year}年度没有申报项目，无法打印《{doc.name}》。")
-    _check_glyphs(req)
+    if doc.needs != SESSION:  # a list over many projects prints a missing character as its code
+        _check_glyphs(req)
     return doc.build(req)
 
 
