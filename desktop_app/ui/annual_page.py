@@ -86,7 +86,7 @@ class RoundDialog(QDialog):
         lay.addWidget(self.intro)
         form = QFormLayout()
         self.notice = QLineEdit()
-        self.notice.setPlaceholderText("例如：蒙政办字〔2026〕12号 关于申报2028年度政务信息系统项目的通知")
+        self.notice.setPlaceholderText(f"例如：蒙政办字〔{rnd.deadline.year}〕12号 关于申报{rnd.year}年度政务信息系统项目的通知")
         self.note = QLineEdit()
         if not closing:
             form.addRow("通知文号或标题：", self.notice)
