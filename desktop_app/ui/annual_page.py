@@ -213,12 +213,19 @@ class AnnualPage(QWidget):
             text += f"；通知：{r.notice}"
         self.round_state.setText(text)
         why = self.session.may(A.ROUND_RIGHT)
-        self.open_round_btn.setEnabled(not r.recorded and why is None)
-        self.close_round_btn.setEnabled(r.recorded and not r.closed_on and why is None)
-        for b, tip in ((self.open_round_btn, "开启后各单位按通知申报，截止日期取自政策参数"),
-                       (self.close_round_btn, "截止受理本年度申报；截止日期前提前截止须写明理由")):
-            b.setToolTip(why or (tip if b.isEnabled() else "本年度申报已开启" if b is self.open_round_btn
-                                 else "本年度申报尚未开启或已截止受理"))
+        # the operation decides; the buttons only spare the clerk an obvious refusal
+        if r.recorded:
+            open_why = f"{r.year}年度申报已于{r.opened_on.isoformat()}开启"
+        elif r.past_deadline:
+            open_why = f"{r.year}年度申报截止日期{r.deadline.isoformat()}已过，不能再开启"
+        else:
+            open_why = None
+        close_why = (None if r.recorded and not r.closed_on else
+                     f"{r.year}年度申报已截止受理" if r.closed_on else f"{r.year}年度申报尚未开启")
+        for b, no, tip in ((self.open_round_btn, open_why, "开启后各单位按通知申报，截止日期取自政策参数"),
+                           (self.close_round_btn, close_why, "截止受理本年度申报；截止日期前提前截止须写明理由")):
+            b.setEnabled(why is None and no is None)
+            b.setToolTip(why or no or tip)
 
     def open_round_dialog(self, closing: bool) -> RoundDialog | None:
         if not self.session.round_writer() or self.round is None:

@@ -143,6 +143,11 @@ def test_round_buttons_are_the_county_offices_and_need_sign_off(qtbot, tmp_path)
         assert not page.open_round_btn.isVisible() and not page.close_round_btn.isVisible()
         assert page.open_round_dialog(closing=False) is None
         assert "尚未开启" in page.round_state.text()
+    page = _page(qtbot, c, c.county)  # 2027 on 2026-11-24: its deadline has passed
+    assert not page.open_round_btn.isEnabled() and "截止日期2026-08-31已过" in page.open_round_btn.toolTip()
+    assert not page.close_round_btn.isEnabled() and page.close_round_btn.toolTip() == "2027年度申报尚未开启"
+    page.year.setValue(2028)
+    assert page.open_round_btn.isEnabled()
     clerk = B.actor_for(c.store, "MYXZF", user_role="clerk")
     page = _page(qtbot, c, clerk)
     page.year.setValue(2028)
