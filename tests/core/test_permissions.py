@@ -123,6 +123,9 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
         "score_review": lambda: ops.score_review(c.store, aud, "s", p["id"], "e", {}, "同意"),
         "conclude_review": lambda: ops.conclude_review(c.store, aud, "s", p["id"], {"conclusion": "pass"}),
         "rate_risk": lambda: ops.rate_risk(c.store, aud, p["id"], 5),
+        # 年度申报: the person is checked before the year or the round is looked at
+        "open_round": lambda: ops.open_round(c.store, aud, 2028, {}, today=TODAY),
+        "close_round": lambda: ops.close_round(c.store, aud, 2028, "", today=TODAY),
     }
 
 
