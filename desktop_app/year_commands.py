@@ -4,9 +4,11 @@ Registered as a plugin (cli._register_plugins) beside printing and packages."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
+from desktop_app.errors import GovisError
 from desktop_app.models.fields import fen_to_wan_text
 
 
@@ -16,14 +18,36 @@ def _out(text: str = "") -> None:
 
 
 
+class _RoundWords(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        verb = values[0] if values and values[0] in ROUND_VERBS else None
+        rest = values[1:] if verb else values
+        if len(rest) > 1 or (rest and not rest[0].isdigit()) or (verb and not rest):
+            parser.error("应写成 govis round [年度]、govis round open 年度 或 govis round close 年度")
+        namespace.round_command = verb
+        setattr(namespace, self.dest, values)
+        namespace.year = int(rest[0]) if rest else None
+
+
+ROUND_VERBS = ("open", "close")
+
+
 def register(sub, common, open_store) -> None:
     def bind(parser, fn):
         parser.set_defaults(func=lambda args: fn(args, open_store))
 
-    v = sub.add_parser("round", parents=[common], help="年度项目申报情况：收到的申请、材料、咨询、逾期、未申报单位")
-    v.add_argument("year", nargs="?", type=int, help="计划年度（默认：今天正在受理申报的年度）")
+    v = sub.add_parser("round", parents=[common], help="年度项目申报：查看申报情况；县政府办公室开启申报、截止受理",
+                       description="govis round [年度] [--json]：查看申报情况；govis round open 年度 [--notice 文号] "
+                                   "[--note 备注]：开启申报；govis round close 年度 [--note 理由]：截止受理")
+    # `round [YEAR]` reads, `round open|close YEAR` writes: one positional list keeps `round 2027` working
+    # (a subparser would take 2027 for a command); the action names the write for cli.READ_ONLY.
+    v.add_argument("words", nargs="*", action=_RoundWords, metavar="[open|close] 年度",
+                   help="计划年度（默认：今天正在受理申报的年度）；open 开启申报，close 截止受理")
     v.add_argument("--json", action="store_true")
-    v.add_argument("--today", help="查看日期（默认今天），YYYY-MM-DD")
+    v.add_argument("--notice", help="开启申报：县政府办公室通知的文号或标题")
+    v.add_argument("--note", help="备注；提前截止受理时写明理由")
+    v.add_argument("--today", help="查看日期（默认今天），YYYY-MM-DD；开启、截止受理仅限演示数据库")
+    v.set_defaults(year=None, round_command=None)
     bind(v, cmd_round)
     v = sub.add_parser("plan", parents=[common], help="年度政务信息系统项目计划与预算安排（第八条）")
     v.add_argument("year", type=int, help="计划年度")
@@ -35,6 +59,11 @@ def register(sub, common, open_store) -> None:
 def cmd_round(args, open_store) -> int:
     from desktop_app.services import annual_round
 
+    verb = getattr(args, "round_command", None)
+    if verb:
+        return cmd_round_write(args, open_store, verb)
+    if args.notice or args.note:
+        raise GovisError("--notice、--note 只用于 govis round open / close")
     store = open_store(args)
     from desktop_app.cli import _today  # the CLI's own --today reading (cli imports this plugin)
 
@@ -46,6 +75,7 @@ def cmd_round(args, open_store) -> int:
         return 0
     state = "受理中" if rnd.is_open else "已截止"
     _out(f"{year}年度项目申报情况（截止日期 {rnd.deadline.isoformat()}，{state}）")
+    _out(f"申报：{rnd.state_text}" + (f"；通知：{rnd.notice}" if rnd.notice else ""))
     for a in rnd.applications:
         when = a.submitted_on or "未记录"
         late = f"逾期{a.late_days}天" if a.late else "按期"
@@ -56,6 +86,26 @@ def cmd_round(args, open_store) -> int:
     _out(f"收到申请 {len(rnd.applications)} 个（逾期 {len(rnd.late)}，材料不全 {len(rnd.incomplete)}，"
          f"未咨询 {len(rnd.unconsulted)}）；本机草稿 {len(rnd.drafts)} 个")
     _out("未申报的单位：" + ("、".join(rnd.units_without) if rnd.units_without else "无"))
+    return 0
+
+
+def cmd_round_write(args, open_store, verb: str) -> int:
+    from desktop_app.cli import _write_today
+    from desktop_app.services import operations as ops
+
+    store = open_store(args)
+    today = _write_today(args, store)
+    if verb == "open":
+        if args.json:
+            raise GovisError("--json 只用于查看申报情况")
+        row = ops.open_round(store, args.signed_in, args.year, {"notice": args.notice, "note": args.note}, today=today)
+        _out(f"已开启{row['plan_year']}年度项目申报：{row['opened_on']}开启，截止日期{row['deadline']}"
+             + (f"，通知：{row['notice']}" if row["notice"] else ""))
+        return 0
+    if args.notice:
+        raise GovisError("--notice 只用于开启申报（govis round open）")
+    row = ops.close_round(store, args.signed_in, args.year, args.note or "", today=today)
+    _out(f"{row['plan_year']}年度项目申报已截止受理（{row['closed_on']}，截止日期{row['deadline']}）")
     return 0
 
 

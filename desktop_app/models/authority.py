@@ -152,8 +152,14 @@ SETTINGS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "directory": ((COUNTY,), "第十条", "单位及密钥目录只能由县政府办公室发布"),
     "holidays": ((COUNTY,), "第十条", "节假日安排由县政府办公室录入，并随单位及密钥目录下发"),
     "policy": ((COUNTY,), "第十条", "县级政策参数只能由县政府办公室修改"),
+    # 第二条/第十条: the county office announces the year's application round and closes 受理 (table
+    # application_rounds, migration 14). A notice in the office's name: person right ROUND_RIGHT, not settings.
+    "annual_round": ((COUNTY,), "第二条", "年度项目申报由县政府办公室组织，开启申报和截止受理只能由县政府办公室办理"),
     "own_key": ((UNIT, COUNTY, FINANCE), "", ""),
 }
+
+ROUND_RIGHT = "sign_off"   # opening or closing the round speaks for the office (its notice to every unit)
+ROUND_TEXT_MAX = 200      # the notice's 文号 / title, the note
 
 # What 编辑单位 may change on a registered organisation (SETTINGS["organisation"] says who may edit). The
 # code names the organisation in every package and key, the role decides what it may write: both stay as

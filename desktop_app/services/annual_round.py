@@ -3,6 +3,10 @@
 Every unit applies by the deadline of the policy profile (8月31日 of the year before the plan year) for
 next year's projects; the county office wants to see, for that year, every application received with its
 materials, whether the e-gov centre was consulted, which came in late, and which units have not applied.
+The round itself is a recorded act of the county office (table application_rounds, operations.open_round /
+close_round): when one is recorded for the year, its deadline (copied from the profile when it was opened)
+is the one late applications are measured against; otherwise the profile's deadline is shown and the round
+reads 尚未开启.
 The date an application was received is the day of its 提交申报 (or 修改后重新提交) step, which the
 operations write into that step's audit entry (`after.on`); the audit chain is the only place that
 keeps it once the project has moved on.
@@ -61,11 +65,27 @@ class Application:
 @dataclass
 class Round:
     year: int
-    deadline: dt.date
-    is_open: bool                     # the deadline has not passed on `today`
+    deadline: dt.date                 # the recorded round's, else the policy profile's
+    is_open: bool                     # still receiving on `today`: deadline not passed and not closed early
     applications: list[Application]   # received (submitted), by code
     drafts: list[Application]         # held here but not submitted (a unit's own PC)
     units_without: list[str]          # units with no application received for the year
+    recorded: bool = False            # the county office opened this round (application_rounds)
+    opened_on: dt.date | None = None
+    closed_on: dt.date | None = None  # 截止受理 recorded
+    notice: str | None = None         # 文号 / title of the office's notice
+    note: str | None = None
+    past_deadline: bool = False       # `today` is after the deadline
+
+    @property
+    def state_text(self) -> str:
+        """The round as the county office's clerk says it."""
+        if not self.recorded:
+            return f"尚未开启（按政策参数，截止日期{self.deadline.isoformat()}）"
+        if self.closed_on:
+            return f"已截止受理（{self.opened_on.isoformat()}开启，{self.closed_on.isoformat()}截止受理）"
+        text = f"已开启（{self.opened_on.isoformat()}开启，截止{self.deadline.isoformat()}）"
+        return text + ("，已过截止日期，尚未截止受理" if self.past_deadline else "")
 
     @property
     def late(self) -> list[Application]:
@@ -82,7 +102,11 @@ class Round:
     def as_dict(self) -> dict:
         def app(a: Application) -> dict:
             return {**asdict(a), "complete": a.complete, "late": a.late, "duplicate_text": a.duplicate_text}
+        def day(d: dt.date | None) -> str | None:
+            return d.isoformat() if d else None
         return {"year": self.year, "deadline": self.deadline.isoformat(), "open": self.is_open,
+                "recorded": self.recorded, "opened_on": day(self.opened_on), "closed_on": day(self.closed_on),
+                "notice": self.notice, "note": self.note, "state": self.state_text,
                 "applications": [app(a) for a in self.applications], "drafts": [app(a) for a in self.drafts],
                 "units_without_application": self.units_without}
 
@@ -122,7 +146,8 @@ def submission_days(store, project_ids: list[str]) -> dict[str, tuple[str | None
 
 def annual_round(store, year: int, today: dt.date) -> Round:
     profile = load_profile(store)
-    deadline = R.application_deadline(year, profile)
+    recorded = store.one("SELECT * FROM application_rounds WHERE plan_year=?", (year,))
+    deadline = dt.date.fromisoformat(recorded["deadline"]) if recorded else R.application_deadline(year, profile)
     projects = store.all("SELECT id FROM projects WHERE plan_year=? ORDER BY code", (year,))
     ids = [p["id"] for p in projects]
     facts = load_facts(store, ids, kinds=("material", "investment_history", "consultation", "co_builder")) if ids else []
@@ -145,7 +170,12 @@ def annual_round(store, year: int, today: dt.date) -> Round:
     _duplicates(store, rows_of, received, profile)
     applied = _leads_received(store, year)
     without = sorted(o["name"] for o in units.values() if o["role"] == "unit" and o["id"] not in applied)
-    return Round(year, deadline, today <= deadline, received, drafts, without)
+    if not recorded:
+        return Round(year, deadline, today <= deadline, received, drafts, without, past_deadline=today > deadline)
+    closed = dt.date.fromisoformat(recorded["closed_on"]) if recorded["closed_on"] else None
+    return Round(year, deadline, today <= deadline and not (closed and closed <= today), received, drafts, without,
+                 True, dt.date.fromisoformat(recorded["opened_on"]), closed, recorded["notice"], recorded["note"],
+                 today > deadline)
 
 
 def _duplicates(store, rows_of: dict[str, dict], received: list[Application], profile) -> None:

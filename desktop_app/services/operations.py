@@ -793,6 +793,104 @@ def rate_risk(store: Store, actor: Actor, project_id: str, level, note: str = ""
     return _row(row, OpChanges(frozenset({project_id}), frozenset({"risk_rating"}), frozenset({row["id"]})))
 
 
+# ---- 年度申报: the round the county office opens and closes (第二条) --------------------------------
+
+def application_round(store: Store, year: int) -> dict | None:
+    return store.one("SELECT * FROM application_rounds WHERE plan_year=?", (year,))
+
+
+def _round_actor(actor: Actor, what: str) -> None:
+    Z.check_person(actor, A.ROUND_RIGHT, what=what)
+    roles, clause, why = A.SETTINGS["annual_round"]
+    if actor.role not in roles:
+        raise Refused(f"{why}（本机为{Z.role_label(actor.role)}）", clause)
+
+
+def _round_texts(values: dict, names: tuple[str, ...]) -> dict:
+    labels = {"notice": "通知文号或标题", "note": "备注"}
+    unknown = {k: f"没有「{k}」这一项" for k in values if k not in names}
+    if unknown:
+        raise ValidationError(unknown)
+    out, errors = {}, {}
+    for name in names:
+        text = str(values.get(name) or "").strip()
+        if len(text) > A.ROUND_TEXT_MAX:
+            errors[name] = f"{labels[name]}不超过{A.ROUND_TEXT_MAX}个字，现为{len(text)}个字"
+        out[name] = text or None
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _plan_year(year) -> int:
+    text = str(year).strip()
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        raise ValidationError({"year": f"计划年度应为四位年份，例如2028，现为「{year}」"})
+    return int(text)
+
+
+def open_round(store: Store, actor: Actor, year, values: dict | None = None, today: dt.date | None = None) -> Row:
+    """The county office opens the application round of a plan year (第二条: units apply by the deadline
+    for next year's projects). The deadline is copied from the policy profile today and kept with the
+    round. A clerk may open the year being received now (the earliest whose deadline has not passed) or
+    the one after it; a year whose deadline has passed cannot be opened, nor one opened already."""
+    from desktop_app.lifecycle.policy import load_profile
+
+    _round_actor(actor, "开启年度申报")
+    year = _plan_year(year)
+    texts = _round_texts(values or {}, ("notice", "note"))
+    day = today or dt.date.today()
+    profile = load_profile(store)
+    deadline = R.application_deadline(year, profile)
+    current = R.open_plan_year(day, profile)
+    done = application_round(store, year)
+    if done:
+        raise Refused(f"{year}年度项目申报已于{done['opened_on']}开启（截止日期{done['deadline']}），不能重复开启", "第二条")
+    if day > deadline:
+        raise Refused(f"{year}年度项目的申报截止日期{deadline.isoformat()}已过，不能再开启；"
+                      f"现在受理的是{current}年度的申报", "第二条")
+    if year > current + 1:
+        raise Refused(f"{year}年度项目申报开启过早：现在受理的是{current}年度的申报，最多可提前开启{current + 1}年度",
+                      "第二条")
+    row = {**_common(actor, today), "plan_year": year, "opened_on": day.isoformat(), "deadline": deadline.isoformat(),
+           "notice": texts["notice"], "opened_by": actor.user, "closed_on": None, "note": texts["note"]}
+    with store.tx():
+        store.insert("application_rounds", row)
+        audit.append(store, actor, "开启年度申报", "application_round", row["id"], None,
+                     f"开启{year}年度项目申报（截止日期{row['deadline']}"
+                     + (f"，{row['notice']}" if row["notice"] else "") + "）", after=row)
+    return _row(row, OpChanges(kinds=frozenset({"application_round"}), record_ids=frozenset({row["id"]})))
+
+
+def close_round(store: Store, actor: Actor, year, note: str = "", today: dt.date | None = None) -> Row:
+    """截止受理: the county office closes the round. After the deadline; earlier only with a note saying
+    why (the units were told the deadline in the notice). Once."""
+    _round_actor(actor, "截止受理年度申报")
+    year = _plan_year(year)
+    note = _round_texts({"note": note}, ("note",))["note"]
+    day = today or dt.date.today()
+    before = application_round(store, year)
+    if not before:
+        raise Refused(f"{year}年度项目申报尚未开启，无需截止受理；请先“开启本年度申报”", "第二条")
+    if before["closed_on"]:
+        raise Refused(f"{year}年度项目申报已于{before['closed_on']}截止受理，不能重复截止", "第二条")
+    if day.isoformat() < before["opened_on"]:
+        raise Refused(f"截止受理日期{day.isoformat()}早于开启日期{before['opened_on']}", "第二条")
+    if day.isoformat() <= before["deadline"] and not note:
+        raise ValidationError({"note": f"申报截止日期为{before['deadline']}，尚未过截止日期；"
+                                       "如需提前截止受理，请在备注中写明理由"})
+    kept = "\n".join(x for x in (before["note"], f"截止受理：{note}" if note else None) if x)
+    changes = {"closed_on": day.isoformat(), "note": kept or None, "rev": before["rev"] + 1,
+               "updated_at": _clock(today)}
+    with store.tx():
+        store.update("application_rounds", before["id"], changes)
+        audit.append(store, actor, "截止受理年度申报", "application_round", before["id"], None,
+                     f"{year}年度项目申报截止受理（{changes['closed_on']}，截止日期{before['deadline']}）"
+                     + (f"：{note}" if note else ""), before=before, after={**before, **changes})
+    return _row({**before, **changes},
+                OpChanges(kinds=frozenset({"application_round"}), record_ids=frozenset({before["id"]})))
+
+
 # ---- lifecycle ----------------------------------------------------------------------------------
 
 def action_values(t: machine.Transition, facts, values: dict, today: dt.date) -> dict:

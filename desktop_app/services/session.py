@@ -90,6 +90,16 @@ class Session:
             return why
         return Z.person_reason(self.actor, A.RISK_RATING_RIGHT, "确认风险评级")
 
+    def open_round(self, year: int, values: dict):
+        return ops.open_round(self.store, self.actor, year, values, today=self.today)
+
+    def close_round(self, year: int, note: str = ""):
+        return ops.close_round(self.store, self.actor, year, note, today=self.today)
+
+    def round_writer(self) -> bool:
+        """The annual round is the county office's (authority SETTINGS): other PCs never see its buttons."""
+        return self.actor.role in A.SETTINGS["annual_round"][0]
+
     def ledger_import_mark(self, project_id: str) -> dict | None:
         return queries.ledger_import_mark(self.store, project_id)
 

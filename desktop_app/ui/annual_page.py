@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -59,6 +63,61 @@ def _wan(fen: int | None) -> str:
     return fen_to_wan_text(fen) if fen else ""
 
 
+class RoundDialog(QDialog):
+    """开启本年度申报 / 截止受理: the notice's 文号 and a note, written through the session (one write path);
+    a refusal stays in the dialog, in Chinese."""
+
+    saved = Signal(object)  # the operation's Row
+
+    def __init__(self, session, rnd: AR.Round, closing: bool, parent=None):
+        super().__init__(parent)
+        self.session, self.year, self.closing = session, rnd.year, closing
+        what = "截止受理" if closing else "开启申报"
+        self.setWindowTitle(f"{rnd.year}年度项目{what}")
+        lay = QVBoxLayout(self)
+        if closing:
+            intro = (f"截止日期为{rnd.deadline.isoformat()}。截止受理后，收到的申请即为本年度申报项目"
+                     "（第二条）；截止日期前提前截止受理，须在备注中写明理由。")
+        else:
+            intro = (f"开启{rnd.year}年度项目申报：各单位于{rnd.deadline.year}年{rnd.deadline.month}月{rnd.deadline.day}日前"
+                     "向县政府办公室提交申请（第二条；截止日期取自政策参数，开启后不随参数变化）。")
+        self.intro = QLabel(intro)
+        self.intro.setWordWrap(True)
+        lay.addWidget(self.intro)
+        form = QFormLayout()
+        self.notice = QLineEdit()
+        self.notice.setPlaceholderText(f"例如：蒙政办字〔{rnd.deadline.year}〕12号 关于申报{rnd.year}年度政务信息系统项目的通知")
+        self.note = QLineEdit()
+        if not closing:
+            form.addRow("通知文号或标题：", self.notice)
+        form.addRow("备注：", self.note)
+        lay.addLayout(form)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: darkred")
+        lay.addWidget(self.message)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(what)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def save(self) -> bool:
+        try:
+            if self.closing:
+                row = self.session.close_round(self.year, self.note.text())
+            else:
+                row = self.session.open_round(self.year, {"notice": self.notice.text(), "note": self.note.text()})
+        except GovisError as exc:
+            self.message.setText(exc.message)
+            return False
+        self.saved.emit(row)
+        self.accept()
+        return True
+
+
 class AnnualPage(QWidget):
     """申报情况 and 项目计划与预算 of one plan year."""
 
@@ -71,7 +130,7 @@ class AnnualPage(QWidget):
         self.task = None
         self.round: AR.Round | None = None
         self.plan: AP.AnnualPlan | None = None
-        self.dialog: RecordDialog | None = None
+        self.dialog: RecordDialog | RoundDialog | None = None
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("计划年度："))
@@ -98,6 +157,18 @@ class AnnualPage(QWidget):
         self.tabs = QTabWidget()
         rnd = QWidget()
         rl = QVBoxLayout(rnd)
+        head = QHBoxLayout()
+        self.round_state = QLabel()
+        self.round_state.setWordWrap(True)
+        head.addWidget(self.round_state, 1)
+        self.open_round_btn = QPushButton("开启本年度申报…")
+        self.open_round_btn.clicked.connect(lambda: self.open_round_dialog(closing=False))
+        self.close_round_btn = QPushButton("截止受理…")
+        self.close_round_btn.clicked.connect(lambda: self.open_round_dialog(closing=True))
+        for b in (self.open_round_btn, self.close_round_btn):
+            b.setVisible(session.round_writer())  # the county office's act: other PCs never see the buttons
+            head.addWidget(b)
+        rl.addLayout(head)
         self.round_summary = QLabel()
         self.round_summary.setWordWrap(True)
         self.round_table = readonly_table(ROUND_COLUMNS)
@@ -135,7 +206,37 @@ class AnnualPage(QWidget):
     def refresh(self) -> None:
         self.load()
 
+    def _show_round_state(self) -> None:
+        r = self.round
+        text = f"{r.year}年度项目申报：{r.state_text}"
+        if r.notice:
+            text += f"；通知：{r.notice}"
+        self.round_state.setText(text)
+        why = self.session.may(A.ROUND_RIGHT)
+        # the operation decides; the buttons only spare the clerk an obvious refusal
+        if r.recorded:
+            open_why = f"{r.year}年度申报已于{r.opened_on.isoformat()}开启"
+        elif r.past_deadline:
+            open_why = f"{r.year}年度申报截止日期{r.deadline.isoformat()}已过，不能再开启"
+        else:
+            open_why = None
+        close_why = (None if r.recorded and not r.closed_on else
+                     f"{r.year}年度申报已截止受理" if r.closed_on else f"{r.year}年度申报尚未开启")
+        for b, no, tip in ((self.open_round_btn, open_why, "开启后各单位按通知申报，截止日期取自政策参数"),
+                           (self.close_round_btn, close_why, "截止受理本年度申报；截止日期前提前截止须写明理由")):
+            b.setEnabled(why is None and no is None)
+            b.setToolTip(why or no or tip)
+
+    def open_round_dialog(self, closing: bool) -> RoundDialog | None:
+        if not self.session.round_writer() or self.round is None:
+            return None
+        self.dialog = RoundDialog(self.session, self.round, closing, self)
+        self.dialog.saved.connect(lambda _row: self.load())
+        self.dialog.open()
+        return self.dialog
+
     def _show_round(self) -> None:
+        self._show_round_state()
         r = self.round
         state = "受理中" if r.is_open else "已截止"
         self.deadline.setText(f"申报截止日期：{r.deadline.year}年{r.deadline.month}月{r.deadline.day}日（{state}，第二条）")

@@ -125,6 +125,9 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
         "remove_review_expert": lambda: ops.remove_review_expert(c.store, aud, "s", "e", discard_scores=True),
         "unassign_from_review": lambda: ops.unassign_from_review(c.store, aud, "s", p["id"], discard_scores=True),
         "rate_risk": lambda: ops.rate_risk(c.store, aud, p["id"], 5),
+        # 年度申报: the person is checked before the year or the round is looked at
+        "open_round": lambda: ops.open_round(c.store, aud, 2028, {}, today=TODAY),
+        "close_round": lambda: ops.close_round(c.store, aud, 2028, "", today=TODAY),
     }
 
 

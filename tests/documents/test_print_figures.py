@@ -112,6 +112,31 @@ def test_plan_summary_totals_only_projects_in_the_plan(tmp_path, registry):
     assert "汇总单位（盖章）：蒙阴县人民政府办公室" in text
 
 
+def test_plan_summary_states_the_round_and_marks_late_applications(tmp_path, registry):
+    c = B.make_county(tmp_path / "round.db")
+    B.submitted(c, name="县智慧教育云平台", today=D(2026, 8, 30))
+    data = filled.render(c.store, "plan-summary", year=2027, today=TODAY, registry=registry)
+    assert "申报截止日期：2026年8月31日（县政府办公室尚未记录开启本年度申报）。" in _text(data)
+    c.store.close()
+
+    c = B.make_county(tmp_path / "round2.db")
+    ops.set_policy(c.store, c.county, {"application_day": 30})
+    ops.open_round(c.store, c.county, 2027, {"notice": "蒙政办字〔2026〕12号"}, today=D(2026, 6, 1))  # by 8月30日
+    ops.set_policy(c.store, c.county, {"application_day": 31})
+    B.submitted(c, name="县智慧教育云平台", today=D(2026, 8, 30))
+    B.submitted(c, name="县教育资源公共服务平台", today=D(2026, 8, 31))
+    text = _text(filled.render(c.store, "plan-summary", year=2027, today=TODAY, registry=registry))
+    assert ("本年度申报于2026年6月1日开启（通知：蒙政办字〔2026〕12号），申报截止日期2026年8月30日，尚未截止受理。"
+            in text)
+    assert "已申报2026-08-30" in text and "2026-08-30逾期" not in text  # on time: the day only
+    assert "已申报2026-08-31逾期1天" in text
+    assert "截止日期后收到的申请1个，已在“收到日期”栏注明逾期天数（第二条）。" in text
+    ops.close_round(c.store, c.county, 2027, "", today=D(2026, 9, 1))
+    text = _text(filled.render(c.store, "plan-summary", year=2027, today=TODAY, registry=registry))
+    c.store.close()
+    assert "申报截止日期2026年8月30日，2026年9月1日截止受理。" in text
+
+
 def _unit_installation(path) -> tuple[Store, list[dict]]:
     store = Store.open(path)
     unit = ops.init_installation(store, "unit", "MYJYJ", "蒙阴县教育和体育局", admin_password=B.TEST_PASSWORD)

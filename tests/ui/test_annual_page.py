@@ -4,6 +4,8 @@ the real widgets; finance records a budget line through the page's dialog (the o
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import openpyxl
 from PySide6.QtCore import Qt
@@ -121,3 +123,56 @@ def test_the_round_shows_the_duplicate_check_and_whether_it_was_reviewed(qtbot, 
     page.load()
     decision = page.round_table.item(r, cols["重复建设审查"])
     assert decision.text() == "重复" and decision.foreground().color() != QColor(Qt.GlobalColor.darkRed)
+
+
+def test_the_county_office_opens_the_round_and_the_header_changes(app, qtbot, tmp_path):
+    """开启本年度申报… then 截止受理… on the 申报情况 tab; refusals stay in the dialog, in Chinese."""
+    c = B.make_county(tmp_path / "county.db")
+    B.submitted(c, name="县智慧教育云平台")
+    B.submitted(c, name="县教育资源公共服务平台", today=D(2026, 7, 20))
+    B.new_project(c, c.unit2, name="县全民健康信息平台")
+    page = AnnualPage(Session(c.store, c.county, D(2026, 8, 1)), str(c.store.path))
+    qtbot.addWidget(page)
+    page.resize(1280, 720)
+    page.show()
+    page.year.setValue(2027)
+    assert page.round_state.text() == "2027年度项目申报：尚未开启（按政策参数，截止日期2026-08-31）"
+    assert page.open_round_btn.isVisible() and page.open_round_btn.isEnabled()
+    assert page.close_round_btn.isVisible() and not page.close_round_btn.isEnabled()
+    dlg = page.open_round_dialog(closing=False)
+    dlg.notice.setText("文" * 201)
+    assert not dlg.save() and "不超过200个字" in dlg.message.text()
+    assert "尚未开启" in page.round_state.text()  # nothing written
+    dlg.notice.setText("蒙政办字〔2026〕12号")
+    assert dlg.save()
+    assert page.round_state.text() == ("2027年度项目申报：已开启（2026-08-01开启，截止2026-08-31）；"
+                                       "通知：蒙政办字〔2026〕12号")
+    assert not page.open_round_btn.isEnabled() and page.close_round_btn.isEnabled()
+    assert page.round_table.rowCount() == 2
+    # docs/screenshots/annual-round.png: GOVIS_SHOTS=docs/screenshots
+    assert page.grab().save(str(Path(os.environ.get("GOVIS_SHOTS") or tmp_path) / "annual-round.png"))
+    dlg = page.open_round_dialog(closing=True)
+    assert dlg.save() is False and "写明理由" in dlg.message.text()  # before the deadline: a reason is needed
+    dlg.note.setText("各单位均已报送")
+    assert dlg.save()
+    assert page.round_state.text().startswith("2027年度项目申报：已截止受理（2026-08-01开启，2026-08-01截止受理）")
+    assert not page.open_round_btn.isEnabled() and not page.close_round_btn.isEnabled()
+
+
+def test_round_buttons_are_the_county_offices_and_need_sign_off(qtbot, tmp_path):
+    c, _funded = _county(tmp_path)
+    for actor in (c.unit, c.finance):
+        page = _page(qtbot, c, actor)
+        assert not page.open_round_btn.isVisible() and not page.close_round_btn.isVisible()
+        assert page.open_round_dialog(closing=False) is None
+        assert "尚未开启" in page.round_state.text()
+    page = _page(qtbot, c, c.county)  # 2027 on 2026-11-24: its deadline has passed
+    assert not page.open_round_btn.isEnabled() and "截止日期2026-08-31已过" in page.open_round_btn.toolTip()
+    assert not page.close_round_btn.isEnabled() and page.close_round_btn.toolTip() == "2027年度申报尚未开启"
+    page.year.setValue(2028)
+    assert page.open_round_btn.isEnabled()
+    clerk = B.actor_for(c.store, "MYXZF", user_role="clerk")
+    page = _page(qtbot, c, clerk)
+    page.year.setValue(2028)
+    assert page.open_round_btn.isVisible() and not page.open_round_btn.isEnabled()
+    assert "经办人" in page.open_round_btn.toolTip()

@@ -10,6 +10,7 @@ from desktop_app.documents.fonts import FANGSONG
 from desktop_app.documents.formatting import format_cn_date
 from desktop_app.documents.forms import CELL_PAD, FormDocument, Signature
 from desktop_app.lifecycle.states import status_label
+from desktop_app.services import annual_round as AR
 from desktop_app.services import queries
 
 from .common import CodedTexts, Request, as_date, compiling_org, label, money, wan
@@ -42,8 +43,9 @@ def fit_codes(doc: FormDocument, weights: Sequence[float], col: int, codes: Sequ
     return weights
 
 
-SUMMARY_HEADERS = ["序号", "项目编号", "项目名称", "建设单位", "建设类型", "总投资\n（万元）", "财政资金\n（万元）", "状态"]
-SUMMARY_ALIGN = ["center", "left", "left", "left", "center", "right", "right", "center"]
+SUMMARY_HEADERS = ["序号", "项目编号", "项目名称", "建设单位", "建设类型", "总投资\n（万元）", "财政资金\n（万元）", "状态",
+                   "收到日期"]
+SUMMARY_ALIGN = ["center", "left", "left", "left", "center", "right", "right", "center", "center"]
 SUMMARY_SIZE = 10.5
 
 
@@ -58,17 +60,24 @@ def plan_summary(req: Request) -> FormDocument:
     fiscal = sum(r.get("fiscal_share_fen") or 0 for r in planned)
     doc = FormDocument(f"{req.year}年度政务信息系统项目申报汇总表", landscape=True, registry=req.registry)
     doc.meta_line(f"{role}（盖章）：{shown(org, role, '单位名称')}", f"制表日期：{format_cn_date(req.day)}")
-    widths = fit_codes(doc, [0.7, 2, 5, 3.6, 1.3, 1.6, 1.6, 1.6], 1, [r["code"] for r in rows], SUMMARY_SIZE, 2)
+    rnd = AR.annual_round(req.store, req.year, req.day)
+    doc.paragraph(round_text(rnd, is_county, shown), indent=False)
+    received = {a.code: a for a in rnd.applications}
+    widths = fit_codes(doc, [0.7, 2, 4.2, 3.0, 1.3, 1.6, 1.6, 1.6, 2.0], 1, [r["code"] for r in rows], SUMMARY_SIZE, 2)
 
     def line(i: int, r: dict) -> list[str]:
         who = shown.project(r["code"], r["name"])
+        a = received.get(r["code"])
+        day = (a.submitted_on or "未记录") + (f"\n逾期{a.late_days}天" if a.late else "") if a else ""
         return [str(i), r["code"], shown(r["name"], who, "项目名称"), shown(r["unit"], who, "建设单位"), label("project", "category", r["category"]),
-                wan(r["total_investment_fen"]), wan(r.get("fiscal_share_fen")), status_label(r["status"])]
+                wan(r["total_investment_fen"]), wan(r.get("fiscal_share_fen")), status_label(r["status"]), day]
 
     body = [line(i, r) for i, r in enumerate(planned, 1)]
-    body.append(["", "合计", f"共{len(planned)}个项目", "", "", wan(total), wan(fiscal), ""])
+    body.append(["", "合计", f"共{len(planned)}个项目", "", "", wan(total), wan(fiscal), "", ""])
     doc.table(SUMMARY_HEADERS, body, col_widths=widths, align=SUMMARY_ALIGN, font_size=SUMMARY_SIZE, name="汇总表")
     doc.paragraph(f"总投资合计：{money(total)}；其中财政资金：{money(fiscal)}。", indent=False)
+    if rnd.late:
+        doc.paragraph(f"截止日期后收到的申请{len(rnd.late)}个，已在“收到日期”栏注明逾期天数（第二条）。", indent=False)
     if apart:
         doc.paragraph(f"以下{len(apart)}个项目为草稿（尚未申报）或评审不予通过，未列入计划，不计入上表合计：",
                       indent=False)
@@ -79,6 +88,17 @@ def plan_summary(req: Request) -> FormDocument:
     if notes:
         doc.notes(notes, title="注")
     return doc
+
+
+def round_text(rnd: AR.Round, is_county: bool, shown: CodedTexts) -> str:
+    """The round the summary belongs to (第二条): as the county office recorded it, or the profile's deadline."""
+    deadline = format_cn_date(rnd.deadline)
+    if not rnd.recorded:
+        tail = "（县政府办公室尚未记录开启本年度申报）" if is_county else ""
+        return f"申报截止日期：{deadline}{tail}。"
+    notice = f"（通知：{shown(rnd.notice, '申报通知', '文号')}）" if rnd.notice else ""
+    closed = f"{format_cn_date(rnd.closed_on)}截止受理" if rnd.closed_on else "尚未截止受理"
+    return f"本年度申报于{format_cn_date(rnd.opened_on)}开启{notice}，申报截止日期{deadline}，{closed}。"
 
 
 def ledger(req: Request) -> FormDocument:

@@ -18,6 +18,7 @@ from desktop_app.models.migrations import (
     m0011_review_sessions,
     m0012_budget_priority,
     m0013_risk_and_go_live,
+    m0014_application_rounds,
 )
 
 # (version, name, sql). Append only; never edit an applied migration. `sql` may instead be a function
@@ -36,6 +37,7 @@ MIGRATIONS: list[tuple[int, str, str | Callable]] = [
     (11, "centralised review sessions: experts, assignments, scores", m0011_review_sessions.SQL),
     (12, "budget lines ranked by priority (轻重缓急)", m0012_budget_priority.SQL),
     (13, "risk ratings; the day a project went live", m0013_risk_and_go_live.SQL),
+    (14, "annual application rounds opened and closed by the county office", m0014_application_rounds.SQL),
 ]
 
 LATEST = max(v for v, _, _ in MIGRATIONS)
