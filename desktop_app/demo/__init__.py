@@ -60,6 +60,7 @@ def generate(store, projects: int = 120, seed: int = 2018, today: dt.date | None
                       orgs["units"], lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)))
         counts = _projects(store, actor, world, projects, progress)
         counts["sessions"] = _review_sessions(store, actor, today, seed)
+        counts["rounds"] = _application_rounds(store, actor, today, seed)
         # a demo county runs on a chosen date: --today stays allowed on it (never on a real database)
         store.set_setting("demo_today", today.isoformat())
         audit.append(store, actor, "演示数据生成", "demo", None, None,
@@ -237,6 +238,37 @@ def showcase(today: dt.date, cal: WorkCalendar) -> list[tuple[str, dict]]:
 SESSION_FIELDS_OF_EXPERTS = ("信息系统", "数据共享", "网络安全", "财务预算", "电子政务")
 PANEL = 3
 SCORE_RANGE = {"pass": (78, 95), "revise": (60, 80), "reject": (40, 65)}
+
+
+def _application_rounds(store, actor, today: dt.date, seed: int) -> int:
+    """第二条: the county office opened each plan year's round in the spring before its deadline (notice
+    numbered like a real one) and closed 受理 a working day or so after it; the year still receiving stays
+    open. Rows as operations.open_round / close_round write them, with ids drawn from the seed."""
+    from desktop_app.lifecycle.policy import load_profile
+    from desktop_app.lifecycle.rules import application_deadline
+
+    rng = random.Random(f"{seed}-application-rounds")
+    profile = load_profile(store)
+    years = [r["plan_year"] for r in store.all("SELECT DISTINCT plan_year FROM projects ORDER BY plan_year")]
+    made = 0
+    for year in years:
+        deadline = application_deadline(year, profile)
+        opened = deadline - dt.timedelta(days=rng.randint(90, 120))
+        if opened > today:
+            continue
+        closed = deadline + dt.timedelta(days=rng.randint(1, 3)) if deadline < today else None
+        if closed and closed > today:
+            closed = None
+        at = f"{opened.isoformat()}T09:00:00+08:00"
+        store.insert("application_rounds", {
+            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "owner_org": actor.org_id,
+            "rev": 2 if closed else 1, "created_at": at,
+            "updated_at": f"{closed.isoformat()}T17:00:00+08:00" if closed else at, "plan_year": year,
+            "opened_on": opened.isoformat(), "deadline": deadline.isoformat(),
+            "notice": f"蒙政办字〔{year - 1}〕{rng.randint(8, 40)}号", "opened_by": actor.user,
+            "closed_on": closed.isoformat() if closed else None, "note": None})
+        made += 1
+    return made
 
 
 def _session_rows(store, actor, rng, sheet, outlier_points: int, held: dt.date, method: str, title: str,
