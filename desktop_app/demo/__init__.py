@@ -249,7 +249,9 @@ def _application_rounds(store, actor, today: dt.date, seed: int) -> int:
 
     rng = random.Random(f"{seed}-application-rounds")
     profile = load_profile(store)
-    years = [r["plan_year"] for r in store.all("SELECT DISTINCT plan_year FROM projects ORDER BY plan_year")]
+    recorded = {r["plan_year"] for r in store.all("SELECT plan_year FROM application_rounds")}
+    years = [r["plan_year"] for r in store.all("SELECT DISTINCT plan_year FROM projects ORDER BY plan_year")
+             if r["plan_year"] not in recorded]  # a demo added to a county keeps the rounds it recorded
     made = 0
     for year in years:
         deadline = application_deadline(year, profile)
