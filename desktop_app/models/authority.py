@@ -152,6 +152,7 @@ SETTINGS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "directory": ((COUNTY,), "第十条", "单位及密钥目录只能由县政府办公室发布"),
     "holidays": ((COUNTY,), "第十条", "节假日安排由县政府办公室录入，并随单位及密钥目录下发"),
     "policy": ((COUNTY,), "第十条", "县级政策参数只能由县政府办公室修改"),
+    "indicators": ((COUNTY,), "第六条", "绩效评价指标体系只能由县政府办公室设置（县政府办公室牵头组织绩效评价）"),
     "own_key": ((UNIT, COUNTY, FINANCE), "", ""),
 }
 
