@@ -423,6 +423,8 @@ class Story:
         if kind == "major_pending":
             return
         d2 = self.after(d1, 5, 25)
+        if d2 <= d1:  # capped at today on the county's own day: finance has not decided yet (a same-day
+            return    # pair could be stamped finance-first, which the importer rightly refuses)
         self._decide(cid, "finance", county_ok, d2, finance,
                      "同意调整投资，所需资金在部门预算中统筹。" if county_ok == "approved" else "不同意追加投资。")
         if county_ok == "approved":
