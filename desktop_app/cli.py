@@ -98,7 +98,7 @@ READ_ONLY = {("ledger", None), ("check", None), ("project", "show"), ("audit", "
              ("gui", None), ("org", "list"), ("selftest", None), ("similar", None),
              ("review", "list"), ("review", "show"),
              ("round", None), ("plan", None),
-             ("risk", "list")}
+             ("risk", "list"), ("indicators", "show")}
 
 
 def command_key(args) -> tuple[str, str | None]:
@@ -916,7 +916,7 @@ def _register_plugins(sub, common) -> None:
 
     for module in ("desktop_app.documents.commands", "desktop_app.exchange.commands", "desktop_app.backup_commands",
                    "desktop_app.selftest.commands", "desktop_app.review_commands",
-                   "desktop_app.year_commands", "desktop_app.risk_commands"):
+                   "desktop_app.year_commands", "desktop_app.risk_commands", "desktop_app.indicator_commands"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -423,6 +423,8 @@ class Story:
         if kind == "major_pending":
             return
         d2 = self.after(d1, 5, 25)
+        if d2 <= d1:  # capped at today on the county's own day: finance has not decided yet (a same-day
+            return    # pair could be stamped finance-first, which the importer rightly refuses)
         self._decide(cid, "finance", county_ok, d2, finance,
                      "同意调整投资，所需资金在部门预算中统筹。" if county_ok == "approved" else "不同意追加投资。")
         if county_ok == "approved":
@@ -745,6 +747,7 @@ class Story:
     def security_after(self, a: D) -> None:
         rng = self.rng
         level = self.project_level
+        periods = {"2": 24, "3": 12, "4": 6}  # the default profile's MLPS periods (第九条, 本县执行口径)
         if level in ("2", "3", "4") and self.flag("tested", 0.85):
             day = self.after(a, 30, 330)
             ok = rng.random() < 0.9
@@ -756,11 +759,34 @@ class Story:
                 self.rec("security_record", fix, {"security_kind": "rectification", "done_on": fix.isoformat(),
                                                   "agency": self.unit["name"], "result": "pass",
                                                   "note": "已按测评报告完成高中风险项整改"})
+            self.again(day, periods[level], lambda d: {
+                "security_kind": "mlps_testing", "agency": "山东省信息安全测评中心", "result": "pass",
+                "document_no": f"SD-DJCP-{d.year}-{rng.randint(100, 999)}"})
         if self.flag("crypto", 0.8):
             day = self.after(a, 60, 360)
             self.rec("security_record", day, {
                 "security_kind": "crypto_assessment", "done_on": day.isoformat(), "agency": "山东省商用密码测评中心",
                 "result": "pass", "document_no": f"SDMP-{day.year}-{rng.randint(100, 999)}"})
+            self.again(day, 12, lambda d: {
+                "security_kind": "crypto_assessment", "agency": "山东省商用密码测评中心", "result": "pass",
+                "document_no": f"SDMP-{d.year}-{rng.randint(100, 999)}"})
+        if self.flag("risk", 0.85):
+            day = self.after(self.since, 150, 350)
+            values = {"security_kind": "risk_assessment", "agency": "山东省信息安全测评中心", "result": "pass",
+                      "note": "运行期风险评估，中低风险项已提出整改建议"}
+            self.rec("security_record", day, {**values, "done_on": day.isoformat()})
+            self.again(day, 12, lambda d: values)
+
+    def again(self, first: D, months: int, values) -> None:
+        """The periodic security work after the first (第九条 定期评估, 跟进落实测评): one each period, a
+        little early, up to today; a few units let it lapse, which is the overdue the workbench shows."""
+        lapse = self.rng.random() < 0.15
+        day = first
+        while True:
+            day = add_months(day, months) - DAY * self.rng.randint(5, 40)
+            if day > self.today or (lapse and self.rng.random() < 0.5):
+                return
+            self.rec("security_record", day, {**values(day), "done_on": day.isoformat()})
 
     def surplus(self, a: D) -> None:
         paid = sum(x for _, x in self.paid)

@@ -38,10 +38,14 @@ class PolicyProfile:
     # 第六条: self-evaluation 12 to 24 months after acceptance and use
     self_eval_min_months: int = 12
     self_eval_max_months: int = 24
-    # 第九条: MLPS testing after go-live and periodic crypto assessment (recurring: one period after the
-    # last assessment) — county interpretation
+    # 第九条: MLPS testing, crypto and risk assessment after go-live, each recurring (one period after the
+    # last) — county interpretation. MLPS by level (等保2.0 practice): level 3 yearly (the field kept its
+    # old name, so stored profiles keep their value), level 2 every two years, level 4 every six months
     mlps_testing_months: int = 12
+    mlps2_testing_months: int = 24
+    mlps4_testing_months: int = 6
     crypto_assessment_months: int = 12
+    risk_assessment_months: int = 12
     # 第八条: surplus returned by the original channel — county interpretation: 3 months after acceptance
     surplus_return_months: int = 3
     # 第一条 集约建设: the duplicate-project check's levels, as a percentage of text similarity —
@@ -133,11 +137,18 @@ POLICY_FIELDS: dict[str, PolicyField] = {f.name: f for f in (
                 says="项目验收并投入使用12—24个月内开展绩效自评价"),
     PolicyField("self_eval_max_months", "绩效自评价最晚（验收后）", "第六条", "个月", 1, 60,
                 says="项目验收并投入使用12—24个月内开展绩效自评价"),
-    PolicyField("mlps_testing_months", "等级保护测评周期", "第九条", "个月", 1, 60, COUNTY_RULE,
-                "上线后开展等级保护测评和整改（通知未规定周期）"),
+    PolicyField("mlps2_testing_months", "等级保护测评周期（第二级）", "第九条", "个月", 1, 60, COUNTY_RULE,
+                "系统运行后跟进落实测评、整改（通知未规定周期）；第二级系统通常每两年测评一次"),
+    PolicyField("mlps_testing_months", "等级保护测评周期（第三级）", "第九条", "个月", 1, 60, COUNTY_RULE,
+                "系统运行后跟进落实测评、整改（通知未规定周期）；第三级系统每年至少测评一次"),
+    PolicyField("mlps4_testing_months", "等级保护测评周期（第四级）", "第九条", "个月", 1, 60, COUNTY_RULE,
+                "系统运行后跟进落实测评、整改（通知未规定周期）；第四级系统每半年至少测评一次"),
     PolicyField("crypto_assessment_months", "密码应用安全性评估周期", "第九条", "个月", 1, 60, COUNTY_RULE,
                 "密码应用同步规划、建设、运行和定期评估（通知未规定周期）；上线后一个周期内首次评估，"
                 "此后每次评估后一个周期内再评估（GM/T 0054：第三级及以上每年至少一次）"),
+    PolicyField("risk_assessment_months", "网络与信息安全风险评估周期", "第九条", "个月", 1, 60, COUNTY_RULE,
+                "按规定开展网络与信息安全风险评估（通知未规定周期）；上线后一个周期内首次评估，"
+                "此后每次评估后一个周期内再评估（GB/T 20984）"),
     PolicyField("surplus_return_months", "结余资金退回期限（验收后）", "第八条", "个月", 1, 24, COUNTY_RULE,
                 "结余资金按原渠道退回（通知未规定期限）"),
     PolicyField("duplicate_threshold_pct", "查重：认定“重复”的相似度", "第一条", "%", 2, 100, COUNTY_RULE,

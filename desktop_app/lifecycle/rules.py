@@ -736,45 +736,22 @@ def r_mlps_level(facts: Facts, ctx: Context):
                  "尚未明确系统等级保护级别，评审不能通过", tab="security", gate="approve")
 
 
-def _security_due(facts: Facts, ctx: Context, kind: str, months: int, label: str, rule_id: str):
+def _periodic(facts: Facts, ctx: Context, rule_id: str, kind: str, months: int, label: str, every: str):
+    """A 第九条 obligation that comes back every `months` (定期评估, 跟进落实测评): the first falls due one
+    period after the system went into use (`in_use_from`), each next one a period after the last. Records
+    from the passed acceptance on count (a test just before going live is the first). One finding for the
+    cycle now running, its due date the next one's: 已完成 while that is far off (keeping how late the
+    last one was), 即将到期 / 逾期 as it nears and passes. `every` says the period in the clerk's words."""
     acc = passed_acceptance(facts)
     if not acc or facts.status not in BUILT:
         return
-    due = _calendar_due(add_months(_d(acc["accepted_on"]), months), ctx)
-    done = [r for r in facts.of("security_record")
-            if r["security_kind"] == kind and r["done_on"] >= acc["accepted_on"]]
-    first = _earliest(done, "done_on")
-    late = met_late(ctx, due, first)
-    msg = f"系统运行后应于{_due_text(due)}前完成{label}"
-    if late:
-        msg += f"；{first.isoformat()}才完成，{late_text(late)}"
-    yield _f(facts, rule_id, "第九条", deadline_state(ctx, due, bool(done)), msg, due=due, tab="security",
-             late_workdays=late)
-
-
-@rule("R09-mlps-testing", "第九条", "系统运行后开展等级保护测评和整改")
-def r_mlps_testing(facts: Facts, ctx: Context):
-    if facts.project.get("mlps_level") in (None, "", "1"):
-        return  # level 1 systems are self-protected; no testing obligation
-    yield from _security_due(facts, ctx, "mlps_testing", ctx.profile.mlps_testing_months,
-                             "等级保护测评", "R09-mlps-testing")
-
-
-@rule("R09-crypto", "第九条", "密码保障系统同步运行并定期评估")
-def r_crypto(facts: Facts, ctx: Context):
-    """定期评估: the first assessment falls due one period after go-live, each next one a period after the
-    last. One finding for the cycle now running, its due date the next assessment's: 已完成 while that is
-    far off (keeping how late the last one was), 即将到期 / 逾期 as it nears and passes."""
-    acc = passed_acceptance(facts)
-    if not acc or facts.status not in BUILT:
-        return
-    months, label = ctx.profile.crypto_assessment_months, "密码应用安全性评估"
+    accepted = _d(acc["accepted_on"])
     done = sorted(d for d in (_d(r.get("done_on")) for r in facts.of("security_record")
-                              if r["security_kind"] == "crypto_assessment") if d and d >= _d(acc["accepted_on"]))
-    first_due = _calendar_due(add_months(_d(acc["accepted_on"]), months), ctx)
+                              if r["security_kind"] == kind) if d and d >= accepted)
+    first_due = _calendar_due(add_months(in_use_from(facts), months), ctx)
     if not done:
-        yield _f(facts, "R09-crypto", "第九条", deadline_state(ctx, first_due, False),
-                 f"系统运行后应于{_due_text(first_due)}前完成首次{label}", due=first_due, tab="security")
+        yield _f(facts, rule_id, "第九条", deadline_state(ctx, first_due, False),
+                 f"系统运行后应于{_due_text(first_due)}前完成首次{label}（{every}）", due=first_due, tab="security")
         return
     last = done[-1]
     last_due = first_due if len(done) == 1 else _calendar_due(add_months(done[-2], months), ctx)
@@ -784,9 +761,55 @@ def r_crypto(facts: Facts, ctx: Context):
     msg = f"上次{label}于{last.isoformat()}完成"
     if late:
         msg += f"（应于{_due_text(last_due)}前，{late_text(late)}）"
-    msg += f"，每{months}个月定期评估，下次应于{_due_text(next_due)}前完成"
-    yield _f(facts, "R09-crypto", "第九条", DONE if state == PENDING else state, msg, due=next_due,
+    msg += f"，{every}，下次应于{_due_text(next_due)}前完成"
+    yield _f(facts, rule_id, "第九条", DONE if state == PENDING else state, msg, due=next_due,
              tab="security", late_workdays=late)
+
+
+def mlps_testing_months(profile: PolicyProfile, level: str | None) -> int | None:
+    """The testing period of an MLPS level (等保2.0 practice, 本县执行口径); None: level 1 (or not yet
+    set) has no testing obligation — level 1 systems protect themselves."""
+    return {"2": profile.mlps2_testing_months, "3": profile.mlps_testing_months,
+            "4": profile.mlps4_testing_months}.get(level or "")
+
+
+LEVEL_NAMES = {"2": "第二级", "3": "第三级", "4": "第四级"}
+
+
+@rule("R09-mlps-testing", "第九条", "系统运行后定期开展等级保护测评和整改")
+def r_mlps_testing(facts: Facts, ctx: Context):
+    level = facts.project.get("mlps_level")
+    months = mlps_testing_months(ctx.profile, level)
+    if months is None:
+        return
+    yield from _periodic(facts, ctx, "R09-mlps-testing", "mlps_testing", months, "等级保护测评",
+                         f"{LEVEL_NAMES[level]}系统每{months}个月测评一次")
+
+
+@rule("R09-crypto", "第九条", "密码保障系统同步运行并定期评估")
+def r_crypto(facts: Facts, ctx: Context):
+    months = ctx.profile.crypto_assessment_months
+    yield from _periodic(facts, ctx, "R09-crypto", "crypto_assessment", months, "密码应用安全性评估",
+                         f"每{months}个月定期评估")
+
+
+# under construction: a reminder only, never a gate on 申请竣工验收 — the notice names 安全可控 (not the
+# risk assessment) as acceptance content, and a new gate would refuse the replay of projects whose
+# acceptance was requested under earlier versions (the importer checks gates as of the claimed date)
+RISK_BEFORE_ACCEPTANCE = ("in_construction", "failed")
+
+
+@rule("R09-risk-assessment", "第九条", "开展网络与信息安全风险评估，系统运行后定期评估")
+def r_risk_assessment(facts: Facts, ctx: Context):
+    if facts.status in RISK_BEFORE_ACCEPTANCE:
+        if not any(r["security_kind"] == "risk_assessment" for r in facts.of("security_record")):
+            yield _f(facts, "R09-risk-assessment", "第九条", PENDING,
+                     "尚未开展网络与信息安全风险评估：应在申请竣工验收前完成，风险评估报告作为验收材料",
+                     tab="security")
+        return
+    months = ctx.profile.risk_assessment_months
+    yield from _periodic(facts, ctx, "R09-risk-assessment", "risk_assessment", months,
+                         "网络与信息安全风险评估", f"每{months}个月评估一次")
 
 
 @rule("R09-controllable", "第九条", "软硬件产品安全可控情况是验收的重要内容")
@@ -815,7 +838,7 @@ def r_classified(facts: Facts, ctx: Context):
 RULES_BY_ID = {r.id: r for r in RULES}
 # obligations that come back every period (第九条 定期评估): when met, the finding stays 已完成 but carries
 # the next due date, which the project window keeps in view
-RECURRING = frozenset({"R09-crypto"})
+RECURRING = frozenset({"R09-crypto", "R09-mlps-testing", "R09-risk-assessment"})
 
 
 def evaluate(facts: Facts, ctx: Context) -> list[Finding]:

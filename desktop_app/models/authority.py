@@ -155,6 +155,7 @@ SETTINGS: dict[str, tuple[tuple[str, ...], str, str]] = {
     # 第二条/第十条: the county office announces the year's application round and closes 受理 (table
     # application_rounds, migration 14). A notice in the office's name: person right ROUND_RIGHT, not settings.
     "annual_round": ((COUNTY,), "第二条", "年度项目申报由县政府办公室组织，开启申报和截止受理只能由县政府办公室办理"),
+    "indicators": ((COUNTY,), "第六条", "绩效评价指标体系只能由县政府办公室设置（县政府办公室牵头组织绩效评价）"),
     "own_key": ((UNIT, COUNTY, FINANCE), "", ""),
 }
 

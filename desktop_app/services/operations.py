@@ -1106,6 +1106,43 @@ def set_policy(store: Store, actor: Actor, changes: dict) -> Row:
     return _row(asdict(after), OpChanges(settings=True))
 
 
+def set_indicators(store: Store, actor: Actor, system_or_json, today: dt.date | None = None) -> Row:
+    """第六条: the county's performance-evaluation indicator system (an IndicatorSystem, its JSON text or
+    its data, either form `lifecycle.indicators` reads), checked by `indicators.checked` before anything
+    is written; one audit entry with the systems before and after. Saving the system in force is refused.
+    The program's default is stored as no setting, so a county on the default follows later versions.
+    Evaluations already scored keep their stored lines, total and grade: only a later change of an
+    evaluation's scores is scored under the new system. `today` is unused (a setting is not dated) and
+    kept for the callers' common signature."""
+    import json
+
+    from desktop_app.lifecycle.policy import DEFAULT_INDICATORS
+
+    Z.check_setting(actor, "indicators")
+    data = system_or_json
+    if isinstance(data, IND.IndicatorSystem):
+        data = IND.to_data(data)
+    elif isinstance(data, (str, bytes)):
+        try:
+            data = json.loads(data)
+        except ValueError as exc:
+            raise ValidationError({"指标体系": f"指标体系不是有效的JSON：第{getattr(exc, 'lineno', '?')}行"
+                                               f"第{getattr(exc, 'colno', '?')}列有误"}) from None
+    after = IND.checked(data)
+    before = load_indicators(store)
+    if after == before:
+        raise Refused("指标体系与现行的相同，没有需要保存的修改")
+    default = after == IND.checked(DEFAULT_INDICATORS)
+    with store.tx():
+        store.set_setting("evaluation_indicators",
+                          "" if default else json.dumps(IND.to_data(after), ensure_ascii=False))
+        audit.append(store, actor, "修改绩效评价指标", "indicators", None, None,
+                     "恢复默认绩效评价指标体系" if default else
+                     f"修改绩效评价指标体系：{len(after.groups)}个一级指标、{len(after.indicators)}个二级指标",
+                     before=IND.outline(before), after=IND.outline(after))
+    return _row({"indicators": IND.to_data(after), "default": default}, OpChanges(settings=True))
+
+
 def note_restore(store: Store, actor: Actor, backup_name: str, safety_name: str | None) -> None:
     """After a restore: one audit entry on top of the restored chain, saying which backup the data came
     back from and where the replaced state was kept (the restore itself is `services/backups.restore`)."""

@@ -1,5 +1,6 @@
 """系统设置: this installation, the database file, the holiday table (typed, or pasted from the State
-Council's notice and confirmed on a calendar), the editable policy profile (ui/policy_editor.py)."""
+Council's notice and confirmed on a calendar), the editable policy profile (ui/policy_editor.py) and the
+performance-evaluation indicator system (ui/indicator_editor.py)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from desktop_app.services import accounts, holiday_notice, queries, stats
 from desktop_app.services import operations as ops
 from desktop_app.ui.errors import log_file
 from desktop_app.ui.holiday_calendar import HolidayCalendar
+from desktop_app.ui.indicator_editor import IndicatorEditor
 from desktop_app.ui.policy_editor import PolicyEditor
 from desktop_app.ui.worker import run_task
 
@@ -65,6 +67,8 @@ class SettingsPage(QWidget):
         self.body.addWidget(self._db_box())
         self.body.addWidget(self._holiday_box())
         self.body.addWidget(self._profile_box())
+        self.indicators = IndicatorEditor(session)
+        self.body.addWidget(self.indicators)
         self.body.addStretch(1)
 
     def load(self) -> None:

@@ -102,6 +102,7 @@ def _auditor_attempts(c, p: dict, tmp_path) -> dict:
         "add_organisation": lambda: ops.add_organisation(c.store, aud, "MYXX", "某局"),
         "update_organisation": lambda: ops.update_organisation(c.store, aud, "MYJYJ", {"short_name": "教体局"}),
         "set_policy": lambda: ops.set_policy(c.store, aud, {"application_month": "10"}),
+        "set_indicators": lambda: ops.set_indicators(c.store, aud, [["全部", 100, [["全部", 100, ""]]]]),
         "add_user": lambda: accounts.add_user(c.store, aud, "zhang", "admin", "张", "zhang-secret-1"),
         "disable_user": lambda: accounts.disable_user(c.store, aud, "admin"),
         "reset_password": lambda: accounts.reset_password(c.store, aud, "admin", "take-over-123"),

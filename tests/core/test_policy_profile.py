@@ -34,7 +34,8 @@ def test_every_number_is_described_with_clause_or_basis():
     county = {f.name for f in POLICY_FIELDS.values() if f.basis == P.COUNTY_RULE}
     # the notice says 及时 / gives no number exactly there
     assert county == {"problem_report_workdays", "higher_filing_workdays", "acceptance_grace_months",
-                      "acceptance_report_workdays", "mlps_testing_months", "crypto_assessment_months",
+                      "acceptance_report_workdays", "mlps_testing_months", "mlps2_testing_months",
+                      "mlps4_testing_months", "crypto_assessment_months", "risk_assessment_months",
                       "surplus_return_months", "duplicate_threshold_pct", "partial_threshold_pct",
                       "review_sheet", "review_outlier_points",
                       "om_budget_threshold_wan", "poor_rectify_months"}

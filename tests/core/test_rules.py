@@ -336,10 +336,11 @@ def test_mlps_level_fixed_before_approval():
     assert states("R09-mlps-level", facts(), D(2026, 7, 1)) == []
 
 
-@pytest.mark.parametrize("rule_id,kind", [("R09-mlps-testing", "mlps_testing"), ("R09-crypto", "crypto_assessment")])
+@pytest.mark.parametrize("rule_id,kind", [("R09-mlps-testing", "mlps_testing"), ("R09-crypto", "crypto_assessment"),
+                                          ("R09-risk-assessment", "risk_assessment")])
 def test_security_after_go_live(rule_id, kind):
     acc = {"acceptance_result": [{"conclusion": "pass", "accepted_on": "2025-11-24"}]}
-    f = facts("in_operation", records=dict(acc))
+    f = facts("in_operation", mlps_level="3", records=dict(acc))  # level 3: tested yearly
     assert states(rule_id, f, D(2026, 11, 24)) == [R.UPCOMING]
     assert states(rule_id, f, D(2026, 11, 25)) == [R.OVERDUE]
     f.records["security_record"] = [{"security_kind": kind, "done_on": "2026-03-01"}]

@@ -69,11 +69,11 @@ def performance(met):  # 第六条: poor performance rectified by the date set (
         {"id": "e2", "eval_kind": "post", "grade": "good", "evaluated_on": met}]})
 
 
-def security(kind):  # 第九条: 12 months after go-live
+def security(kind):  # 第九条: 12 months after go-live (a level-3 system for the MLPS test)
     def build(met):
         return facts("in_operation", {
             "acceptance_result": [{"id": "a", "conclusion": "pass", "accepted_on": "2025-09-30"}],
-            "security_record": [{"security_kind": kind, "done_on": met}]})
+            "security_record": [{"security_kind": kind, "done_on": met}]}, mlps_level="3")
     return build
 
 
@@ -88,9 +88,10 @@ OBLIGATIONS = {
     "R04-contract": contract, "R04-problem": problem, "R03-filing": higher_filing, "R05-rectify": rectify,
     "R06-report": acceptance_report, "R06-self-eval": self_eval, "R06-performance": performance,
     "R09-mlps-testing": security("mlps_testing"), "R09-crypto": security("crypto_assessment"),
+    "R09-risk-assessment": security("risk_assessment"),
     "R08-surplus": surplus,
 }
-NEXT_DUE = {"R09-crypto": D(2027, 9, 30)}
+NEXT_DUE = {r: D(2027, 9, 30) for r in R.RECURRING}
 
 
 def one(rule_id, f, today=TODAY) -> R.Finding:
