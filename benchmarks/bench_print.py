@@ -145,15 +145,6 @@ def _sample_project(store: Store, doc) -> tuple[str | None, str | None]:
     return row and (row["code"], row["id"])
 
 
-def record_round(store: Store) -> None:
-    """The 2027 round as the county office recorded it, so the 汇总表 sample states it (第二条)."""
-    from desktop_app.services import operations as ops
-
-    actor = ops.installation_actor(store)
-    ops.open_round(store, actor, 2027, {"notice": "蒙政办字〔2026〕12号"}, today=dt.date(2026, 6, 1))
-    ops.close_round(store, actor, 2027, "", today=dt.date(2026, 9, 1))
-
-
 def write_samples(out: Path, store: Store) -> list[Path]:
     """Render every kind at 60 dpi: the first 2 pages per kind, and the last page."""
     out.mkdir(parents=True, exist_ok=True)
@@ -189,7 +180,6 @@ def main() -> None:
         set_default_registry(FontRegistry.bundled())
         with tempfile.TemporaryDirectory() as tmp:
             store = demo_store(tmp, 200)
-            record_round(store)
             for path in write_samples(args.samples, store):
                 print(path)
             store.close()
