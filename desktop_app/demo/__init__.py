@@ -4,8 +4,8 @@
     stats = demo.generate(store, projects=120, seed=2018, today=date(2026, 11, 24))
 
 Deterministic for a seed and `today`. Rows are written in bulk inside one transaction; every
-project gets one audit entry (plus one per organisation and one for the run), so the audit chain
-verifies afterwards. A sample of rows (all of them for small counties) is re-validated through
+project gets one audit entry (a received one also its 导入提交申报 step, the day 申报情况 shows; plus one
+per organisation and one for the run), so the audit chain verifies afterwards. A sample of rows (all of them for small counties) is re-validated through
 `services.operations.validate` before it is written.
 """
 
@@ -24,7 +24,8 @@ from desktop_app.demo.sink import Sink, validate_row
 from desktop_app.demo.story import Story, World
 from desktop_app.demo.timeline import DAY, Clock
 from desktop_app.errors import Refused
-from desktop_app.lifecycle.states import STATUSES
+from desktop_app.lifecycle.machine import TRANSITIONS
+from desktop_app.lifecycle.states import STATUSES, status_label
 from desktop_app.lifecycle.workdays import WorkCalendar, add_months
 from desktop_app.models.kinds import COUNTY
 from desktop_app.services import audit, queries
@@ -147,6 +148,8 @@ def _projects(store, actor, world: World, n: int, progress) -> dict:
         audit.append(store, actor, "演示数据生成", "project", row["id"], row["id"],
                      f"演示数据生成：项目 {row['code']} {row['name']} 及其 {len(story.rows)} 条记录",
                      after={"code": row["code"], "status": status, "records": dict(kinds)})
+        if status != "draft":  # received from the unit in a package, as the county office's log keeps it
+            _received(store, actor, row, unit, story.submitted)
         counts["records"] += len(rows)
         counts["by_status"][status] += 1
         if (i + 1) % FLUSH_EVERY == 0:
@@ -155,6 +158,16 @@ def _projects(store, actor, world: World, n: int, progress) -> dict:
             progress(i + 1, n)
     sink.flush(store)
     return counts
+
+
+def _received(store, actor, project: dict, unit: dict, day: dt.date) -> None:
+    """The 提交申报 step as it reaches the county office in a unit's package (operations._audit with an
+    Incoming): the day it was received is what 申报情况 and the 年度项目申报汇总表 show (第二条)."""
+    label = TRANSITIONS["submit"].label
+    audit.append(store, actor, f"导入{label}", "project", project["id"], project["id"],
+                 f"{project['code']} {label}：{status_label('draft')} → {status_label('submitted')}"
+                 f"（{unit['name']}填报，演示数据包）", before={"status": "draft"},
+                 after={"status": "submitted", "on": day.isoformat()})
 
 
 def _serials(store, prefix: str) -> Counter:

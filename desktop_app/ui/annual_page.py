@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -43,7 +44,7 @@ PLAN_COLUMNS = ["轻重缓急", "项目编号", "项目名称", "建设单位", 
                 "资金审核核定（万元）", "预算建设资金（万元）", "状态"]
 OM_COLUMNS = ["项目编号", "项目名称", "建设单位", "计划年度", "运维经费概算（万元/年）", "预算运维经费（万元）", "列入"]
 LATE_COLOR = Qt.GlobalColor.darkRed
-# a project brought in from the old ledger (or a demo county) has no 提交申报 step on record
+# a project brought in from the old ledger has no 提交申报 step on record
 NO_DAY = "未记录"
 
 
@@ -52,6 +53,8 @@ def _fill(table: QTableWidget, rows: list[list[str]], red: set[tuple[int, int]] 
     for r, cells in enumerate(rows):
         for c, text in enumerate(cells):
             item = QTableWidgetItem(text)
+            if len(text) > 8:  # a name elided in a narrow window is read whole on hover
+                item.setToolTip(text)
             if text and text.replace(".", "").replace(",", "").isdigit():
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if (r, c) in red:
@@ -172,6 +175,10 @@ class AnnualPage(QWidget):
         self.round_summary = QLabel()
         self.round_summary.setWordWrap(True)
         self.round_table = readonly_table(ROUND_COLUMNS)
+        # eleven columns: the project name takes what is left and elides, so 总投资 stays in view
+        self.round_table.setWordWrap(False)
+        self.round_table.horizontalHeader().setSectionResizeMode(
+            ROUND_COLUMNS.index("项目名称"), QHeaderView.ResizeMode.Stretch)
         self.units_without = QLabel()
         self.units_without.setWordWrap(True)
         rl.addWidget(self.round_summary)

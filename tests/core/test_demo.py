@@ -58,8 +58,14 @@ def test_stats_and_every_status_present(county):
 def test_audit_chain_verifies(county):
     store, _ = county
     assert audit.verify(store) == []
-    n = store.conn.execute("SELECT COUNT(*) FROM audit_log WHERE record_kind='project'").fetchone()[0]
+    n = store.conn.execute("SELECT COUNT(*) FROM audit_log WHERE record_kind='project' "
+                           "AND operation='演示数据生成'").fetchone()[0]
     assert n == N
+    # every application the county office has received carries the day it arrived (第二条, 申报情况)
+    received = store.conn.execute("SELECT COUNT(*) FROM projects WHERE status != 'draft'").fetchone()[0]
+    days = store.conn.execute("SELECT COUNT(*) FROM audit_log WHERE operation='导入提交申报' "
+                              "AND json_extract(after, '$.on') IS NOT NULL").fetchone()[0]
+    assert days == received > 0
 
 
 def test_check_is_lively(county):
