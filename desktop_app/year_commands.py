@@ -78,13 +78,14 @@ def cmd_round(args, open_store) -> int:
     _out(f"申报：{rnd.state_text}" + (f"；通知：{rnd.notice}" if rnd.notice else ""))
     for a in rnd.applications:
         when = a.submitted_on or "未记录"
-        late = f"逾期{a.late_days}天" if a.late else "按期"
+        late = a.timing_text
         mats = "材料齐全" if a.complete else "缺：" + "、".join(a.missing)
         consult = f"已咨询 {a.consulted_on}" if a.consulted_on else "未咨询电子政务中心"
         _out(f"{a.code}\t{a.name}\t{a.unit}\t{when}\t{late}\t{mats}\t{consult}\t{a.status_text}"
              f"\t{fen_to_wan_text(a.total_investment_fen)}万元")
-    _out(f"收到申请 {len(rnd.applications)} 个（逾期 {len(rnd.late)}，材料不全 {len(rnd.incomplete)}，"
-         f"未咨询 {len(rnd.unconsulted)}）；本机草稿 {len(rnd.drafts)} 个")
+    _out(f"收到申请 {len(rnd.applications)} 个（逾期 {len(rnd.late)}，"
+         + (f"截止受理后收到 {len(rnd.after_close)}，" if rnd.after_close else "")
+         + f"材料不全 {len(rnd.incomplete)}，未咨询 {len(rnd.unconsulted)}）；本机草稿 {len(rnd.drafts)} 个")
     _out("未申报的单位：" + ("、".join(rnd.units_without) if rnd.units_without else "无"))
     return 0
 

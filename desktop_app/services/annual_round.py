@@ -48,6 +48,9 @@ class Application:
     duplicate_level: str = "none"
     duplicate_of: str = ""
     duplicate_decision: str = ""
+    # 第二条: received after the county office recorded 截止受理 (closed early, with its reason, or a package
+    # that arrived after closing) -- on time by the deadline, yet outside the round the office announced
+    after_close: bool = False
 
     @property
     def duplicate_text(self) -> str:
@@ -60,6 +63,13 @@ class Application:
     @property
     def late(self) -> bool:
         return self.late_days > 0
+
+    @property
+    def timing_text(self) -> str:
+        """是否逾期 as the 申报情况 view, the command and the 汇总表 say it."""
+        if self.late:
+            return f"逾期{self.late_days}天"
+        return "截止受理后收到" if self.after_close else "按期"
 
 
 @dataclass
@@ -92,6 +102,10 @@ class Round:
         return [a for a in self.applications if a.late]
 
     @property
+    def after_close(self) -> list[Application]:
+        return [a for a in self.applications if a.after_close and not a.late]
+
+    @property
     def incomplete(self) -> list[Application]:
         return [a for a in self.applications if not a.complete]
 
@@ -101,7 +115,8 @@ class Round:
 
     def as_dict(self) -> dict:
         def app(a: Application) -> dict:
-            return {**asdict(a), "complete": a.complete, "late": a.late, "duplicate_text": a.duplicate_text}
+            return {**asdict(a), "complete": a.complete, "late": a.late, "duplicate_text": a.duplicate_text,
+                    "timing": a.timing_text}
         def day(d: dt.date | None) -> str | None:
             return d.isoformat() if d else None
         return {"year": self.year, "deadline": self.deadline.isoformat(), "open": self.is_open,
@@ -173,6 +188,8 @@ def annual_round(store, year: int, today: dt.date) -> Round:
     if not recorded:
         return Round(year, deadline, today <= deadline, received, drafts, without, past_deadline=today > deadline)
     closed = dt.date.fromisoformat(recorded["closed_on"]) if recorded["closed_on"] else None
+    for a in received:
+        a.after_close = bool(closed and a.submitted_on and a.submitted_on > closed.isoformat())
     return Round(year, deadline, today <= deadline and not (closed and closed <= today), received, drafts, without,
                  True, dt.date.fromisoformat(recorded["opened_on"]), closed, recorded["notice"], recorded["note"],
                  today > deadline)

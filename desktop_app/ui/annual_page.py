@@ -249,17 +249,17 @@ class AnnualPage(QWidget):
         self.deadline.setText(f"申报截止日期：{r.deadline.year}年{r.deadline.month}月{r.deadline.day}日（{state}，第二条）")
         self.round_summary.setText(
             f"{r.year}年度共收到申请 {len(r.applications)} 个：逾期 {len(r.late)} 个，材料不全 {len(r.incomplete)} 个，"
-            f"未咨询电子政务中心 {len(r.unconsulted)} 个" + (f"；本机另有尚未申报的草稿 {len(r.drafts)} 个" if r.drafts else "")
+            f"未咨询电子政务中心 {len(r.unconsulted)} 个"
+            + (f"，截止受理后收到 {len(r.after_close)} 个" if r.after_close else "") + (f"；本机另有尚未申报的草稿 {len(r.drafts)} 个" if r.drafts else "")
             + "。")
         rows, red = [], set()
         for i, a in enumerate(r.applications):
-            late = f"逾期{a.late_days}天" if a.late else "按期"
             mats = "齐全" if a.complete else "缺：" + "、".join(a.missing)
             similar = f"{a.duplicate_text}（{a.duplicate_of}）" if a.duplicate_of else a.duplicate_text
             decision = a.duplicate_decision or ("未审查" if a.duplicate_of else "—")
-            rows.append([a.code, a.name, a.unit, a.submitted_on or NO_DAY, late, mats, a.consulted_on or "未咨询",
+            rows.append([a.code, a.name, a.unit, a.submitted_on or NO_DAY, a.timing_text, mats, a.consulted_on or "未咨询",
                          similar, decision, a.status_text, fen_to_wan_text(a.total_investment_fen)])
-            if a.late:
+            if a.late or a.after_close:
                 red.add((i, 4))
             if not a.complete:
                 red.add((i, 5))

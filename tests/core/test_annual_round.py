@@ -235,3 +235,26 @@ def test_late_flags_use_the_recorded_rounds_deadline(county):
     rnd = AR.annual_round(c.store, 2027, D(2026, 9, 1))
     assert rnd.deadline == D(2026, 8, 30)
     assert [(a.submitted_on, a.late_days) for a in rnd.applications] == [("2026-08-30", 0), ("2026-08-31", 1)]
+
+
+def test_an_application_received_after_an_early_close_is_marked_on_both_sides_of_the_close_day(county, capsys,
+                                                                                                 monkeypatch):
+    """第二条: the office closed 受理 early (with its reason); one received that day is in the round, one the
+    next day is on time by the deadline yet marked 截止受理后收到 in the view, the command and the 汇总表."""
+    c = county
+    ops.open_round(c.store, c.county, 2027, {}, today=D(2026, 6, 1))
+    ops.close_round(c.store, c.county, 2027, "评审会提前召开", today=D(2026, 8, 20))
+    on_day = B.submitted(c, today=D(2026, 8, 20))
+    after = B.submitted(c, name="县教育资源公共服务平台", today=D(2026, 8, 21))
+    rnd = AR.annual_round(c.store, 2027, D(2026, 9, 1))
+    by = {a.code: a for a in rnd.applications}
+    assert (by[on_day["code"]].after_close, by[on_day["code"]].timing_text) == (False, "按期")
+    assert (by[after["code"]].after_close, by[after["code"]].late, by[after["code"]].timing_text) == (
+        True, False, "截止受理后收到")
+    assert [a.code for a in rnd.after_close] == [after["code"]] and rnd.late == []
+    assert {a["code"]: a["timing"] for a in rnd.as_dict()["applications"]} == {
+        on_day["code"]: "按期", after["code"]: "截止受理后收到"}
+    monkeypatch.setenv("GOVIS_DB", c.store.path)
+    assert main(["round", "2027", "--today", "2026-09-01"]) == 0
+    out = capsys.readouterr().out
+    assert "截止受理后收到\t" in out and "截止受理后收到 1，" in out

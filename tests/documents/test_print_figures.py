@@ -136,6 +136,16 @@ def test_plan_summary_states_the_round_and_marks_late_applications(tmp_path, reg
     c.store.close()
     assert "申报截止日期2026年8月30日，2026年9月1日截止受理。" in text
 
+    # closed early (with its reason): one received the next day is on time, yet outside the round
+    c = B.make_county(tmp_path / "round3.db")
+    ops.open_round(c.store, c.county, 2027, {}, today=D(2026, 6, 1))
+    ops.close_round(c.store, c.county, 2027, "评审会提前召开", today=D(2026, 8, 20))
+    B.submitted(c, name="县智慧教育云平台", today=D(2026, 8, 21))
+    text = _text(filled.render(c.store, "plan-summary", year=2027, today=TODAY, registry=registry))
+    c.store.close()
+    assert "已申报2026-08-21截止受理后收到" in text
+    assert "截止受理后收到的申请1个，已在“收到日期”栏注明（第二条）。" in text
+
 
 def _unit_installation(path) -> tuple[Store, list[dict]]:
     store = Store.open(path)

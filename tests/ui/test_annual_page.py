@@ -176,3 +176,16 @@ def test_round_buttons_are_the_county_offices_and_need_sign_off(qtbot, tmp_path)
     page.year.setValue(2028)
     assert page.open_round_btn.isVisible() and not page.open_round_btn.isEnabled()
     assert "经办人" in page.open_round_btn.toolTip()
+
+
+def test_an_application_received_after_an_early_close_is_shown_red(qtbot, tmp_path):
+    """第二条: the round closed early with its reason; an application that arrives later is on time by the
+    deadline, yet the 是否逾期 column says 截止受理后收到 in red and the summary counts it."""
+    c = B.make_county(tmp_path / "county.db")
+    ops.open_round(c.store, c.county, 2027, {}, today=D(2026, 6, 1))
+    ops.close_round(c.store, c.county, 2027, "评审会提前召开", today=D(2026, 8, 20))
+    B.submitted(c, name="县教育资源公共服务平台", today=D(2026, 8, 21))
+    page = _page(qtbot, c, c.county)
+    cell = page.round_table.item(0, 4)
+    assert cell.text() == "截止受理后收到" and cell.foreground().color() == QColor(Qt.GlobalColor.darkRed)
+    assert "截止受理后收到 1 个" in page.round_summary.text() and "逾期 0 个" in page.round_summary.text()

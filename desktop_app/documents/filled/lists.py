@@ -68,7 +68,7 @@ def plan_summary(req: Request) -> FormDocument:
     def line(i: int, r: dict) -> list[str]:
         who = shown.project(r["code"], r["name"])
         a = received.get(r["code"])
-        day = (a.submitted_on or "未记录") + (f"\n逾期{a.late_days}天" if a.late else "") if a else ""
+        day = (a.submitted_on or "未记录") + ("" if a.timing_text == "按期" else f"\n{a.timing_text}") if a else ""
         return [str(i), r["code"], shown(r["name"], who, "项目名称"), shown(r["unit"], who, "建设单位"), label("project", "category", r["category"]),
                 wan(r["total_investment_fen"]), wan(r.get("fiscal_share_fen")), status_label(r["status"]), day]
 
@@ -78,6 +78,8 @@ def plan_summary(req: Request) -> FormDocument:
     doc.paragraph(f"总投资合计：{money(total)}；其中财政资金：{money(fiscal)}。", indent=False)
     if rnd.late:
         doc.paragraph(f"截止日期后收到的申请{len(rnd.late)}个，已在“收到日期”栏注明逾期天数（第二条）。", indent=False)
+    if rnd.after_close:
+        doc.paragraph(f"截止受理后收到的申请{len(rnd.after_close)}个，已在“收到日期”栏注明（第二条）。", indent=False)
     if apart:
         doc.paragraph(f"以下{len(apart)}个项目为草稿（尚未申报）或评审不予通过，未列入计划，不计入上表合计：",
                       indent=False)
