@@ -140,6 +140,9 @@ def test_the_county_office_opens_the_round_and_the_header_changes(app, qtbot, tm
     assert page.open_round_btn.isVisible() and page.open_round_btn.isEnabled()
     assert page.close_round_btn.isVisible() and not page.close_round_btn.isEnabled()
     dlg = page.open_round_dialog(closing=False)
+    shots = Path(os.environ.get("GOVIS_SHOTS") or tmp_path)  # docs/screenshots: GOVIS_SHOTS=docs/screenshots
+    dlg.notice.setText("蒙政办字〔2026〕12号")
+    assert dlg.grab().save(str(shots / "annual-round-dialog.png"))
     dlg.notice.setText("文" * 201)
     assert not dlg.save() and "不超过200个字" in dlg.message.text()
     assert "尚未开启" in page.round_state.text()  # nothing written
@@ -149,8 +152,8 @@ def test_the_county_office_opens_the_round_and_the_header_changes(app, qtbot, tm
                                        "通知：蒙政办字〔2026〕12号")
     assert not page.open_round_btn.isEnabled() and page.close_round_btn.isEnabled()
     assert page.round_table.rowCount() == 2
-    # docs/screenshots/annual-round.png: GOVIS_SHOTS=docs/screenshots
-    assert page.grab().save(str(Path(os.environ.get("GOVIS_SHOTS") or tmp_path) / "annual-round.png"))
+    # the demo county's page is annual-round.png (python -m tests.ui.view_shots docs/screenshots annual-round)
+    assert page.grab().save(str(shots / "annual-round-opened.png"))
     dlg = page.open_round_dialog(closing=True)
     assert dlg.save() is False and "写明理由" in dlg.message.text()  # before the deadline: a reason is needed
     dlg.note.setText("各单位均已报送")

@@ -79,7 +79,7 @@ def test_the_check_waits_until_the_tab_is_shown(qtbot, town):
     assert isinstance(w, ProjectWindow)
 
 
-def test_the_county_office_is_told_when_a_submitted_application_awaits_its_finding(qtbot, town):
+def test_the_county_office_is_told_when_a_submitted_application_awaits_its_finding(qtbot, town, tmp_path):
     """Checked once when the window opens: a banner and the tab's count, until the finding is recorded."""
     held = F.draft(town, name="县河长制信息化平台", summary=RIVER)
     arriving = F.draft(town, name="河湖长制管理系统",
@@ -94,6 +94,8 @@ def test_the_county_office_is_told_when_a_submitted_application_awaits_its_findi
     assert not w.duplicate_banner.isHidden()
     assert held["code"] in w.duplicate_banner.text() and "尚未录入重复建设审查意见" in w.duplicate_banner.text()
     assert w.tabs.tabText(2) == "相似项目（1）"
+    shots = Path(os.environ.get("GOVIS_SHOTS") or tmp_path)  # docs/screenshots: GOVIS_SHOTS=docs/screenshots
+    assert w.grab().save(str(shots / "project-duplicate-banner.png"))
     assert w.page("similar").similar._stale  # the tab's own list still waits until it is shown
     # a unit opening the same application is not asked to decide
     unit_window = open_window(qtbot, town.unit, arriving["id"], "basic")
