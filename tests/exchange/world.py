@@ -82,22 +82,13 @@ def make_world(tmp: Path, with_finance: bool = True) -> World:
 
 def unit_application(w: World) -> dict:
     """The unit drafts a project with its materials and submits it."""
-    s, a = w.unit.store, w.unit.actor
-    p = ops.create_project(s, a, {**BASE, "name": "县智慧教育云平台"})
-    for code, title in (("application_report", "项目申请报告"), ("plan", "建设方案"), ("budget", "投资预算"),
-                        ("history", "近三年情况")):
-        ops.add_record(s, a, "material", p["id"], {"material_type": code, "title": title})
-    for y in (2023, 2024, 2025):
-        ops.add_record(s, a, "investment_history", p["id"], {"year": str(y), "investment_fen": "10"})
-    ops.add_record(s, a, "consultation", p["id"], {"consulted_on": "2026-06-01", "advisor": "李华"})
-    ops.transition(s, a, p["id"], "submit", today=D(2026, 7, 1))
-    return p
+    return submitted_application(w, "县智慧教育云平台")
 
 
-def submitted_application(w: World, name: str, summary: str) -> dict:
+def submitted_application(w: World, name: str, summary: str | None = None) -> dict:
     """The unit drafts one more project (name, 建设内容摘要) with its materials and submits it."""
     s, a = w.unit.store, w.unit.actor
-    p = ops.create_project(s, a, {**BASE, "name": name, "summary": summary})
+    p = ops.create_project(s, a, {**BASE, "name": name, **({"summary": summary} if summary else {})})
     for code, title in (("application_report", "项目申请报告"), ("plan", "建设方案"), ("budget", "投资预算"),
                         ("history", "近三年情况")):
         ops.add_record(s, a, "material", p["id"], {"material_type": code, "title": title})
