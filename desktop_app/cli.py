@@ -21,6 +21,7 @@ from desktop_app.models.kinds import KINDS
 from desktop_app.models.store import Store
 from desktop_app.services import accounts, audit, queries, signin
 from desktop_app.services import operations as ops
+from desktop_app.services.text_encoding import decode_text
 
 
 def default_db_path() -> Path:
@@ -524,13 +525,10 @@ def _notice_text(path: str) -> str:
     p = Path(path)
     if not p.is_file():
         raise ValidationError({"notice": f"找不到通知文件：{p}。请把通知正文另存为文本文件后再试"})
-    raw = p.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError({"notice": f"无法读取通知文件 {p.name}：请另存为 UTF-8 或 GBK 编码的文本文件"})
+    text = decode_text(p.read_bytes())
+    if text is None:
+        raise ValidationError({"notice": f"无法读取通知文件 {p.name}：请另存为 UTF-8 或 GBK 编码的文本文件"})
+    return text
 
 
 def cmd_holidays_set(args) -> int:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.errors import GovisError
+from desktop_app.services.text_encoding import decode_text
 
 
 def _out(text: str = "") -> None:
@@ -40,10 +41,9 @@ def cmd_set(args, open_store) -> int:
         raw = path.read_bytes()
     except OSError as exc:
         raise GovisError(f"无法读取文件 {path}：{exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:  # saved by Notepad or WPS on a Chinese Windows PC
-        text = raw.decode("gb18030", errors="replace")
+    text = decode_text(raw)  # saved by Notepad or WPS on a Chinese Windows PC: UTF-8 or GBK
+    if text is None:
+        raise GovisError(f"无法读取文件 {path.name}：请另存为 UTF-8 或 GBK 编码的文本文件")
     store = open_store(args)
     row = ops.set_indicators(store, args.signed_in, text)
     n1, n2 = len(row["indicators"]), sum(len(g[2]) for g in row["indicators"])

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 
 from desktop_app.models.fields import DATE
 from desktop_app.models.kinds import KINDS
+from desktop_app.services.text_encoding import decode_text
 
 # extension -> (short Chinese name, what such a file is called, stored media type); the allow-list,
 # in the order shown to users
@@ -149,15 +150,7 @@ def checked_extension(name: str) -> str:
 
 
 def _is_text(content: bytes) -> bool:
-    if b"\x00" in content:
-        return False
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            content.decode(encoding)
-            return True
-        except UnicodeDecodeError:
-            continue
-    return False
+    return b"\x00" not in content and decode_text(content) is not None
 
 
 def sniff(content: bytes) -> set[str]:

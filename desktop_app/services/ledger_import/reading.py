@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.errors import GovisError
+from desktop_app.services.text_encoding import decode_text
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
@@ -134,11 +135,8 @@ def _read_xls(path: Path, sheet: str | None) -> Sheet:
 
 
 def _csv_text(path: Path) -> str:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 reads every GBK file
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    text = decode_text(path.read_bytes())
+    if text is not None:
+        return text
     raise LedgerFileError(f"文件「{path.name}」的文字编码无法识别（应为 UTF-8 或 GBK）。请用 WPS 或 Excel 打开后另存为 .xlsx。")
 
